@@ -1,0 +1,1 @@
+"""The catalog: services, API contracts, data domains, resources and their dependencies."""

@@ -1,0 +1,147 @@
+"""The dependency graph between services: what a service needs, what breaks when it fails,
+and where the catalog has cycles.
+
+The edges are loaded in one query and walked in memory: at 50,000 edges that is a few tens of
+milliseconds, works the same on SQLite and PostgreSQL, and is exact on graphs with cycles
+(a recursive CTE that tracks depth multiplies rows on diamonds and cycles). A dependency on a
+resource counts as a dependency on the service that owns the resource: if that service goes
+down, so does its database from its dependents' point of view.
+
+Every function costs two queries, however large the answer: one for the edges, one for the
+services it returns.
+"""
+
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from .models import Dependency, Service
+
+DOWN, UP = "down", "up"  # down: what a service depends on; up: what depends on it
+
+
+@dataclass(frozen=True)
+class Reach:
+    """A service reached from the start, ``depth`` edges away (1 = direct)."""
+
+    service: Service
+    depth: int
+
+
+@dataclass
+class BlastRadius:
+    """Everything that fails, directly or transitively, when ``service`` fails."""
+
+    service: Service
+    dependents: list[Reach]
+    by_team: dict = field(default_factory=dict)  # Team -> list[Reach]
+
+    @property
+    def direct(self) -> list[Reach]:
+        return [r for r in self.dependents if r.depth == 1]
+
+
+@dataclass
+class Cycle:
+    """A strongly connected group of services, and one concrete loop through them."""
+
+    services: list[Service]
+    path: list[Service]
+
+
+class DependencyGraph:
+    """Adjacency in both directions between service ids."""
+
+    def __init__(self, edges):
+        self.down: dict[int, set[int]] = defaultdict(set)
+        self.up: dict[int, set[int]] = defaultdict(set)
+        for source, target in edges:
+            if source != target:  # a service using its own resource is not a dependency
+                self.down[source].add(target)
+                self.up[target].add(source)
+
+    @classmethod
+    def load(cls) -> "DependencyGraph":
+        rows = Dependency.objects.values_list(
+            "source_id", "target_service_id", "target_resource__service_id"
+        )
+        return cls((source, target or via_resource) for source, target, via_resource in rows)
+
+    def walk(self, start: int, direction: str, max_depth: int | None = None) -> dict[int, int]:
+        """Breadth-first distances from ``start``; the start itself is left out."""
+        adjacency = self.down if direction == DOWN else self.up
+        depth = {start: 0}
+        queue = deque([start])
+        while queue:
+            node = queue.popleft()
+            if max_depth is not None and depth[node] >= max_depth:
+                continue
+            for neighbour in adjacency.get(node, ()):
+                if neighbour not in depth:
+                    depth[neighbour] = depth[node] + 1
+                    queue.append(neighbour)
+        del depth[start]
+        return depth
+
+    def strongly_connected(self) -> list[set[int]]:
+        digraph = nx.DiGraph((s, t) for s, targets in self.down.items() for t in targets)
+        return [c for c in nx.strongly_connected_components(digraph) if len(c) > 1]
+
+    def loop_through(self, members: set[int]) -> list[int]:
+        """One concrete cycle inside a strongly connected group, as a closed path of ids."""
+        sub = nx.DiGraph((s, t) for s in members for t in self.down.get(s, ()) if t in members)
+        edges = nx.find_cycle(sub, source=min(members))
+        return [edges[0][0], *(target for _, target in edges)]
+
+
+def _services(ids) -> dict[int, Service]:
+    return Service.objects.select_related("owner_team").in_bulk(list(ids))
+
+
+def _reaches(distances: dict[int, int]) -> list[Reach]:
+    services = _services(distances)
+    reaches = [Reach(services[i], d) for i, d in distances.items() if i in services]
+    return sorted(reaches, key=lambda r: (r.depth, r.service.slug))
+
+
+def dependencies_of(
+    service: Service, *, transitive: bool = True, max_depth: int | None = None
+) -> list[Reach]:
+    """What ``service`` needs to work, nearest first."""
+    limit = max_depth if transitive else 1
+    return _reaches(DependencyGraph.load().walk(service.pk, DOWN, limit))
+
+
+def dependents_of(
+    service: Service, *, transitive: bool = True, max_depth: int | None = None
+) -> list[Reach]:
+    """What needs ``service`` to work, nearest first."""
+    limit = max_depth if transitive else 1
+    return _reaches(DependencyGraph.load().walk(service.pk, UP, limit))
+
+
+def blast_radius(service: Service) -> BlastRadius:
+    """Every service that fails with ``service``, grouped by the team that will be paged."""
+    dependents = dependents_of(service)
+    by_team: dict = defaultdict(list)
+    for reach in dependents:
+        by_team[reach.service.owner_team].append(reach)
+    ordered = dict(sorted(by_team.items(), key=lambda item: item[0].slug))
+    return BlastRadius(service=service, dependents=dependents, by_team=ordered)
+
+
+def find_cycles() -> list[Cycle]:
+    """Every dependency cycle in the catalog: largest group first."""
+    graph = DependencyGraph.load()
+    groups = graph.strongly_connected()
+    loops = [graph.loop_through(group) for group in groups]
+    services = _services(set().union(*groups)) if groups else {}
+    cycles = [
+        Cycle(
+            services=sorted((services[i] for i in group), key=lambda s: s.slug),
+            path=[services[i] for i in loop],
+        )
+        for group, loop in zip(groups, loops, strict=True)
+    ]
+    return sorted(cycles, key=lambda c: (-len(c.services), c.services[0].slug))

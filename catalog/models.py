@@ -1,0 +1,343 @@
+"""Catalog models: what exists, who owns it, which contracts join it, what it depends on.
+
+Every ownable model declares ``owner_team_path``, the lookup from it to its owning team;
+``portal.permissions`` reads that instead of branching per model.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from portal.models import SluggedModel, TimestampedModel
+from teams.models import Team
+
+from .specs import validate_spec
+
+
+class Lifecycle(models.TextChoices):
+    EXPERIMENTAL = "experimental", "Experimental"
+    PRODUCTION = "production", "Production"
+    DEPRECATED = "deprecated", "Deprecated"
+
+
+class Tag(models.Model):
+    """A free label on services (``payments``, ``pci``, ``customer-facing``)."""
+
+    name = models.CharField(max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('catalog:service-list')}?tag={self.name}"
+
+
+class DataDomain(SluggedModel):
+    """A bounded body of data with exactly one owning service, its system of record.
+
+    Other services reach the domain's data through the owner's APIs, never directly.
+    """
+
+    owner_team_path = "owner_service__owner_team"
+
+    owner_service = models.ForeignKey(
+        "Service", on_delete=models.PROTECT, related_name="owned_domains"
+    )
+
+    class Meta(SluggedModel.Meta):
+        pass
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:domain-detail", kwargs={"slug": self.slug})
+
+
+class Service(SluggedModel):
+    """A microservice (or website, library, worker, function) owned by exactly one team."""
+
+    owner_team_path = "owner_team"
+
+    class Kind(models.TextChoices):
+        SERVICE = "service", "Service"
+        WEBSITE = "website", "Website"
+        LIBRARY = "library", "Library"
+        WORKER = "worker", "Worker"
+        FUNCTION = "function", "Function"
+
+    class Runtime(models.TextChoices):
+        CONTAINER = "container", "Container"
+        SERVERLESS = "serverless", "Serverless"
+        VM = "vm", "Virtual machine"
+
+    owner_team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="services")
+    lifecycle = models.CharField(
+        max_length=16, choices=Lifecycle.choices, default=Lifecycle.EXPERIMENTAL
+    )
+    tier = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+        help_text="Criticality: 1 is the most critical, 4 the least.",
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.SERVICE)
+    language = models.CharField(max_length=50, blank=True)
+    framework = models.CharField(max_length=50, blank=True)
+    runtime = models.CharField(max_length=16, choices=Runtime.choices, default=Runtime.CONTAINER)
+    scaling_factor = models.CharField(
+        max_length=200, blank=True, help_text="What drives this service's load (orders/s, ...)."
+    )
+    repository_url = models.URLField(blank=True, max_length=500)
+    pipeline_url = models.URLField(blank=True, max_length=500)
+    docs_url = models.URLField(blank=True, max_length=500)
+    runbook_url = models.URLField(blank=True, max_length=500)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="services")
+    data_domain = models.ForeignKey(
+        DataDomain, null=True, blank=True, on_delete=models.SET_NULL, related_name="services"
+    )
+
+    class Meta(SluggedModel.Meta):
+        constraints = [
+            *SluggedModel.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(tier__gte=1, tier__lte=4),
+                name="catalog_service_tier_range",
+                violation_error_message="Tier must be between 1 and 4.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner_team", "slug"], name="service_owner"),
+            models.Index(fields=["lifecycle"], name="service_lifecycle"),
+        ]
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:service-detail", kwargs={"slug": self.slug})
+
+
+class Api(SluggedModel):
+    """An API contract a service provides; its text lives in versions."""
+
+    owner_team_path = "provider__owner_team"
+
+    class Type(models.TextChoices):
+        OPENAPI = "openapi", "OpenAPI"
+        ASYNCAPI = "asyncapi", "AsyncAPI"
+        GRAPHQL = "graphql", "GraphQL"
+        GRPC = "grpc", "gRPC"
+
+    provider = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="provided_apis")
+    type = models.CharField(max_length=16, choices=Type.choices)
+    lifecycle = models.CharField(
+        max_length=16, choices=Lifecycle.choices, default=Lifecycle.EXPERIMENTAL
+    )
+
+    class Meta(SluggedModel.Meta):
+        pass
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:api-detail", kwargs={"slug": self.slug})
+
+
+class ApiVersion(TimestampedModel):
+    """One published version of an API's specification; immutable once published."""
+
+    owner_team_path = "api__provider__owner_team"
+
+    api = models.ForeignKey(Api, on_delete=models.CASCADE, related_name="versions")
+    version = models.CharField(
+        max_length=50,
+        validators=[
+            # Versions appear in URLs: keep them to a safe alphabet.
+            RegexValidator(
+                r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,49}\Z",
+                "Use letters, digits, dots, hyphens, plus or underscores (for example 1.2.0).",
+            )
+        ],
+    )
+    spec = models.TextField()
+    digest = models.CharField(max_length=64, editable=False)
+    published_at = models.DateTimeField(auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="published_api_versions",
+    )
+
+    constraint_error_fields = {"duplicate_version": "version"}
+
+    class Meta:
+        ordering = ["api", "-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["api", "version"],
+                name="catalog_apiversion_unique_version",
+                violation_error_message="This version is already published; publish a new version instead.",
+                violation_error_code="duplicate_version",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.api.slug} {self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:api-detail", kwargs={"slug": self.api.slug})
+
+    def clean(self):
+        super().clean()
+        if self.api_id and self.spec:
+            validate_spec(self.api.type, self.spec)
+        self.digest = hashlib.sha256(self.spec.encode()).hexdigest()
+
+
+class ApiConsumption(TimestampedModel):
+    """A service consumes an API: the contract between two teams."""
+
+    owner_team_path = "consumer__owner_team"
+
+    consumer = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="consumptions")
+    api = models.ForeignKey(Api, on_delete=models.PROTECT, related_name="consumptions")
+    version_requirement = models.CharField(
+        max_length=50, blank=True, help_text="The version range the consumer relies on."
+    )
+
+    constraint_error_fields = {"duplicate_consumption": "api"}
+
+    class Meta:
+        ordering = ["consumer__slug", "api__slug"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consumer", "api"],
+                name="catalog_apiconsumption_unique",
+                violation_error_message="This service already consumes this API.",
+                violation_error_code="duplicate_consumption",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consumer.slug} consumes {self.api.slug}"
+
+    def get_absolute_url(self) -> str:
+        return self.consumer.get_absolute_url()
+
+    def clean(self):
+        super().clean()
+        if self.consumer_id and self.api_id and self.api.provider_id == self.consumer_id:
+            raise ValidationError({"api": "A service does not consume its own API."})
+
+
+class Resource(SluggedModel):
+    """A database, queue, bucket or cache, owned by one service."""
+
+    owner_team_path = "service__owner_team"
+
+    class Kind(models.TextChoices):
+        DATABASE = "database", "Database"
+        QUEUE = "queue", "Queue"
+        BUCKET = "bucket", "Bucket"
+        CACHE = "cache", "Cache"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="resources")
+    data_domain = models.ForeignKey(
+        DataDomain, null=True, blank=True, on_delete=models.SET_NULL, related_name="resources"
+    )
+
+    class Meta(SluggedModel.Meta):
+        pass
+
+    def get_absolute_url(self) -> str:
+        return self.service.get_absolute_url()
+
+
+class Dependency(TimestampedModel):
+    """A service depends on another service or on a resource.
+
+    Cycles are allowed (they exist in real systems) and reported by ``catalog.graph``.
+    """
+
+    owner_team_path = "source__owner_team"
+
+    class Kind(models.TextChoices):
+        SYNC = "sync", "Synchronous call"
+        ASYNC = "async", "Asynchronous event"
+        DATA = "data", "Data"
+
+    class Criticality(models.TextChoices):
+        HIGH = "high", "High"
+        MEDIUM = "medium", "Medium"
+        LOW = "low", "Low"
+
+    source = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="dependencies")
+    target_service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.PROTECT, related_name="dependents"
+    )
+    target_resource = models.ForeignKey(
+        Resource, null=True, blank=True, on_delete=models.PROTECT, related_name="dependents"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.SYNC)
+    criticality = models.CharField(
+        max_length=16, choices=Criticality.choices, default=Criticality.MEDIUM
+    )
+    description = models.CharField(max_length=500, blank=True)
+
+    constraint_error_fields = {
+        "one_target": "target_service",
+        "self_dependency": "target_service",
+        "duplicate_service_edge": "target_service",
+        "duplicate_resource_edge": "target_resource",
+    }
+
+    class Meta:
+        ordering = ["source__slug", "id"]
+        verbose_name_plural = "dependencies"
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(target_service__isnull=False, target_resource__isnull=True)
+                    | Q(target_service__isnull=True, target_resource__isnull=False)
+                ),
+                name="catalog_dependency_one_target",
+                violation_error_message="A dependency points at exactly one service or one resource.",
+                violation_error_code="one_target",
+            ),
+            models.CheckConstraint(
+                condition=~Q(source=models.F("target_service")),
+                name="catalog_dependency_not_self",
+                violation_error_message="A service cannot depend on itself.",
+                violation_error_code="self_dependency",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "target_service"],
+                condition=Q(target_service__isnull=False),
+                name="catalog_dependency_unique_service_edge",
+                violation_error_message="This dependency already exists.",
+                violation_error_code="duplicate_service_edge",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "target_resource"],
+                condition=Q(target_resource__isnull=False),
+                name="catalog_dependency_unique_resource_edge",
+                violation_error_message="This dependency already exists.",
+                violation_error_code="duplicate_resource_edge",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["target_service", "source"], name="dependency_reverse"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source.slug} → {self.target}"
+
+    def get_absolute_url(self) -> str:
+        return self.source.get_absolute_url()
+
+    @property
+    def target(self):
+        return self.target_service or self.target_resource

@@ -1,0 +1,20 @@
+"""Every page needs a signed-in user, except the few paths listed here.
+
+REST and GraphQL are left to their own authentication (sessions or tokens) and answer 401/403
+as JSON instead of redirecting to the login page.
+"""
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+
+PUBLIC_PREFIXES = ("/accounts/login/", "/healthz", "/readyz", "/static/", "/api/", "/graphql")
+
+
+class LoginRequiredMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.user.is_authenticated and not request.path.startswith(PUBLIC_PREFIXES):
+            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        return self.get_response(request)

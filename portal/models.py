@@ -1,0 +1,147 @@
+"""The base every catalog and team model builds on, and the change history.
+
+Public identity is an immutable, DNS-label-safe slug; the primary key stays internal.
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+
+SLUG_MAX_LENGTH = 63
+
+validate_slug = RegexValidator(
+    r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\Z",
+    message=(
+        "Use a DNS label: lower-case letters, digits and hyphens, at most 63 characters, "
+        "starting and ending with a letter or digit."
+    ),
+    code="invalid_slug",
+)
+
+
+class TimestampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Maps a constraint's violation_error_code to the form field its error belongs to, so
+    # that expression-based constraints report against a field (HTTP 400 {"slug": [...]}).
+    constraint_error_fields: dict[str, str] = {}
+
+    class Meta:
+        abstract = True
+
+    def validate_constraints(self, exclude=None):
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            raise ValidationError(self._errors_on_fields(error.error_dict)) from None
+
+    def _errors_on_fields(self, error_dict):
+        fields = {"duplicate_slug": "slug", **self.constraint_error_fields}
+        moved: dict[str, list] = {}
+        for key, errors in error_dict.items():
+            for err in errors:
+                target = fields.get(err.code, key) if key == NON_FIELD_ERRORS else key
+                moved.setdefault(target, []).append(err)
+        return moved
+
+
+class SluggedModel(TimestampedModel):
+    """A named object addressed by a slug that never changes once created."""
+
+    slug = models.CharField(max_length=SLUG_MAX_LENGTH, validators=[validate_slug], db_index=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, max_length=20_000)
+
+    class Meta:
+        abstract = True
+        ordering = ["slug"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("slug"),
+                name="%(app_label)s_%(class)s_unique_slug",
+                violation_error_message="This slug is already taken (slugs are unique regardless of case).",
+                violation_error_code="duplicate_slug",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.slug
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_slug = instance.__dict__.get("slug")
+        return instance
+
+    def clean(self):
+        super().clean()
+        stored = getattr(self, "_stored_slug", None)
+        if stored is not None and self.slug != stored:
+            raise ValidationError({"slug": "A slug never changes once created."})
+
+
+class Interface(models.TextChoices):
+    UI = "ui", "Web UI"
+    API = "api", "REST API"
+    GRAPHQL = "graphql", "GraphQL"
+    ADMIN = "admin", "Admin"
+    JOB = "job", "Background job"
+    IMPORT = "import", "Importer"
+    CLI = "cli", "Command line"
+
+
+class ChangeRecord(models.Model):
+    """Who changed what, when, from which interface, with the values before and after.
+
+    Written by ``portal.audit.record_change`` in the same transaction as the change itself,
+    so history can never disagree with the data.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create"
+        UPDATE = "update"
+        DELETE = "delete"
+        TRANSFER = "transfer"
+        ADD_MEMBER = "add_member"
+        REMOVE_MEMBER = "remove_member"
+        CHANGE_ROLE = "change_role"
+        PUBLISH = "publish"
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="change_records",
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    interface = models.CharField(max_length=16, choices=Interface.choices)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="change_records"
+    )
+    object_id = models.BigIntegerField()
+    object_repr = models.CharField(max_length=200)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["content_type", "object_id", "-created_at"], name="changerecord_object"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_name or 'system'} {self.action} {self.object_repr}"
+
+    @property
+    def changed_fields(self) -> list[str]:
+        before, after = self.before or {}, self.after or {}
+        return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))

@@ -1,0 +1,91 @@
+"""All authorization in one place, used by pages, REST, GraphQL and every action.
+
+The rules:
+- anonymous users may read nothing;
+- any signed-in, active user may read everything (``view``);
+- staff may do anything;
+- members of an object's owning team may ``change`` or ``delete`` it; a team "owns" itself;
+- acting *as* a team (creating a service it will own, publishing under it) needs membership:
+  ``can(user, "contribute", team)``;
+- only a team's leads ``manage`` it: its details, its membership, deleting it.
+
+Team scope is data, not branches: every ownable model declares ``owner_team_path``, the ORM
+lookup from it to its owning ``teams.Team`` ("" for a team itself).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+
+VIEW, CHANGE, DELETE, CONTRIBUTE, MANAGE = "view", "change", "delete", "contribute", "manage"
+_LEAD_ONLY = {MANAGE}
+
+
+def _active(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def owning_team(obj):
+    """Follow the model's declared ``owner_team_path`` from ``obj`` to its team."""
+    target = obj
+    path = type(obj).owner_team_path
+    for step in path.split("__") if path else ():
+        target = getattr(target, step)
+    return target
+
+
+def _team_action(obj, action: str) -> str:
+    """On a team, change and delete are management; on anything else they are membership."""
+    from teams.models import Team
+
+    if isinstance(obj, Team) and action in {CHANGE, DELETE}:
+        return MANAGE
+    return action
+
+
+def can(user, action: str, obj: models.Model) -> bool:
+    """May ``user`` perform ``action`` on ``obj``?"""
+    if not _active(user):
+        return False
+    if action == VIEW or user.is_staff:
+        return True
+    from teams.models import Membership
+
+    action = _team_action(obj, action)
+    memberships = Membership.objects.filter(team=owning_team(obj), user=user)
+    if action in _LEAD_ONLY:
+        memberships = memberships.filter(role=Membership.Role.LEAD)
+    return memberships.exists()
+
+
+def require_signed_in(user) -> None:
+    if not _active(user):
+        raise PermissionDenied("Sign in first.")
+
+
+def require(user, action: str, obj: models.Model) -> None:
+    """Raise ``PermissionDenied`` with a message saying who may do this instead."""
+    if can(user, action, obj):
+        return
+    require_signed_in(user)
+    team = owning_team(obj)
+    who = "leads" if _team_action(obj, action) in _LEAD_ONLY else "members"
+    raise PermissionDenied(
+        f"Only {who} of team {team.slug} (or staff) may {action} "
+        f"{obj._meta.verbose_name} {getattr(obj, 'slug', obj)}."
+    )
+
+
+def restrict(queryset: models.QuerySet, user, action: str = VIEW) -> models.QuerySet:
+    """The part of ``queryset`` that ``user`` may perform ``action`` on."""
+    if not _active(user):
+        return queryset.none()
+    if action == VIEW or user.is_staff:
+        return queryset
+    path = queryset.model.owner_team_path
+    prefix = f"{path}__" if path else ""
+    from teams.models import Membership, Team
+
+    lookup = {f"{prefix}memberships__user": user}
+    if issubclass(queryset.model, Team) and action in {CHANGE, DELETE, MANAGE}:
+        lookup[f"{prefix}memberships__role"] = Membership.Role.LEAD
+    return queryset.filter(**lookup).distinct()

@@ -1,0 +1,1 @@
+"""Teams: the small autonomous groups that own services, and their memberships."""

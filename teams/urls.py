@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "teams"
+
+urlpatterns = [
+    path("", views.TeamList.as_view(), name="list"),
+    path("<slug:slug>/", views.TeamDetail.as_view(), name="detail"),
+]

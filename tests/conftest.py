@@ -1,0 +1,57 @@
+"""Fixtures shared by every test module."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from catalog.factories import ServiceFactory
+from portal.factories import UserFactory
+from teams.factories import MembershipFactory, TeamFactory
+from teams.models import Membership
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(username="staff", is_staff=True)
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(slug="payments", name="Payments")
+
+
+@pytest.fixture
+def lead(team):
+    return MembershipFactory(team=team, role=Membership.Role.LEAD).user
+
+
+@pytest.fixture
+def member(team):
+    return MembershipFactory(team=team).user
+
+
+@pytest.fixture
+def outsider(db):
+    """A signed-in user in another team."""
+    return MembershipFactory(team=TeamFactory(slug="search")).user
+
+
+@pytest.fixture
+def service(team):
+    return ServiceFactory(slug="checkout", name="Checkout", owner_team=team)
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def member_client(member):
+    client = APIClient()
+    client.force_authenticate(member)
+    return client
