@@ -106,24 +106,33 @@ def _reaches(distances: dict[int, int]) -> list[Reach]:
 
 
 def dependencies_of(
-    service: Service, *, transitive: bool = True, max_depth: int | None = None
+    service: Service,
+    *,
+    transitive: bool = True,
+    max_depth: int | None = None,
+    graph: DependencyGraph | None = None,
 ) -> list[Reach]:
-    """What ``service`` needs to work, nearest first."""
+    """What ``service`` needs to work, nearest first. Pass ``graph`` to reuse a loaded one
+    (one per request) when asking about many services."""
     limit = max_depth if transitive else 1
-    return _reaches(DependencyGraph.load().walk(service.pk, DOWN, limit))
+    return _reaches((graph or DependencyGraph.load()).walk(service.pk, DOWN, limit))
 
 
 def dependents_of(
-    service: Service, *, transitive: bool = True, max_depth: int | None = None
+    service: Service,
+    *,
+    transitive: bool = True,
+    max_depth: int | None = None,
+    graph: DependencyGraph | None = None,
 ) -> list[Reach]:
     """What needs ``service`` to work, nearest first."""
     limit = max_depth if transitive else 1
-    return _reaches(DependencyGraph.load().walk(service.pk, UP, limit))
+    return _reaches((graph or DependencyGraph.load()).walk(service.pk, UP, limit))
 
 
-def blast_radius(service: Service) -> BlastRadius:
+def blast_radius(service: Service, *, graph: DependencyGraph | None = None) -> BlastRadius:
     """Every service that fails with ``service``, grouped by the team that will be paged."""
-    dependents = dependents_of(service)
+    dependents = dependents_of(service, graph=graph)
     by_team: dict = defaultdict(list)
     for reach in dependents:
         by_team[reach.service.owner_team].append(reach)
@@ -131,9 +140,9 @@ def blast_radius(service: Service) -> BlastRadius:
     return BlastRadius(service=service, dependents=dependents, by_team=ordered)
 
 
-def find_cycles() -> list[Cycle]:
+def find_cycles(*, graph: DependencyGraph | None = None) -> list[Cycle]:
     """Every dependency cycle in the catalog: largest group first."""
-    graph = DependencyGraph.load()
+    graph = graph or DependencyGraph.load()
     groups = graph.strongly_connected()
     loops = [graph.loop_through(group) for group in groups]
     services = _services(set().union(*groups)) if groups else {}
