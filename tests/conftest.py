@@ -55,3 +55,17 @@ def member_client(member):
     client = APIClient()
     client.force_authenticate(member)
     return client
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``services`` need PostgreSQL, Redis and a real worker: they run only in
+    the service tier (``.ci/run`` sets KEEL_TEST_TIER=services), not in the default one."""
+    import os
+
+    if os.environ.get("KEEL_TEST_TIER") == "services":
+        return
+    selected = [item for item in items if "services" not in item.keywords]
+    deselected = [item for item in items if "services" in item.keywords]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
