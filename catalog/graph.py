@@ -95,14 +95,34 @@ class DependencyGraph:
         return [edges[0][0], *(target for _, target in edges)]
 
 
-def _services(ids) -> dict[int, Service]:
-    return Service.objects.select_related("owner_team").in_bulk(list(ids))
+def _services(ids, queryset=None) -> dict[int, Service]:
+    queryset = Service.objects.all() if queryset is None else queryset
+    return queryset.select_related("owner_team").in_bulk(list(ids))
 
 
-def _reaches(distances: dict[int, int]) -> list[Reach]:
-    services = _services(distances)
-    reaches = [Reach(services[i], d) for i, d in distances.items() if i in services]
-    return sorted(reaches, key=lambda r: (r.depth, r.service.slug))
+def reaches_from(
+    starts,
+    direction: str,
+    *,
+    max_depth: int | None = None,
+    graph: DependencyGraph | None = None,
+    queryset=None,
+) -> dict[int, list[Reach]]:
+    """For each start id, the services reached in ``direction``, nearest first.
+
+    One query for the services of all starts together (a page of services costs the same as
+    one); ``queryset`` narrows which services may be returned (see portal.permissions).
+    """
+    graph = graph or DependencyGraph.load()
+    walks = {start: graph.walk(start, direction, max_depth) for start in starts}
+    services = _services(set().union(*walks.values()), queryset)
+    return {
+        start: sorted(
+            (Reach(services[i], depth) for i, depth in distances.items() if i in services),
+            key=lambda reach: (reach.depth, reach.service.slug),
+        )
+        for start, distances in walks.items()
+    }
 
 
 def dependencies_of(
@@ -115,7 +135,7 @@ def dependencies_of(
     """What ``service`` needs to work, nearest first. Pass ``graph`` to reuse a loaded one
     (one per request) when asking about many services."""
     limit = max_depth if transitive else 1
-    return _reaches((graph or DependencyGraph.load()).walk(service.pk, DOWN, limit))
+    return reaches_from([service.pk], DOWN, max_depth=limit, graph=graph)[service.pk]
 
 
 def dependents_of(
@@ -127,7 +147,7 @@ def dependents_of(
 ) -> list[Reach]:
     """What needs ``service`` to work, nearest first."""
     limit = max_depth if transitive else 1
-    return _reaches((graph or DependencyGraph.load()).walk(service.pk, UP, limit))
+    return reaches_from([service.pk], UP, max_depth=limit, graph=graph)[service.pk]
 
 
 def blast_radius(service: Service, *, graph: DependencyGraph | None = None) -> BlastRadius:

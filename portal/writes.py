@@ -16,6 +16,25 @@ from .models import ChangeRecord
 _IMMUTABLE = {"slug": "A slug never changes once created."}
 
 
+def _refuse_unstorable(obj: models.Model) -> None:
+    """Catch what ``full_clean`` lets through but the database refuses: ``None`` in a
+    non-nullable blank field, and NUL characters (PostgreSQL cannot store them). Forms and
+    REST refuse both earlier; importers and jobs calling actions rely on this."""
+    errors = {}
+    for field in obj._meta.concrete_fields:
+        value = getattr(obj, field.attname)
+        if value is None and not (field.null or field.primary_key or _automatic(field)):
+            errors[field.name] = "This field cannot be null."
+        elif isinstance(value, str) and "\x00" in value:
+            errors[field.name] = "Null characters are not allowed."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _automatic(field) -> bool:
+    return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
+
+
 def _save(obj: models.Model) -> None:
     """Save, explaining a constraint that a concurrent writer won the race for."""
     try:
@@ -30,6 +49,7 @@ def _save(obj: models.Model) -> None:
 
 def save_new(obj: models.Model, *, actor, via: str, m2m: dict | None = None) -> models.Model:
     """Validate and insert ``obj`` (with its many-to-many values) and record the creation."""
+    _refuse_unstorable(obj)
     obj.full_clean()
     with transaction.atomic():
         _save(obj)
@@ -69,6 +89,7 @@ def save_changes(
         for name, value in changes.items():
             if name not in m2m_names:
                 setattr(locked, name, value)
+        _refuse_unstorable(locked)
         locked.full_clean()
         _save(locked)
         for name, value in changes.items():

@@ -1,0 +1,56 @@
+"""Batch loaders for the catalog's nested fields (see portal.graphql.loaders)."""
+
+from portal.graphql.loaders import ByForeignKey, ById, Loader, request_cache
+from portal.permissions import restrict
+
+from ..graph import DependencyGraph, reaches_from
+from ..models import Api, ApiConsumption, ApiVersion, DataDomain, Dependency, Resource, Service
+
+service_by_id = ById(Service)
+api_by_id = ById(Api)
+domain_by_id = ById(DataDomain)
+resource_by_id = ById(Resource)
+
+services_of_team = ByForeignKey(Service, "owner_team")
+services_in_domain = ByForeignKey(Service, "data_domain")
+tags_of_service = ByForeignKey(Service.tags.through, "service", pick="tag")
+apis_of_provider = ByForeignKey(Api, "provider")
+apis_consumed_by = ByForeignKey(ApiConsumption, "consumer", pick="api")
+consumers_of_api = ByForeignKey(ApiConsumption, "api", pick="consumer")
+versions_of_api = ByForeignKey(ApiVersion, "api", select=("published_by",))
+resources_of_service = ByForeignKey(Resource, "service")
+resources_in_domain = ByForeignKey(Resource, "data_domain")
+domains_of_service = ByForeignKey(DataDomain, "owner_service")
+edges_from_service = ByForeignKey(Dependency, "source")
+
+
+def request_graph(info) -> DependencyGraph:
+    """The dependency graph, loaded once per request however many services ask about it."""
+    cache = request_cache(info)
+    if "dependency_graph" not in cache:
+        cache["dependency_graph"] = DependencyGraph.load()
+    return cache["dependency_graph"]
+
+
+class Reaches(Loader):
+    """Services reached from each service through the request's graph, nearest first.
+
+    One walk of the request's graph per service, and one query for all the services reached.
+    """
+
+    many = True
+
+    def fetch(self, info, keys, *, direction, max_depth):
+        return reaches_from(
+            keys,
+            direction,
+            max_depth=max_depth,
+            graph=request_graph(info),
+            queryset=restrict(Service.objects.all(), info.context.user),
+        )
+
+    def objects_in(self, values):
+        return [reach.service for reaches in values for reach in reaches]
+
+
+reaches = Reaches()

@@ -1,0 +1,39 @@
+import graphene
+from graphene_django.filter import DjangoFilterConnectionField
+
+from portal.graphql.loaders import mark_siblings
+from portal.graphql.queries import one_by_slug
+
+from .. import graph
+from ..filters import ApiFilterSet, DataDomainFilterSet, ResourceFilterSet, ServiceFilterSet
+from ..models import Api, DataDomain, Resource, Service
+from .loaders import request_graph
+from .types import ApiType, Cycle, DataDomainType, ResourceType, ServiceType
+
+
+def _by_slug(type_, model):
+    return graphene.Field(
+        type_,
+        slug=graphene.String(required=True),
+        resolver=lambda root, info, slug: one_by_slug(info, model, slug),
+    )
+
+
+class CatalogQuery(graphene.ObjectType):
+    services = DjangoFilterConnectionField(ServiceType, filterset_class=ServiceFilterSet)
+    apis = DjangoFilterConnectionField(ApiType, filterset_class=ApiFilterSet)
+    domains = DjangoFilterConnectionField(DataDomainType, filterset_class=DataDomainFilterSet)
+    resources = DjangoFilterConnectionField(ResourceType, filterset_class=ResourceFilterSet)
+    service = _by_slug(ServiceType, Service)
+    api = _by_slug(ApiType, Api)
+    domain = _by_slug(DataDomainType, DataDomain)
+    resource = _by_slug(ResourceType, Resource)
+    dependency_cycles = graphene.List(
+        graphene.NonNull(Cycle), required=True, description="Every dependency cycle, largest first."
+    )
+
+    @staticmethod
+    def resolve_dependency_cycles(root, info):
+        cycles = graph.find_cycles(graph=request_graph(info))
+        mark_siblings({service for cycle in cycles for service in cycle.services})
+        return cycles

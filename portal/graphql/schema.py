@@ -1,0 +1,19 @@
+"""The GraphQL schema: each app contributes a query and a mutation mixin."""
+
+import graphene
+
+from catalog.graphql.mutations import CatalogMutation
+from catalog.graphql.queries import CatalogQuery
+from teams.graphql.mutations import TeamsMutation
+from teams.graphql.queries import TeamsQuery
+
+
+class Query(CatalogQuery, TeamsQuery, graphene.ObjectType):
+    pass
+
+
+class Mutation(CatalogMutation, TeamsMutation, graphene.ObjectType):
+    pass
+
+
+schema = graphene.Schema(query=Query, mutation=Mutation)

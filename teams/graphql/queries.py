@@ -1,0 +1,17 @@
+import graphene
+from graphene_django.filter import DjangoFilterConnectionField
+
+from portal.graphql.queries import one_by_slug
+
+from ..filters import TeamFilterSet
+from ..models import Team
+from .types import TeamType
+
+
+class TeamsQuery(graphene.ObjectType):
+    teams = DjangoFilterConnectionField(TeamType, filterset_class=TeamFilterSet)
+    team = graphene.Field(TeamType, slug=graphene.String(required=True))
+
+    @staticmethod
+    def resolve_team(root, info, slug):
+        return one_by_slug(info, Team, slug)
