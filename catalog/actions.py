@@ -25,6 +25,7 @@ API_EDITABLE = {"name", "description", "lifecycle"}
 DOMAIN_EDITABLE = {"name", "description"}
 RESOURCE_EDITABLE = {"name", "description", "kind", "data_domain"}
 DEPENDENCY_EDITABLE = {"kind", "criticality", "description"}
+CONSUMPTION_EDITABLE = {"version_requirement"}
 
 
 def _tags(names) -> list[Tag]:
@@ -45,11 +46,18 @@ def _tags(names) -> list[Tag]:
     return tags
 
 
+def _required(value, field: str, message: str) -> None:
+    """A missing owner is a validation error, not a question for the permission check."""
+    if value is None:
+        raise ValidationError({field: message})
+
+
 # --- services -------------------------------------------------------------------------------
 
 
 def create_service(*, actor, via: str, owner_team: Team, tags=(), **fields) -> Service:
     """Register a service; only members of the team that will own it (or staff) may."""
+    _required(owner_team, "owner_team", "A service needs an owning team.")
     permissions.require(actor, permissions.CONTRIBUTE, owner_team)
     with transaction.atomic():
         return save_new(
@@ -61,15 +69,17 @@ def create_service(*, actor, via: str, owner_team: Team, tags=(), **fields) -> S
 
 
 def update_service(service: Service, *, actor, via: str, **changes) -> Service:
-    permissions.require(actor, permissions.CHANGE, service)
-    if "tags" in changes:
-        changes["tags"] = _tags(changes["tags"])
-    return save_changes(service, changes, actor=actor, via=via, editable=SERVICE_EDITABLE)
+    permissions.require_stored(actor, permissions.CHANGE, service)
+    with transaction.atomic():  # tags created on first use go if the update is refused
+        if "tags" in changes:
+            changes["tags"] = _tags(changes["tags"])
+        return save_changes(service, changes, actor=actor, via=via, editable=SERVICE_EDITABLE)
 
 
 def transfer_service(service: Service, *, new_owner: Team, actor, via: str) -> Service:
     """Hand a service to another team; the current owners (or staff) decide."""
-    permissions.require(actor, permissions.CHANGE, service)
+    permissions.require_stored(actor, permissions.CHANGE, service)
+    _required(new_owner, "owner_team", "A service needs an owning team.")
     if new_owner.pk == service.owner_team_id:
         raise ValidationError(
             {"owner_team": f"{service.slug} is already owned by {new_owner.slug}."}
@@ -86,26 +96,31 @@ def transfer_service(service: Service, *, new_owner: Team, actor, via: str) -> S
 
 def delete_service(service: Service, *, actor, via: str) -> None:
     """Refused while other services depend on it, consume its APIs or it owns a data domain."""
-    permissions.require(actor, permissions.CHANGE, service)
-    delete(service, actor=actor, via=via)
+    permissions.require_stored(actor, permissions.CHANGE, service)
+    with transaction.atomic():
+        # Its dependencies on its own resources go with it; left in place, they would
+        # protect those resources and so block the service's own deletion.
+        Dependency.objects.filter(source=service, target_resource__service=service).delete()
+        delete(service, actor=actor, via=via)
 
 
 # --- APIs -----------------------------------------------------------------------------------
 
 
 def create_api(*, actor, via: str, provider: Service, **fields) -> Api:
+    _required(provider, "provider", "An API needs a providing service.")
     permissions.require(actor, permissions.CHANGE, provider)
     return save_new(Api(provider=provider, **fields), actor=actor, via=via)
 
 
 def update_api(api: Api, *, actor, via: str, **changes) -> Api:
-    permissions.require(actor, permissions.CHANGE, api)
+    permissions.require_stored(actor, permissions.CHANGE, api)
     return save_changes(api, changes, actor=actor, via=via, editable=API_EDITABLE)
 
 
 def delete_api(api: Api, *, actor, via: str) -> None:
     """Refused while any service still consumes the API."""
-    permissions.require(actor, permissions.CHANGE, api)
+    permissions.require_stored(actor, permissions.CHANGE, api)
     delete(api, actor=actor, via=via)
 
 
@@ -117,6 +132,7 @@ def publish_api_version(api: Api, *, actor, via: str, version: str, spec: str) -
         ApiVersion(api=api, version=version, spec=spec, published_by=published_by),
         actor=actor,
         via=via,
+        action=ChangeRecord.Action.PUBLISH,
     )
 
 
@@ -128,6 +144,7 @@ def add_consumption(
 ) -> ApiConsumption:
     """Record that ``consumer`` calls ``api``; this implies a dependency on its provider,
     which is added (as a synchronous call) when it does not exist yet."""
+    _required(consumer, "consumer", "A consumption needs a consuming service.")
     permissions.require(actor, permissions.CHANGE, consumer)
     with transaction.atomic():
         consumption = save_new(
@@ -154,9 +171,16 @@ def add_consumption(
     return consumption
 
 
+def update_consumption(
+    consumption: ApiConsumption, *, actor, via: str, **changes
+) -> ApiConsumption:
+    permissions.require_stored(actor, permissions.CHANGE, consumption)
+    return save_changes(consumption, changes, actor=actor, via=via, editable=CONSUMPTION_EDITABLE)
+
+
 def remove_consumption(consumption: ApiConsumption, *, actor, via: str) -> None:
     """Remove the consumption; the dependency it implied stays until removed on its own."""
-    permissions.require(actor, permissions.CHANGE, consumption)
+    permissions.require_stored(actor, permissions.CHANGE, consumption)
     delete(consumption, actor=actor, via=via)
 
 
@@ -164,18 +188,20 @@ def remove_consumption(consumption: ApiConsumption, *, actor, via: str) -> None:
 
 
 def create_domain(*, actor, via: str, owner_service: Service, **fields) -> DataDomain:
+    _required(owner_service, "owner_service", "A data domain needs an owning service.")
     permissions.require(actor, permissions.CHANGE, owner_service)
     return save_new(DataDomain(owner_service=owner_service, **fields), actor=actor, via=via)
 
 
 def update_domain(domain: DataDomain, *, actor, via: str, **changes) -> DataDomain:
-    permissions.require(actor, permissions.CHANGE, domain)
+    permissions.require_stored(actor, permissions.CHANGE, domain)
     return save_changes(domain, changes, actor=actor, via=via, editable=DOMAIN_EDITABLE)
 
 
 def transfer_domain(domain: DataDomain, *, new_owner: Service, actor, via: str) -> DataDomain:
     """Make another service the domain's system of record; its current owners decide."""
-    permissions.require(actor, permissions.CHANGE, domain)
+    permissions.require_stored(actor, permissions.CHANGE, domain)
+    _required(new_owner, "owner_service", "A data domain needs an owning service.")
     if new_owner.pk == domain.owner_service_id:
         raise ValidationError(
             {"owner_service": f"{domain.slug} is already owned by {new_owner.slug}."}
@@ -191,7 +217,7 @@ def transfer_domain(domain: DataDomain, *, new_owner: Service, actor, via: str) 
 
 
 def delete_domain(domain: DataDomain, *, actor, via: str) -> None:
-    permissions.require(actor, permissions.CHANGE, domain)
+    permissions.require_stored(actor, permissions.CHANGE, domain)
     delete(domain, actor=actor, via=via)
 
 
@@ -199,18 +225,19 @@ def delete_domain(domain: DataDomain, *, actor, via: str) -> None:
 
 
 def create_resource(*, actor, via: str, service: Service, **fields) -> Resource:
+    _required(service, "service", "A resource needs the service that owns it.")
     permissions.require(actor, permissions.CHANGE, service)
     return save_new(Resource(service=service, **fields), actor=actor, via=via)
 
 
 def update_resource(resource: Resource, *, actor, via: str, **changes) -> Resource:
-    permissions.require(actor, permissions.CHANGE, resource)
+    permissions.require_stored(actor, permissions.CHANGE, resource)
     return save_changes(resource, changes, actor=actor, via=via, editable=RESOURCE_EDITABLE)
 
 
 def delete_resource(resource: Resource, *, actor, via: str) -> None:
     """Refused while services depend on the resource."""
-    permissions.require(actor, permissions.CHANGE, resource)
+    permissions.require_stored(actor, permissions.CHANGE, resource)
     delete(resource, actor=actor, via=via)
 
 
@@ -228,6 +255,7 @@ def add_dependency(
 ) -> Dependency:
     """Declare that ``source`` depends on a service or a resource. Cycles are allowed
     (they are reported by ``catalog.graph``); self-edges and duplicates are not."""
+    _required(source, "source", "A dependency needs a source service.")
     permissions.require(actor, permissions.CHANGE, source)
     return save_new(
         Dependency(
@@ -239,10 +267,10 @@ def add_dependency(
 
 
 def update_dependency(dependency: Dependency, *, actor, via: str, **changes) -> Dependency:
-    permissions.require(actor, permissions.CHANGE, dependency)
+    permissions.require_stored(actor, permissions.CHANGE, dependency)
     return save_changes(dependency, changes, actor=actor, via=via, editable=DEPENDENCY_EDITABLE)
 
 
 def remove_dependency(dependency: Dependency, *, actor, via: str) -> None:
-    permissions.require(actor, permissions.CHANGE, dependency)
+    permissions.require_stored(actor, permissions.CHANGE, dependency)
     delete(dependency, actor=actor, via=via)

@@ -16,6 +16,7 @@ from django.urls import reverse
 from portal.models import SluggedModel, TimestampedModel
 from teams.models import Team
 
+from . import querysets
 from .specs import validate_spec
 
 
@@ -51,6 +52,8 @@ class DataDomain(SluggedModel):
     owner_service = models.ForeignKey(
         "Service", on_delete=models.PROTECT, related_name="owned_domains"
     )
+
+    objects = querysets.DataDomainQuerySet.as_manager()
 
     class Meta(SluggedModel.Meta):
         pass
@@ -101,6 +104,8 @@ class Service(SluggedModel):
         DataDomain, null=True, blank=True, on_delete=models.SET_NULL, related_name="services"
     )
 
+    objects = querysets.ServiceQuerySet.as_manager()
+
     class Meta(SluggedModel.Meta):
         constraints = [
             *SluggedModel.Meta.constraints,
@@ -135,6 +140,8 @@ class Api(SluggedModel):
     lifecycle = models.CharField(
         max_length=16, choices=Lifecycle.choices, default=Lifecycle.EXPERIMENTAL
     )
+
+    objects = querysets.ApiQuerySet.as_manager()
 
     class Meta(SluggedModel.Meta):
         pass
@@ -172,6 +179,8 @@ class ApiVersion(TimestampedModel):
 
     constraint_error_fields = {"duplicate_version": "version"}
 
+    objects = querysets.ApiVersionQuerySet.as_manager()
+
     class Meta:
         ordering = ["api", "-published_at", "-id"]
         constraints = [
@@ -208,6 +217,8 @@ class ApiConsumption(TimestampedModel):
     )
 
     constraint_error_fields = {"duplicate_consumption": "api"}
+
+    objects = querysets.ApiConsumptionQuerySet.as_manager()
 
     class Meta:
         ordering = ["consumer__slug", "api__slug"]
@@ -248,6 +259,8 @@ class Resource(SluggedModel):
     data_domain = models.ForeignKey(
         DataDomain, null=True, blank=True, on_delete=models.SET_NULL, related_name="resources"
     )
+
+    objects = querysets.ResourceQuerySet.as_manager()
 
     class Meta(SluggedModel.Meta):
         pass
@@ -293,6 +306,8 @@ class Dependency(TimestampedModel):
         "duplicate_service_edge": "target_service",
         "duplicate_resource_edge": "target_resource",
     }
+
+    objects = querysets.DependencyQuerySet.as_manager()
 
     class Meta:
         ordering = ["source__slug", "id"]

@@ -12,10 +12,12 @@ import yaml
 from antlr4.error.ErrorListener import ErrorListener
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from graphql import GraphQLError, build_schema
+from graphql import GraphQLError, build_ast_schema, parse
+from graphql.validation.validate import validate_sdl
 from openapi_spec_validator import validate as validate_openapi
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 from proto_schema_parser.parser import Parser as ProtoParser
+from referencing.exceptions import Unresolvable
 
 try:  # the C loader is 15-25 times faster; fall back where libyaml is missing
     _Loader = yaml.CSafeLoader
@@ -23,14 +25,29 @@ except AttributeError:  # pragma: no cover
     _Loader = yaml.SafeLoader
 
 
+# Deeper nesting is no API description; far deeper (a few ten thousand levels, some 100 kB)
+# overflows the C stack of libyaml's composer and kills the process.
+MAX_NESTING = 200
+
+
 def _refuse_aliases(text: str) -> None:
-    """Refuse anchors and aliases before anything is expanded."""
+    """Refuse anchors and aliases, and absurd nesting, before anything is built or expanded."""
+    depth = 0
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise yaml.MarkedYAMLError(
                 problem="YAML anchors and aliases (&name, *name) are not allowed in specifications",
                 problem_mark=event.start_mark,
             )
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_NESTING:
+                raise yaml.MarkedYAMLError(
+                    problem=f"nested more than {MAX_NESTING} levels deep",
+                    problem_mark=event.start_mark,
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 def _refuse(message: str) -> ValidationError:
@@ -48,6 +65,8 @@ def load_document(text: str) -> dict:
         raise _refuse(f"Not valid YAML or JSON{where}: {error.problem}.") from None
     except yaml.YAMLError as error:
         raise _refuse(f"Not valid YAML or JSON: {error}.") from None
+    except ValueError as error:  # e.g. an integer longer than Python converts
+        raise _refuse(f"Not valid YAML or JSON: {error}.") from None
     if not isinstance(document, dict):
         raise _refuse("The specification must be a YAML or JSON mapping at the top level.")
     # JSON Schema validators expect JSON types: refuse YAML dates, sets and non-string keys.
@@ -55,6 +74,25 @@ def load_document(text: str) -> dict:
         return json.loads(json.dumps(document))
     except (TypeError, ValueError) as error:
         raise _refuse(f"The specification uses values JSON cannot hold: {error}.") from None
+
+
+def _refuse_external_refs(document: dict, version: str) -> None:
+    """Only references inside the document: resolving any other would make the portal fetch
+    URLs or read its own files (and echo them in error messages)."""
+    stack = [((), document)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and not ref.startswith("#"):
+                where = "/".join(path) or "(document root)"
+                raise _refuse(
+                    f"Invalid OpenAPI {version} at {where}: only references inside the document "
+                    f"('#/...') are allowed, not {ref[:200]!r}."
+                )
+            stack.extend(((*path, str(k)), v) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend(((*path, str(i)), v) for i, v in enumerate(node))
 
 
 def _check_openapi(text: str) -> None:
@@ -65,11 +103,22 @@ def _check_openapi(text: str) -> None:
         raise _refuse(
             f"Expected an OpenAPI 3.0 or 3.1 document: the top-level 'openapi' field {found}."
         )
+    if not isinstance(document["openapi"], str):
+        raise _refuse(
+            f"Invalid OpenAPI {version} at openapi: the version must be a string such as "
+            f"'{version}.0' (in YAML, quote it)."
+        )
+    _refuse_external_refs(document, version)
     try:
         validate_openapi(document)
     except OpenAPIValidationError as error:
         where = "/".join(str(p) for p in error.absolute_path) or "(document root)"
         raise _refuse(f"Invalid OpenAPI {version} at {where}: {error.message}") from None
+    except Unresolvable as error:
+        raise _refuse(
+            f"Invalid OpenAPI {version}: the reference {str(error.ref)[:200]!r} points to "
+            "nothing in the document."
+        ) from None
 
 
 def _check_asyncapi(text: str) -> None:
@@ -86,7 +135,11 @@ def _check_asyncapi(text: str) -> None:
 
 def _check_graphql(text: str) -> None:
     try:
-        build_schema(text)
+        document = parse(text)
+        errors = validate_sdl(document)  # checked here, not in build_ast_schema, to keep locations
+        if errors:
+            raise errors[0]
+        build_ast_schema(document, assume_valid_sdl=True)
     except GraphQLError as error:
         where = ""
         if error.locations:
@@ -127,4 +180,7 @@ def validate_spec(api_type: str, text: str) -> None:
         raise _refuse(f"The specification is larger than the limit of {limit:,} bytes.")
     if not text.strip():
         raise _refuse("The specification is empty.")
-    _CHECKS[api_type](text)
+    try:
+        _CHECKS[api_type](text)
+    except RecursionError:
+        raise _refuse("The specification is nested too deeply to validate.") from None

@@ -1,35 +1,363 @@
-"""Catalog pages: lists and detail pages for services, APIs and data domains."""
+"""Catalog pages: lists, detail pages and edit forms for services, APIs and data domains.
 
-from django.views.generic import DetailView, ListView
+Reads: FilterSet → ``with_related()`` → ``restrict()``; writes: form → ``catalog.actions``
+with ``via=Interface.UI`` and the signed-in user, whose ValidationErrors are shown next to
+the fields and whose PermissionDenied becomes the 403 page.
+"""
 
-from .models import Api, DataDomain, Service
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView
+
+from portal import graphdata, permissions
+from portal.models import Interface
+from portal.pages import FilteredListView, apply_error, history
+from teams.models import Membership, Team
+
+from . import actions, spec_views
+from .filters import ApiFilterSet, DataDomainFilterSet, ServiceFilterSet
+from .forms import ConsumptionForm, DependencyForm, PublishVersionForm, ServiceForm
+from .graph import DependencyGraph, blast_radius
+from .models import Api, ApiConsumption, ApiVersion, DataDomain, Dependency, Resource, Service
+
+UI = Interface.UI
 
 
-class ServiceList(ListView):
-    extra_context = {"heading": "Services"}
-    queryset = Service.objects.select_related("owner_team")
-    paginate_by = 50
+def _choices(form, name: str, options, any_label: str, label: str) -> None:
+    """Turn a slug filter into a drop-down of ``options`` (value, label)."""
+    if name in form.fields:
+        form.fields[name].widget = forms.Select(choices=[("", any_label), *options])
+        form.fields[name].label = label
+
+
+def _any_label(form) -> None:
+    """Every choice filter starts with "Any" (meaning: not filtered)."""
+    for field in form.fields.values():
+        if not isinstance(field, forms.ChoiceField):
+            continue
+        real = [c for c in field.choices if c[0] != ""]
+        if hasattr(field, "empty_label"):  # django-filter's ChoiceField adds the empty choice
+            field.empty_label = "Any"
+            field.choices = real
+        else:  # TypedChoiceField has none
+            field.choices = [("", "Any"), *real]
+
+
+def _team_options():
+    return list(Team.objects.order_by("name").values_list("slug", "name"))
+
+
+def _domain_options():
+    return list(DataDomain.objects.order_by("name").values_list("slug", "name"))
+
+
+# --- lists ----------------------------------------------------------------------------------
+
+
+class ServiceList(FilteredListView):
+    model = Service
+    filterset_class = ServiceFilterSet
+    template_name = "catalog/service_list.html"
+    heading = "Services"
+    sort_fields = {
+        "name": ("name",),
+        "owner_team": ("owner_team__name", "name"),
+        "lifecycle": ("lifecycle", "name"),
+        "tier": ("tier", "name"),
+        "kind": ("kind", "name"),
+        "updated": ("-updated_at",),
+    }
+
+    def customize_filter_form(self, form):
+        _any_label(form)
+        _choices(form, "owner_team", _team_options(), "Any team", "Owner team")
+        _choices(form, "domain", _domain_options(), "Any domain", "Data domain")
+
+
+class ApiList(FilteredListView):
+    model = Api
+    filterset_class = ApiFilterSet
+    template_name = "catalog/api_list.html"
+    heading = "APIs"
+    sort_fields = {
+        "name": ("name",),
+        "type": ("type", "name"),
+        "provider": ("provider__name", "name"),
+        "lifecycle": ("lifecycle", "name"),
+        "consumers": ("-consumer_count", "name"),
+    }
+
+    def base_queryset(self):
+        return Api.objects.with_related().annotate(consumer_count=Count("consumptions"))
+
+    def customize_filter_form(self, form):
+        _any_label(form)
+        _choices(form, "owner_team", _team_options(), "Any team", "Owner team")
+        _choices(form, "domain", _domain_options(), "Any domain", "Data domain")
+
+
+class DomainList(FilteredListView):
+    model = DataDomain
+    filterset_class = DataDomainFilterSet
+    template_name = "catalog/datadomain_list.html"
+    heading = "Data domains"
+    sort_fields = {
+        "name": ("name",),
+        "owner_service": ("owner_service__name", "name"),
+        "owner_team": ("owner_service__owner_team__name", "name"),
+    }
+
+    def base_queryset(self):
+        return DataDomain.objects.with_related().annotate(
+            resource_count=Count("resources", distinct=True),
+            service_count=Count("services", distinct=True),
+        )
+
+    def customize_filter_form(self, form):
+        _choices(form, "owner_team", _team_options(), "Any team", "Owner team")
+
+
+# --- detail pages ---------------------------------------------------------------------------
+
+
+def _restricted(queryset, request):
+    return permissions.restrict(queryset, request.user)
 
 
 class ServiceDetail(DetailView):
-    queryset = Service.objects.select_related("owner_team", "data_domain")
+    template_name = "catalog/service_detail.html"
 
+    def get_queryset(self):
+        return _restricted(Service.objects.with_neighbours(), self.request).prefetch_related(
+            "owned_domains"
+        )
 
-class ApiList(ListView):
-    extra_context = {"heading": "APIs"}
-    queryset = Api.objects.select_related("provider")
-    paginate_by = 50
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        service = self.object
+        graph = DependencyGraph.current()
+        context.update(
+            leads=Membership.objects.filter(team=service.owner_team_id, role=Membership.Role.LEAD)
+            .select_related("user")
+            .order_by("user__username"),
+            blast=blast_radius(service, graph=graph),
+            elements=graphdata.graph_elements(service=service, depth=2, graph=graph),
+            resources=Resource.objects.filter(service=service).select_related("data_domain"),
+            history=history(service),
+            can_change=permissions.can(self.request.user, permissions.CHANGE, service),
+        )
+        return context
 
 
 class ApiDetail(DetailView):
-    queryset = Api.objects.select_related("provider")
+    template_name = "catalog/api_detail.html"
 
+    def get_queryset(self):
+        return _restricted(Api.objects.with_related(), self.request)
 
-class DomainList(ListView):
-    extra_context = {"heading": "Data domains"}
-    queryset = DataDomain.objects.select_related("owner_service")
-    paginate_by = 50
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        api = self.object
+        versions = list(api.versions.select_related("published_by"))
+        wanted = self.request.GET.get("version")
+        selected = next(
+            (v for v in versions if v.version == wanted), versions[0] if versions else None
+        )
+        if wanted and selected is not None and selected.version != wanted:
+            raise Http404(f"API {api.slug} has no version {wanted}.")
+        context.update(
+            versions=versions,
+            selected=selected,
+            summary=spec_views.summary(api.type, selected.spec) if selected else None,
+            consumers=api.consumptions.select_related("consumer__owner_team").order_by(
+                "consumer__slug"
+            ),
+            history=history(api),
+            can_change=permissions.can(self.request.user, permissions.CHANGE, api),
+        )
+        return context
 
 
 class DomainDetail(DetailView):
-    queryset = DataDomain.objects.select_related("owner_service")
+    template_name = "catalog/datadomain_detail.html"
+
+    def get_queryset(self):
+        return _restricted(DataDomain.objects.with_related(), self.request)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        domain = self.object
+        apis = list(
+            Api.objects.with_related()
+            .filter(Q(provider=domain.owner_service_id) | Q(provider__data_domain=domain))
+            .order_by("slug")
+        )
+        context.update(
+            resources=domain.resources.select_related("service").order_by("slug"),
+            services=domain.services.select_related("owner_team").order_by("slug"),
+            apis=apis,
+            consumptions=ApiConsumption.objects.filter(api__in=[a.pk for a in apis])
+            .select_related("consumer__owner_team", "api")
+            .order_by("consumer__slug", "api__slug"),
+            history=history(domain),
+        )
+        return context
+
+
+def api_spec(request, slug, version):
+    """The raw specification of one version: shown by the viewer, or downloaded."""
+    api_version = get_object_or_404(
+        permissions.restrict(ApiVersion.objects.select_related("api"), request.user),
+        api__slug=slug,
+        version=version,
+    )
+    content_type, extension = spec_views.media_type(api_version.api.type, api_version.spec)
+    response = HttpResponse(api_version.spec, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    disposition = "attachment" if request.GET.get("download") else "inline"
+    response["Content-Disposition"] = (
+        f'{disposition}; filename="{api_version.api.slug}-{api_version.version}.{extension}"'
+    )
+    return response
+
+
+# --- edit forms -----------------------------------------------------------------------------
+
+
+def _service_for_change(request, slug) -> Service:
+    service = get_object_or_404(Service.objects.select_related("owner_team"), slug=slug)
+    permissions.require(request.user, permissions.CHANGE, service)
+    return service
+
+
+def service_edit(request, slug):
+    service = _service_for_change(request, slug)
+    form = ServiceForm(request.POST or None, instance=service)
+    if request.method == "POST" and form.is_valid():
+        changes = form.changes()
+        if not changes:
+            messages.info(request, "Nothing changed.")
+            return redirect(service)
+        try:
+            actions.update_service(service, actor=request.user, via=UI, **changes)
+        except ValidationError as error:
+            apply_error(form, error)
+        else:
+            messages.success(request, f"Saved {service.name}.")
+            return redirect(service)
+    return render(request, "catalog/service_form.html", {"service": service, "form": form})
+
+
+def _connections_page(request, service, dependency_form=None, consumption_form=None, status=200):
+    context = {
+        "service": service,
+        "dependencies": service.dependencies.select_related(
+            "target_service", "target_resource__service"
+        ).order_by("id"),
+        "consumptions": service.consumptions.select_related("api__provider").order_by("api__slug"),
+        "dependency_form": dependency_form or DependencyForm(),
+        "consumption_form": consumption_form or ConsumptionForm(),
+    }
+    return render(request, "catalog/service_connections.html", context, status=status)
+
+
+def service_connections(request, slug):
+    """What the service depends on and which APIs it consumes, with forms to change both."""
+    service = _service_for_change(request, slug)
+    return _connections_page(request, service)
+
+
+@require_POST
+def dependency_add(request, slug):
+    service = _service_for_change(request, slug)
+    form = DependencyForm(request.POST)
+    if form.is_valid():
+        try:
+            dependency = actions.add_dependency(
+                actor=request.user, via=UI, source=service, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_error(form, error)
+        else:
+            messages.success(request, f"Added: {dependency}.")
+            return redirect("catalog:service-connections", slug=service.slug)
+    return _connections_page(request, service, dependency_form=form, status=400)
+
+
+@require_POST
+def dependency_remove(request, slug, pk):
+    service = _service_for_change(request, slug)
+    dependency = get_object_or_404(
+        Dependency.objects.select_related("target_service", "target_resource"),
+        pk=pk,
+        source=service,
+    )
+    try:
+        actions.remove_dependency(dependency, actor=request.user, via=UI)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Removed: {dependency}.")
+    return redirect("catalog:service-connections", slug=service.slug)
+
+
+@require_POST
+def consumption_add(request, slug):
+    service = _service_for_change(request, slug)
+    form = ConsumptionForm(request.POST)
+    if form.is_valid():
+        try:
+            consumption = actions.add_consumption(
+                actor=request.user, via=UI, consumer=service, **form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_error(form, error)
+        else:
+            messages.success(request, f"Recorded: {consumption}.")
+            return redirect("catalog:service-connections", slug=service.slug)
+    return _connections_page(request, service, consumption_form=form, status=400)
+
+
+@require_POST
+def consumption_remove(request, slug, pk):
+    service = _service_for_change(request, slug)
+    consumption = get_object_or_404(
+        ApiConsumption.objects.select_related("api"), pk=pk, consumer=service
+    )
+    try:
+        actions.remove_consumption(consumption, actor=request.user, via=UI)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Removed: {consumption}.")
+    return redirect("catalog:service-connections", slug=service.slug)
+
+
+def api_publish(request, slug):
+    api = get_object_or_404(Api.objects.select_related("provider__owner_team"), slug=slug)
+    permissions.require(request.user, permissions.CHANGE, api)
+    form = PublishVersionForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                version = actions.publish_api_version(
+                    api,
+                    actor=request.user,
+                    via=UI,
+                    version=form.cleaned_data["version"],
+                    spec=form.cleaned_data["spec"],
+                )
+            except ValidationError as error:
+                apply_error(form, error)
+            else:
+                messages.success(request, f"Published {api.name} {version.version}.")
+                return redirect(f"{api.get_absolute_url()}?version={version.version}")
+    return render(request, "catalog/api_publish.html", {"api": api, "form": form}, status=status)

@@ -2,9 +2,10 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from uuid import UUID
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import connection, models
 
 from .models import ChangeRecord
 
@@ -15,7 +16,7 @@ _SKIPPED_FIELDS = {"id", "created_at", "updated_at"}
 def _plain(value):
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if isinstance(value, Decimal):
+    if isinstance(value, Decimal | UUID):
         return str(value)
     return value
 
@@ -53,6 +54,17 @@ def record_change(
         before=before,
         after=after,
     )
+
+
+def generation() -> int:
+    """A number that moves whenever the catalog changes: the newest ChangeRecord's id.
+
+    Every action writes its ChangeRecord in the transaction of its change, so caches keyed by
+    this number are never stale. Plain SQL on the primary key index: it runs on hot paths.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(id) FROM {ChangeRecord._meta.db_table}")
+        return cursor.fetchone()[0] or 0
 
 
 def history_for(obj: models.Model):

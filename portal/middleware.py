@@ -7,7 +7,15 @@ as JSON instead of redirecting to the login page.
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 
-PUBLIC_PREFIXES = ("/accounts/login/", "/healthz", "/readyz", "/static/", "/api/", "/graphql")
+PUBLIC_PREFIXES = (
+    "/accounts/login/",
+    "/healthz",
+    "/readyz",
+    "/static/",
+    "/api/",
+    "/graphql",
+    "/git/",
+)
 
 
 class LoginRequiredMiddleware:

@@ -71,6 +71,13 @@ class SluggedModel(TimestampedModel):
     def __str__(self) -> str:
         return self.name or self.slug
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # An object created in this process was never loaded: remember its slug from now on.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "slug" in update_fields:
+            self._stored_slug = self.slug
+
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)

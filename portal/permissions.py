@@ -75,6 +75,12 @@ def require(user, action: str, obj: models.Model) -> None:
     )
 
 
+def require_stored(user, action: str, obj: models.Model) -> None:
+    """``require`` against the object as stored: a form or serializer may already have copied
+    new values (a new owner) onto ``obj``, and those must not decide who may change it."""
+    require(user, action, type(obj)._default_manager.get(pk=obj.pk))
+
+
 def restrict(queryset: models.QuerySet, user, action: str = VIEW) -> models.QuerySet:
     """The part of ``queryset`` that ``user`` may perform ``action`` on."""
     if not _active(user):
@@ -86,6 +92,7 @@ def restrict(queryset: models.QuerySet, user, action: str = VIEW) -> models.Quer
     from teams.models import Membership, Team
 
     lookup = {f"{prefix}memberships__user": user}
-    if issubclass(queryset.model, Team) and action in {CHANGE, DELETE, MANAGE}:
+    # the same rule as can(): management is for leads, whatever the object
+    if action in _LEAD_ONLY or (issubclass(queryset.model, Team) and action in {CHANGE, DELETE}):
         lookup[f"{prefix}memberships__role"] = Membership.Role.LEAD
     return queryset.filter(**lookup).distinct()

@@ -46,10 +46,12 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "graphene_django",
     "portal",
     "teams",
     "catalog",
+    "scaffolding",
 ]
 
 MIDDLEWARE = [
@@ -108,6 +110,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
+# The view behind /accounts/login/: swap in a single sign-on view without touching the URLs.
+KEEL_LOGIN_VIEW = env.str("KEEL_LOGIN_VIEW", default="django.contrib.auth.views.LoginView")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -115,6 +119,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # our CSS and JS, and pinned vendored libraries
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request without it
 STORAGES = {
@@ -145,6 +150,36 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 KEEL_TEAM_SIZE_LIMIT = env.int("KEEL_TEAM_SIZE_LIMIT", default=10)
 KEEL_SPEC_MAX_BYTES = env.int("KEEL_SPEC_MAX_BYTES", default=1_000_000)
 
+# --- Scaffolding (self-service: templates, repositories, pipelines) -----------------------
+KEEL_BASE_URL = env.str("KEEL_BASE_URL", default="http://127.0.0.1:8000")
+KEEL_REPOSITORY_PROVIDER = env.str("KEEL_REPOSITORY_PROVIDER", default="local")
+KEEL_REPOSITORY_ROOT = Path(
+    env.str("KEEL_REPOSITORY_ROOT", default=str(DATA_DIR / "repositories"))
+).resolve()
+KEEL_SCAFFOLD_WORK_DIR = DATA_DIR / "scaffold-work"
+KEEL_TEMPLATE_DIRS = env.list("KEEL_TEMPLATE_DIRS", default=[])
+KEEL_SCAFFOLD_TIME_LIMIT = env.int("KEEL_SCAFFOLD_TIME_LIMIT", default=300)
+KEEL_SCAFFOLD_LEASE_SECONDS = env.int(
+    "KEEL_SCAFFOLD_LEASE_SECONDS", default=KEEL_SCAFFOLD_TIME_LIMIT + 60
+)
+KEEL_SCAFFOLD_MAX_ATTEMPTS = env.int("KEEL_SCAFFOLD_MAX_ATTEMPTS", default=3)
+KEEL_GITHUB_TOKEN = env.str("KEEL_GITHUB_TOKEN", default="")
+KEEL_GITHUB_ORG = env.str("KEEL_GITHUB_ORG", default="")
+KEEL_GITHUB_API_URL = env.str("KEEL_GITHUB_API_URL", default="https://api.github.com")
+KEEL_GITLAB_TOKEN = env.str("KEEL_GITLAB_TOKEN", default="")
+KEEL_GITLAB_GROUP_ID = env.int("KEEL_GITLAB_GROUP_ID", default=0)
+KEEL_GITLAB_GROUP_PATH = env.str("KEEL_GITLAB_GROUP_PATH", default="")
+KEEL_GITLAB_API_URL = env.str("KEEL_GITLAB_API_URL", default="https://gitlab.com/api/v4")
+_PROVIDER_NEEDS = {
+    "github": ("KEEL_GITHUB_TOKEN", "KEEL_GITHUB_ORG"),
+    "gitlab": ("KEEL_GITLAB_TOKEN", "KEEL_GITLAB_GROUP_ID", "KEEL_GITLAB_GROUP_PATH"),
+}
+for _name in _PROVIDER_NEEDS.get(KEEL_REPOSITORY_PROVIDER, ()):
+    if not globals()[_name]:
+        raise ImproperlyConfigured(
+            f"{_name} must be set when KEEL_REPOSITORY_PROVIDER={KEEL_REPOSITORY_PROVIDER}."
+        )
+
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -166,6 +201,11 @@ REST_FRAMEWORK = {
     ],
 }
 KEEL_API_MAX_PAGE_SIZE = env.int("KEEL_API_MAX_PAGE_SIZE", default=500)
+KEEL_LIST_CACHE_SECONDS = env.int("KEEL_LIST_CACHE_SECONDS", default=60)
+
+# Per-process memory is enough: cached entries are keyed by the catalog generation read from
+# the database (see portal.api.caching), so processes never serve each other stale data.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://keel")}
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Keel API",
@@ -173,6 +213,18 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # The docs page serves Swagger UI from our own static files: the portal works offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Three models have a "kind": give each its own enum name in the document.
+    "ENUM_NAME_OVERRIDES": {
+        "ServiceKindEnum": "catalog.models.Service.Kind",
+        "ResourceKindEnum": "catalog.models.Resource.Kind",
+        "DependencyKindEnum": "catalog.models.Dependency.Kind",
+        "InterfaceEnum": "portal.models.Interface",
+        "PipelineStageOutcomeEnum": "scaffolding.models.PipelineStage.Outcome",
+    },
 }
 
 # --- GraphQL ------------------------------------------------------------------------------
@@ -209,6 +261,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=540)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    # Scaffold runs whose worker died are resumed (or reported) by any beat or worker start.
+    "scaffolding-reap-stalled-runs": {"task": "scaffolding.reap_stalled_runs", "schedule": 60.0},
+}
 
 LOGGING = {
     "version": 1,

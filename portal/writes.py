@@ -47,7 +47,14 @@ def _save(obj: models.Model) -> None:
         ) from error
 
 
-def save_new(obj: models.Model, *, actor, via: str, m2m: dict | None = None) -> models.Model:
+def save_new(
+    obj: models.Model,
+    *,
+    actor,
+    via: str,
+    m2m: dict | None = None,
+    action: str = ChangeRecord.Action.CREATE,
+) -> models.Model:
     """Validate and insert ``obj`` (with its many-to-many values) and record the creation."""
     _refuse_unstorable(obj)
     obj.full_clean()
@@ -55,9 +62,7 @@ def save_new(obj: models.Model, *, actor, via: str, m2m: dict | None = None) -> 
         _save(obj)
         for name, values in (m2m or {}).items():
             getattr(obj, name).set(values)
-        record_change(
-            actor=actor, via=via, action=ChangeRecord.Action.CREATE, obj=obj, after=snapshot(obj)
-        )
+        record_change(actor=actor, via=via, action=action, obj=obj, after=snapshot(obj))
     return obj
 
 

@@ -78,11 +78,13 @@ def _membership(team: Team, user) -> Membership:
         raise ValidationError({"user": f"{user} is not a member of team {team.slug}."}) from None
 
 
-def _refuse_losing_last_lead(team: Team, membership: Membership) -> None:
+def _refuse_losing_last_lead(team: Team, membership: Membership, *, staying: bool = False) -> None:
+    """A team with members always has a lead. ``staying``: the member stays (a demotion)."""
     if membership.role != Membership.Role.LEAD:
         return
     others = Membership.objects.filter(team=team).exclude(pk=membership.pk)
-    if others.exists() and not others.filter(role=Membership.Role.LEAD).exists():
+    remaining = staying or others.exists()
+    if remaining and not others.filter(role=Membership.Role.LEAD).exists():
         raise ValidationError(
             {
                 "user": f"{membership.user} is the last lead of team {team.slug}: make another member a lead first."
@@ -108,7 +110,7 @@ def change_role(team: Team, user, *, role: str, actor, via: str) -> Membership:
         membership = _membership(team, user)
         before = _membership_snapshot(membership)
         if role != Membership.Role.LEAD:
-            _refuse_losing_last_lead(team, membership)
+            _refuse_losing_last_lead(team, membership, staying=True)
         membership.role = role
         membership.full_clean()
         membership.save(update_fields=["role", "updated_at"])

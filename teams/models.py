@@ -11,6 +11,8 @@ from django.urls import reverse
 
 from portal.models import SluggedModel, TimestampedModel
 
+from . import querysets
+
 
 class Team(SluggedModel):
     """A small team that owns services end to end."""
@@ -26,6 +28,8 @@ class Team(SluggedModel):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="teams", blank=True
     )
+
+    objects = querysets.TeamQuerySet.as_manager()
 
     class Meta(SluggedModel.Meta):
         pass
@@ -61,6 +65,8 @@ class Membership(TimestampedModel):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
 
     constraint_error_fields = {"duplicate_member": "user"}
+
+    objects = querysets.MembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["team__slug", "role", "user__username"]

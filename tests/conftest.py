@@ -9,6 +9,24 @@ from teams.factories import MembershipFactory, TeamFactory
 from teams.models import Membership
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """The factories give every user a password; the default hasher costs ~0.3 s a user."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_caches():
+    """Caches are keyed by the newest ChangeRecord id, and SQLite reuses the ids that the
+    previous test rolled back: start every test with nothing cached."""
+    from django.core.cache import cache
+
+    from catalog.graph import DependencyGraph
+
+    cache.clear()
+    DependencyGraph.forget()
+
+
 @pytest.fixture
 def user(db):
     return UserFactory()

@@ -28,7 +28,7 @@ def request_graph(info) -> DependencyGraph:
     """The dependency graph, loaded once per request however many services ask about it."""
     cache = request_cache(info)
     if "dependency_graph" not in cache:
-        cache["dependency_graph"] = DependencyGraph.load()
+        cache["dependency_graph"] = DependencyGraph.current()
     return cache["dependency_graph"]
 
 
@@ -41,11 +41,12 @@ class Reaches(Loader):
     many = True
 
     def fetch(self, info, keys, *, direction, max_depth):
+        # Direct neighbours need only the edges around the keys, not the whole graph.
         return reaches_from(
             keys,
             direction,
             max_depth=max_depth,
-            graph=request_graph(info),
+            graph=None if max_depth == 1 else request_graph(info),
             queryset=restrict(Service.objects.all(), info.context.user),
         )
 

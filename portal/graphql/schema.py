@@ -4,15 +4,17 @@ import graphene
 
 from catalog.graphql.mutations import CatalogMutation
 from catalog.graphql.queries import CatalogQuery
+from scaffolding.graphql.mutations import ScaffoldingMutation
+from scaffolding.graphql.queries import ScaffoldingQuery
 from teams.graphql.mutations import TeamsMutation
 from teams.graphql.queries import TeamsQuery
 
 
-class Query(CatalogQuery, TeamsQuery, graphene.ObjectType):
+class Query(CatalogQuery, TeamsQuery, ScaffoldingQuery, graphene.ObjectType):
     pass
 
 
-class Mutation(CatalogMutation, TeamsMutation, graphene.ObjectType):
+class Mutation(CatalogMutation, TeamsMutation, ScaffoldingMutation, graphene.ObjectType):
     pass
 
 

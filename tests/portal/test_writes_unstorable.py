@@ -3,6 +3,7 @@ what the database cannot store, as field errors."""
 
 import pytest
 from django.core.exceptions import ValidationError
+
 from catalog import actions
 
 pytestmark = pytest.mark.django_db

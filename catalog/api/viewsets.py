@@ -1,0 +1,228 @@
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins
+from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from catalog import actions, graph
+from catalog.filters import (
+    ApiConsumptionFilterSet,
+    ApiFilterSet,
+    DataDomainFilterSet,
+    DependencyFilterSet,
+    ResourceFilterSet,
+    ServiceFilterSet,
+)
+from catalog.models import (
+    Api,
+    ApiConsumption,
+    ApiVersion,
+    DataDomain,
+    Dependency,
+    Resource,
+    Service,
+)
+from portal.api.renderers import PlainTextRenderer
+from portal.api.viewsets import ActionViewSet, BaseViewSet, NestedViewSetMixin
+
+from . import serializers as s
+
+_SLUGGED_ORDERING = ["slug", "name", "created_at", "updated_at"]
+_GRAPH_PARAMETERS = [
+    OpenApiParameter(
+        "transitive", OpenApiTypes.BOOL, description="Follow edges beyond the first (default true)."
+    ),
+    OpenApiParameter(
+        "max_depth", OpenApiTypes.INT, description="How many edges to follow at most (1-100)."
+    ),
+]
+
+
+class ServiceViewSet(ActionViewSet):
+    queryset = Service.objects.with_related()
+    serializer_class = s.ServiceSerializer
+    filterset_class = ServiceFilterSet
+    ordering_fields = [*_SLUGGED_ORDERING, "tier", "lifecycle", "kind"]
+    create_action = staticmethod(actions.create_service)
+    update_action = staticmethod(actions.update_service)
+    delete_action = staticmethod(actions.delete_service)
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            return Service.objects.with_neighbours()
+        return super().get_queryset()
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return s.ServiceDetailSerializer
+        return super().get_serializer_class()
+
+    @extend_schema(request=s.ServiceTransferSerializer, responses=s.ServiceSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def transfer(self, request, slug=None):
+        """Hand the service to another team; its current owners (or staff) decide."""
+        service = self.get_object()
+        data = self.validated(s.ServiceTransferSerializer, request.data)
+        service = actions.transfer_service(service, new_owner=data["owner_team"], **self.acting)
+        return Response(self.get_serializer(self.reloaded(service)).data)
+
+    @extend_schema(
+        parameters=_GRAPH_PARAMETERS, responses=s.ReachSerializer(many=True), filters=False
+    )
+    @action(detail=True, filter_backends=[])
+    def dependencies(self, request, slug=None):
+        """What this service needs to work, nearest first; resources count as their owner."""
+        return self._reaches(graph.dependencies_of)
+
+    @extend_schema(
+        parameters=_GRAPH_PARAMETERS, responses=s.ReachSerializer(many=True), filters=False
+    )
+    @action(detail=True, filter_backends=[])
+    def dependents(self, request, slug=None):
+        """What needs this service to work, nearest first."""
+        return self._reaches(graph.dependents_of)
+
+    @extend_schema(responses=s.BlastRadiusSerializer, filters=False)
+    @action(detail=True, url_path="blast-radius", filter_backends=[])
+    def blast_radius(self, request, slug=None):
+        """Everything that fails with this service, summarised by the team that gets paged;
+        ``dependents/?transitive=true`` pages through the services themselves."""
+        service = self.get_object()
+        teams = graph.impact_by_team(service)
+        summary = {
+            "service": service,
+            "count": sum(t.services for t in teams),
+            "direct": sum(t.direct for t in teams),
+            "teams": teams,
+        }
+        return Response(s.BlastRadiusSerializer(summary).data)
+
+    def _reaches(self, walk):
+        params = self.validated(s.GraphQuerySerializer, self.request.query_params)
+        return self.paginated(walk(self.get_object(), **params), s.ReachSerializer)
+
+
+class ApiViewSet(ActionViewSet):
+    queryset = Api.objects.with_related()
+    serializer_class = s.ApiSerializer
+    filterset_class = ApiFilterSet
+    ordering_fields = [*_SLUGGED_ORDERING, "type", "lifecycle"]
+    create_action = staticmethod(actions.create_api)
+    update_action = staticmethod(actions.update_api)
+    delete_action = staticmethod(actions.delete_api)
+
+
+@extend_schema(parameters=[OpenApiParameter("api_slug", OpenApiTypes.STR, OpenApiParameter.PATH)])
+class ApiVersionViewSet(
+    NestedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    BaseViewSet,
+):
+    """Published versions of an API; immutable, so they are published and read, never edited."""
+
+    queryset = ApiVersion.objects.with_related()
+    serializer_class = s.ApiVersionDetailSerializer
+    parent_queryset = Api.objects.all()
+    parent_url_kwarg = "api_slug"
+    parent_field = "api"
+    lookup_field = "version"
+    lookup_value_regex = "[^/]+"
+    filter_backends = []
+
+    def get_queryset(self):
+        if self.action == "list":  # specs can be a megabyte each: the list leaves them out
+            return super().get_queryset().defer("spec")
+        return super().get_queryset()
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return s.ApiVersionSerializer
+        return super().get_serializer_class()
+
+    def perform_create(self, serializer):
+        published = actions.publish_api_version(
+            self.parent, **self.acting, **serializer.validated_data
+        )
+        serializer.instance = self.reloaded(published)
+
+    @extend_schema(
+        responses={
+            (200, "text/plain"): OpenApiResponse(OpenApiTypes.STR, "The specification text.")
+        }
+    )
+    @action(detail=True, renderer_classes=[JSONRenderer, PlainTextRenderer])
+    def spec(self, request, **kwargs):
+        """The specification as published, for tools that read the file itself."""
+        version = self.get_object()
+        response = HttpResponse(version.spec, content_type="text/plain; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'inline; filename="{version.api.slug}-{version.version}.spec"'
+        )
+        return response
+
+
+class DataDomainViewSet(ActionViewSet):
+    queryset = DataDomain.objects.with_related()
+    serializer_class = s.DataDomainSerializer
+    filterset_class = DataDomainFilterSet
+    ordering_fields = _SLUGGED_ORDERING
+    create_action = staticmethod(actions.create_domain)
+    update_action = staticmethod(actions.update_domain)
+    delete_action = staticmethod(actions.delete_domain)
+
+    @extend_schema(request=s.DomainTransferSerializer, responses=s.DataDomainSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def transfer(self, request, slug=None):
+        """Make another service the domain's system of record."""
+        domain = self.get_object()
+        data = self.validated(s.DomainTransferSerializer, request.data)
+        domain = actions.transfer_domain(domain, new_owner=data["owner_service"], **self.acting)
+        return Response(self.get_serializer(self.reloaded(domain)).data)
+
+
+class ResourceViewSet(ActionViewSet):
+    queryset = Resource.objects.with_related()
+    serializer_class = s.ResourceSerializer
+    filterset_class = ResourceFilterSet
+    ordering_fields = [*_SLUGGED_ORDERING, "kind"]
+    create_action = staticmethod(actions.create_resource)
+    update_action = staticmethod(actions.update_resource)
+    delete_action = staticmethod(actions.delete_resource)
+
+
+class DependencyViewSet(ActionViewSet):
+    queryset = Dependency.objects.with_related()
+    serializer_class = s.DependencySerializer
+    filterset_class = DependencyFilterSet
+    ordering_fields = ["id", "source__slug", "kind", "criticality", "created_at"]
+    lookup_field = "id"
+    lookup_value_regex = "[0-9]+"
+    create_action = staticmethod(actions.add_dependency)
+    update_action = staticmethod(actions.update_dependency)
+    delete_action = staticmethod(actions.remove_dependency)
+
+
+class ApiConsumptionViewSet(ActionViewSet):
+    queryset = ApiConsumption.objects.with_related()
+    serializer_class = s.ApiConsumptionSerializer
+    filterset_class = ApiConsumptionFilterSet
+    ordering_fields = ["id", "consumer__slug", "api__slug", "created_at"]
+    lookup_field = "id"
+    lookup_value_regex = "[0-9]+"
+    create_action = staticmethod(actions.add_consumption)
+    update_action = staticmethod(actions.update_consumption)
+    delete_action = staticmethod(actions.remove_consumption)
+
+
+class CycleViewSet(mixins.ListModelMixin, BaseViewSet):
+    """Every dependency cycle in the catalog, largest first, with one loop through each."""
+
+    serializer_class = s.CycleSerializer
+    filter_backends = []
+
+    def list(self, request, *args, **kwargs):
+        return self.paginated(graph.find_cycles(), s.CycleSerializer)

@@ -1,0 +1,74 @@
+"""The optimised querysets behind every catalog list and detail: lists, pages, REST and GraphQL.
+
+Each ``with_related()`` loads what a representation of the model shows in a fixed number of
+queries, however many rows are asked for. Models are imported inside the methods because
+``catalog.models`` builds its managers from these classes.
+"""
+
+from django.db import models
+from django.db.models import OuterRef, Prefetch, Subquery
+
+
+class ServiceQuerySet(models.QuerySet):
+    def with_related(self):
+        """What a list row shows: owner team, data domain and tags."""
+        return self.select_related("owner_team", "data_domain").prefetch_related("tags")
+
+    def with_neighbours(self):
+        """A service's page: also its APIs, consumptions, resources and direct edges.
+
+        Kept apart from ``with_related()`` so that lists do not pay five prefetches they
+        never show.
+        """
+        from .models import ApiConsumption, Dependency
+
+        return self.with_related().prefetch_related(
+            "provided_apis",
+            "resources",
+            Prefetch(
+                "consumptions", ApiConsumption.objects.select_related("api__provider__owner_team")
+            ),
+            Prefetch(
+                "dependencies",
+                Dependency.objects.select_related("target_service", "target_resource__service"),
+            ),
+            Prefetch("dependents", Dependency.objects.select_related("source__owner_team")),
+        )
+
+
+class ApiQuerySet(models.QuerySet):
+    def with_related(self):
+        """Provider and its team, and the latest published version as an annotation."""
+        from .models import ApiVersion
+
+        latest = ApiVersion.objects.filter(api=OuterRef("pk")).order_by("-published_at", "-id")
+        return self.select_related("provider__owner_team").annotate(
+            latest_version=Subquery(latest.values("version")[:1])
+        )
+
+
+class ApiVersionQuerySet(models.QuerySet):
+    def with_related(self):
+        return self.select_related("api", "published_by")
+
+
+class DataDomainQuerySet(models.QuerySet):
+    def with_related(self):
+        return self.select_related("owner_service__owner_team")
+
+
+class ResourceQuerySet(models.QuerySet):
+    def with_related(self):
+        return self.select_related("service__owner_team", "data_domain")
+
+
+class DependencyQuerySet(models.QuerySet):
+    def with_related(self):
+        return self.select_related(
+            "source__owner_team", "target_service", "target_resource__service"
+        )
+
+
+class ApiConsumptionQuerySet(models.QuerySet):
+    def with_related(self):
+        return self.select_related("consumer__owner_team", "api__provider")

@@ -1,0 +1,149 @@
+"""Every write of the scaffolding app. Forms, REST, GraphQL and the tasks call these.
+
+``request_scaffold`` is the one entry point of self-service: it validates the parameters
+against the template's JSON Schema, checks that the requester may act for the owner team and
+that the name is free (no service, no repository, no other run), then creates the
+``ScaffoldRun`` with its steps and its ChangeRecord in one transaction and enqueues the Celery
+task when that transaction commits. The task does the rest (``scaffolding.runner``).
+"""
+
+import hashlib
+import json
+import logging
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from catalog.models import DataDomain, Service
+from portal import permissions
+from portal.audit import record_change, snapshot
+from portal.models import ChangeRecord
+from teams.models import Team
+
+from .models import STEPS, ScaffoldRun, ScaffoldStep
+from .providers import TransientError, get_provider
+from .registry import ServiceTemplate, get_template
+
+logger = logging.getLogger(__name__)
+
+
+def teams_for(user) -> list[str]:
+    """The slugs of the teams ``user`` may create services for."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    teams = Team.objects.all() if user.is_staff else Team.objects.filter(memberships__user=user)
+    return list(teams.order_by("slug").values_list("slug", flat=True).distinct())
+
+
+def domain_choices() -> list[str]:
+    return list(DataDomain.objects.order_by("slug").values_list("slug", flat=True))
+
+
+def fingerprint(template: str, parameters: dict) -> str:
+    text = json.dumps({"template": template, "parameters": parameters}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def check_name_is_free(slug: str, *, provider_name: str | None = None) -> None:
+    """Refuse a name that an existing service or repository already has (a field error)."""
+    if Service.objects.filter(slug__iexact=slug).exists():
+        raise ValidationError({"slug": f"A service named {slug} already exists in the catalog."})
+    provider = get_provider(provider_name)
+    try:
+        existing = provider.find(slug)
+    except (TransientError, PermissionError) as error:
+        raise ValidationError(
+            {
+                "slug": f"Could not check whether a repository named {slug} exists ({error}); try again."
+            }
+        ) from error
+    if existing is not None:
+        raise ValidationError(
+            {"slug": f"A repository named {slug} already exists; choose another name."}
+        )
+
+
+def validate_request(template: ServiceTemplate | None, parameters: dict, *, actor) -> dict:
+    """The parameters with defaults filled in, or a ValidationError per field."""
+    permissions.require_signed_in(actor)
+    if template is None:
+        raise ValidationError({"template": "There is no such template."})
+    values = template.validate(parameters, teams=teams_for(actor), domains=domain_choices())
+    check_name_is_free(values["slug"])
+    return values
+
+
+def request_scaffold(*, actor, via: str, template: str, parameters: dict) -> ScaffoldRun:
+    """Ask for a new service from ``template``; returns the run (created, or the identical
+    run this person already asked for a moment ago, so a double submit starts one job)."""
+    service_template = get_template(template)
+    values = validate_request(service_template, parameters, actor=actor)
+    team = Team.objects.get(slug=values["owner_team"])
+    permissions.require(actor, permissions.CONTRIBUTE, team)
+    run = ScaffoldRun(
+        slug=values["slug"],
+        template=service_template.slug,
+        template_version=service_template.version,
+        parameters=values,
+        owner_team=team,
+        requested_by=actor,
+        via=via,
+        current_step=STEPS[0][0],
+    )
+    run.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            run.save(force_insert=True)
+            ScaffoldStep.objects.bulk_create(
+                ScaffoldStep(run=run, position=i, name=name) for i, (name, _) in enumerate(STEPS)
+            )
+            record_change(
+                actor=actor,
+                via=via,
+                action=ChangeRecord.Action.CREATE,
+                obj=run,
+                after=_snapshot(run),
+            )
+            transaction.on_commit(lambda: enqueue(run.uuid))
+    except IntegrityError:
+        existing = ScaffoldRun.objects.in_flight().filter(slug__iexact=values["slug"]).first()
+        if (
+            existing is not None
+            and existing.requested_by_id == actor.pk
+            and fingerprint(existing.template, existing.parameters)
+            == fingerprint(run.template, values)
+        ):
+            return existing
+        raise ValidationError(
+            {"slug": f"A service named {values['slug']} is already being created; see its run."}
+        ) from None
+    return run
+
+
+def _snapshot(run) -> dict:
+    # portal.audit.snapshot leaves UUIDs as they are, which JSONField cannot store.
+    return json.loads(json.dumps(snapshot(run), default=str))
+
+
+def enqueue(run_uuid) -> None:
+    """Send the run's public id (never its data) to a worker. The uuid, not the primary key:
+    a message that outlives its database (a test run, a restore) can never match another run. A broker that is down does not fail
+    the request: the run stays pending and ``reap_stalled_runs`` sends it again later."""
+    from kombu.exceptions import OperationalError
+
+    from .tasks import run_scaffold
+
+    try:
+        run_scaffold.delay(str(run_uuid))
+    except (OperationalError, OSError):
+        logger.warning(
+            "Could not enqueue scaffold run %s; the reaper will retry.", run_uuid, exc_info=True
+        )
+
+
+def retry_scaffold(run: ScaffoldRun, *, actor, via: str) -> ScaffoldRun:
+    """Start a failed run again as a new run with the same parameters."""
+    permissions.require(actor, permissions.CHANGE, run)
+    if run.status != ScaffoldRun.Status.FAILED:
+        raise ValidationError("Only a failed run can be started again.")
+    return request_scaffold(actor=actor, via=via, template=run.template, parameters=run.parameters)

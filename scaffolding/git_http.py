@@ -1,0 +1,133 @@
+"""Repositories of the local provider, cloneable over git's smart HTTP protocol.
+
+``git clone http://<portal>/git/<slug>.git`` works with HTTP Basic authentication: the
+username and a REST API token as the password (``manage.py drf_create_token <user>``), or a
+signed-in browser session. Any active, signed-in user may read (as for everything else in
+the portal); the protocol is read-only here: repositories are written by scaffold runs, and
+teams push to them through their own hosting, so ``git-receive-pack`` is refused.
+
+The work is done by ``git http-backend`` (git's own CGI program), started without a shell,
+with a minimal environment, and only after the repository name has passed
+``safety.check_repository_name`` and the path is one of the smart protocol's two endpoints.
+"""
+
+import base64
+import binascii
+import subprocess
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework.authtoken.models import Token
+
+from .providers.local import repository_path
+
+ALLOWED_PATHS = {"info/refs", "git-upload-pack"}
+BACKEND_TIMEOUT = 120
+
+
+def _basic_user(request):
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic" or not encoded:
+        return None
+    try:
+        username, _, secret = base64.b64decode(encoded.strip()).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    token = Token.objects.select_related("user").filter(key=secret).first()
+    if token is None or not token.user.is_active or token.user.get_username() != username:
+        return None
+    return token.user
+
+
+def authenticated_user(request):
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.is_active:
+        return user
+    return _basic_user(request)
+
+
+def _challenge():
+    response = HttpResponse(
+        "Sign in with your username and a Keel API token as the password.\n",
+        status=401,
+        content_type="text/plain",
+    )
+    response["WWW-Authenticate"] = 'Basic realm="Keel git", charset="UTF-8"'
+    return response
+
+
+def _plain(status, text):
+    return HttpResponse(text + "\n", status=status, content_type="text/plain")
+
+
+@csrf_exempt
+def git_endpoint(request, slug: str, path: str):
+    try:
+        repo = repository_path(slug)
+    except ValidationError:
+        return _plain(404, "No such repository.")
+    user = authenticated_user(request)
+    if user is None:
+        return _challenge()
+    if path not in ALLOWED_PATHS or not (repo / "HEAD").is_file():
+        return _plain(404, "No such repository.")
+    service = request.GET.get("service", "")
+    if path == "info/refs" and service != "git-upload-pack":
+        return _plain(403, "These repositories are read-only over HTTP (clone and fetch only).")
+    if request.method not in ({"GET"} if path == "info/refs" else {"POST"}):
+        return _plain(405, "Method not allowed.")
+    env = {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(settings.DATA_DIR),
+        "GIT_PROJECT_ROOT": str(repo.parent),
+        "GIT_HTTP_EXPORT_ALL": "1",
+        "PATH_INFO": f"/{slug}.git/{path}",
+        "REQUEST_METHOD": request.method,
+        "QUERY_STRING": f"service={service}" if service else "",
+        "CONTENT_TYPE": request.META.get("CONTENT_TYPE", ""),
+        "REMOTE_USER": user.get_username(),
+        "REMOTE_ADDR": request.META.get("REMOTE_ADDR", ""),
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        # The repositories are created by this portal's own processes.
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": "safe.directory",
+        "GIT_CONFIG_VALUE_0": str(repo),
+    }
+    if request.META.get("HTTP_GIT_PROTOCOL"):
+        env["GIT_PROTOCOL"] = request.META["HTTP_GIT_PROTOCOL"]
+    if request.META.get("HTTP_CONTENT_ENCODING"):
+        env["HTTP_CONTENT_ENCODING"] = request.META["HTTP_CONTENT_ENCODING"]
+    body = request.body if request.method == "POST" else b""
+    env["CONTENT_LENGTH"] = str(len(body))
+    try:
+        completed = subprocess.run(
+            ["git", "http-backend"],
+            input=body,
+            env=env,
+            capture_output=True,
+            timeout=BACKEND_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return _plain(504, "git took too long to answer.")
+    return _cgi_response(completed.stdout)
+
+
+def _cgi_response(output: bytes) -> HttpResponse:
+    head, _, body = output.partition(b"\r\n\r\n")
+    if not _:
+        head, _, body = output.partition(b"\n\n")
+    status, headers = 200, {}
+    for line in head.decode("latin-1").splitlines():
+        name, _, value = line.partition(":")
+        if name.lower() == "status":
+            status = int(value.strip().split()[0])
+        elif name:
+            headers[name.strip()] = value.strip()
+    response = HttpResponse(body, status=status, content_type=headers.pop("Content-Type", None))
+    for name, value in headers.items():
+        response[name] = value
+    return response

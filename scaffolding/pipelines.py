@@ -1,0 +1,264 @@
+"""Delivery pipelines as code, and the catalog descriptor, added to every new repository.
+
+One definition of the stages, written three ways:
+
+- ``.keel/pipeline.yaml``: the portal-native definition, which the portal stores as a
+  ``Pipeline`` with its ``PipelineStage`` rows;
+- ``.github/workflows/delivery.yml``: GitHub Actions;
+- ``.gitlab-ci.yml``: GitLab CI.
+
+The stages are build and unit tests → package (artifact + provenance) → staging → bake →
+production, and the rules: a stage promotes only when it succeeds; a failed deployment or
+smoke test rolls the environment back; a failed bake stops the pipeline (production never
+runs). These files are generated in Python with ``yaml.safe_dump`` rather than templated, so
+no user parameter is ever parsed as YAML or Jinja, and CI expressions (``${{ ... }}``) are
+plain text to us.
+"""
+
+import json
+from pathlib import Path
+
+import yaml
+
+from .registry import ServiceTemplate
+
+FILES_DIR = Path(__file__).resolve().parent / "pipeline_files"
+NATIVE_PATH = ".keel/pipeline.yaml"
+GITHUB_PATH = ".github/workflows/delivery.yml"
+GITLAB_PATH = ".gitlab-ci.yml"
+DESCRIPTOR_PATH = "catalog-info.yaml"
+BAKE_MINUTES = 10
+
+# (name, environment, steps, on_success, on_failure)
+STAGES = (
+    ("build", "", ["install pinned dependencies", "unit tests"], "promote", "stop"),
+    ("package", "", ["artifact with run-time dependencies", "provenance.json"], "promote", "stop"),
+    ("staging", "staging", ["deploy", "smoke test"], "promote", "rollback"),
+    ("bake", "staging", [f"watch health for {BAKE_MINUTES} minutes"], "promote", "stop"),
+    ("production", "production", ["deploy", "smoke test"], "done", "rollback"),
+)
+
+
+def native_definition(slug: str, team: str, template: ServiceTemplate) -> dict:
+    return {
+        "apiVersion": "keel/v1",
+        "kind": "Pipeline",
+        "metadata": {"name": slug, "owner": team},
+        "spec": {
+            "trigger": {"branch": "main"},
+            "artifact": {"path": "dist/", "provenance": "dist/provenance.json"},
+            "rules": {
+                "promote": "only when the stage succeeded",
+                "test_failure": "roll the environment back",
+                "bake_failure": "stop the pipeline",
+            },
+            "stages": [
+                {
+                    "name": name,
+                    "environment": env,
+                    "steps": steps,
+                    "on_success": success,
+                    "on_failure": failure,
+                }
+                for name, env, steps, success, failure in STAGES
+            ],
+            "commands": {
+                "test": template.test_command,
+                "package": "python ci/package.py",
+                "deploy": "python ci/deploy.py deploy --environment <env>",
+                "smoke": "python ci/deploy.py smoke --environment <env>",
+                "bake": f"python ci/deploy.py bake --environment staging --minutes {BAKE_MINUTES}",
+                "rollback": "python ci/deploy.py rollback --environment <env>",
+            },
+        },
+    }
+
+
+def github_actions(template: ServiceTemplate, python_version: str) -> dict:
+    setup = [
+        {"uses": "actions/checkout@v4"},
+        {"uses": "actions/setup-python@v5", "with": {"python-version": python_version}},
+    ]
+    download = {"uses": "actions/download-artifact@v4", "with": {"name": "package", "path": "dist"}}
+
+    def deploy_job(env, needs):
+        return {
+            "needs": needs,
+            "runs-on": "ubuntu-latest",
+            "environment": env,
+            "steps": [
+                *setup,
+                download,
+                {"run": f"python ci/deploy.py deploy --environment {env}"},
+                {"run": f"python ci/deploy.py smoke --environment {env}"},
+            ],
+        }
+
+    def rollback_job(env, needs):
+        return {
+            "needs": needs,
+            "if": f"${{{{ failure() && needs.{needs}.result == 'failure' }}}}",
+            "runs-on": "ubuntu-latest",
+            "environment": env,
+            "steps": [*setup, {"run": f"python ci/deploy.py rollback --environment {env}"}],
+        }
+
+    return {
+        "name": "delivery",
+        "on": {"push": {"branches": ["main"]}, "pull_request": {}},
+        "concurrency": {"group": "delivery-${{ github.ref }}", "cancel-in-progress": False},
+        "permissions": {"contents": "read"},
+        "jobs": {
+            "build": {
+                "runs-on": "ubuntu-latest",
+                "steps": [
+                    *setup,
+                    {"run": "pip install --require-hashes -r requirements.txt"},
+                    {"run": template.test_command},
+                ],
+            },
+            "package": {
+                "needs": "build",
+                "if": "github.ref == 'refs/heads/main'",
+                "runs-on": "ubuntu-latest",
+                "steps": [
+                    *setup,
+                    {"run": "python ci/package.py"},
+                    {
+                        "uses": "actions/upload-artifact@v4",
+                        "with": {"name": "package", "path": "dist/"},
+                    },
+                ],
+            },
+            "staging": deploy_job("staging", "package"),
+            "rollback-staging": rollback_job("staging", "staging"),
+            "bake": {
+                "needs": "staging",
+                "runs-on": "ubuntu-latest",
+                "environment": "staging",
+                "steps": [
+                    *setup,
+                    {
+                        "run": "python ci/deploy.py bake --environment staging "
+                        f"--minutes {BAKE_MINUTES}"
+                    },
+                ],
+            },
+            "production": deploy_job("production", "bake"),
+            "rollback-production": rollback_job("production", "production"),
+        },
+    }
+
+
+def gitlab_ci(template: ServiceTemplate, python_version: str) -> dict:
+    main_only = [{"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}]
+
+    def deploy_job(env, stage, needs):
+        return {
+            "stage": stage,
+            "needs": [needs],
+            "environment": {"name": env},
+            "rules": main_only,
+            "script": [
+                f"python ci/deploy.py deploy --environment {env}",
+                f"python ci/deploy.py smoke --environment {env}",
+            ],
+        }
+
+    def rollback_job(env, stage, needs):
+        return {
+            "stage": stage,
+            "needs": [needs],
+            "when": "on_failure",
+            "environment": {"name": env, "action": "access"},
+            "rules": [{**main_only[0], "when": "on_failure"}],
+            "script": [f"python ci/deploy.py rollback --environment {env}"],
+        }
+
+    return {
+        "stages": ["build", "package", "staging", "bake", "production"],
+        "default": {"image": f"python:{python_version}-slim"},
+        "build": {
+            "stage": "build",
+            "script": ["pip install --require-hashes -r requirements.txt", template.test_command],
+        },
+        "package": {
+            "stage": "package",
+            "needs": ["build"],
+            "rules": main_only,
+            "script": ["python ci/package.py"],
+            "artifacts": {"paths": ["dist/"]},
+        },
+        "staging": deploy_job("staging", "staging", "package"),
+        "rollback-staging": rollback_job("staging", "bake", "staging"),
+        "bake": {
+            "stage": "bake",
+            "needs": ["staging"],
+            "environment": {"name": "staging", "action": "verify"},
+            "rules": main_only,
+            "script": [f"python ci/deploy.py bake --environment staging --minutes {BAKE_MINUTES}"],
+        },
+        "production": deploy_job("production", "production", "bake"),
+        "rollback-production": rollback_job("production", ".post", "production"),
+    }
+
+
+def descriptor(slug: str, parameters: dict, template: ServiceTemplate, repository_url: str) -> dict:
+    """``catalog-info.yaml``: what the catalog knows about the service, kept in its repository."""
+    spec = {
+        "kind": template.kind,
+        "owner": parameters["owner_team"],
+        "lifecycle": parameters.get("lifecycle", "experimental"),
+        "tier": parameters.get("tier", 3),
+        "language": template.language,
+        "framework": template.framework,
+        "runtime": template.runtime,
+        "repository": repository_url,
+        "pipeline": NATIVE_PATH,
+        "template": {"name": template.slug, "version": template.version},
+    }
+    if parameters.get("data_domain"):
+        spec["domain"] = parameters["data_domain"]
+    if template.provides_api:
+        spec["providesApis"] = [
+            {
+                "name": f"{slug}-api",
+                "type": template.provides_api["type"],
+                "definition": template.provides_api["path"],
+            }
+        ]
+    return {
+        "apiVersion": "keel/v1",
+        "kind": "Service",
+        "metadata": {
+            "name": slug,
+            "title": parameters["name"],
+            "description": parameters.get("description", ""),
+        },
+        "spec": spec,
+    }
+
+
+def _yaml(data: dict) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def write_delivery_files(
+    folder: Path, *, slug: str, parameters: dict, template: ServiceTemplate, repository_url: str
+) -> list[str]:
+    """Write the pipeline definitions, their scripts and the descriptor into ``folder``."""
+    python_version = str(parameters.get("python_version", "3.11"))
+    files = {
+        NATIVE_PATH: _yaml(native_definition(slug, parameters["owner_team"], template)),
+        GITHUB_PATH: _yaml(github_actions(template, python_version)),
+        GITLAB_PATH: _yaml(gitlab_ci(template, python_version)),
+        DESCRIPTOR_PATH: _yaml(descriptor(slug, parameters, template, repository_url)),
+        ".keel/service.json": json.dumps({"service": slug, "version": "0.1.0"}, indent=2) + "\n",
+        "ci/package.py": (FILES_DIR / "package.py").read_text(),
+        "ci/deploy.py": (FILES_DIR / "deploy.py").read_text(),
+    }
+    for relative, text in files.items():
+        path = Path(folder) / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return sorted(files)

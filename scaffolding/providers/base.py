@@ -1,0 +1,57 @@
+"""The interface every repository provider implements."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class TransientError(Exception):
+    """A failure worth retrying (network, rate limit, 5xx): the step is retried with backoff."""
+
+
+class RepositoryConflict(Exception):
+    """A repository with this name exists and was not created by this run."""
+
+
+@dataclass(frozen=True)
+class RepositoryInfo:
+    id: str  # the provider's id for it (path for local, numeric id for GitHub/GitLab)
+    clone_url: str
+    web_url: str
+    run_marker: str = ""  # the run that created it, when it was created by Keel
+
+
+class RepositoryProvider:
+    """Create, find, fill and remove repositories. Implementations must be idempotent:
+    ``create`` returns the existing repository when this run already created it."""
+
+    name = ""
+
+    def find(self, slug: str) -> RepositoryInfo | None:
+        raise NotImplementedError
+
+    def create(self, slug: str, *, run_id: str, description: str) -> RepositoryInfo:
+        raise NotImplementedError
+
+    def push(self, info: RepositoryInfo, folder: Path, *, message: str, author: bytes):
+        """Commit ``folder`` to ``main``; return ``(commit_sha, tree_sha)``. When ``main``
+        exists already (this run pushed before it crashed), return what is there."""
+        raise NotImplementedError
+
+    def delete(self, slug: str, *, run_id: str) -> bool:
+        """Remove the repository if this run created it; return whether it was removed."""
+        raise NotImplementedError
+
+    def pipeline_url(self, info: RepositoryInfo) -> str:
+        """Where the hosting CI shows this repository's pipeline runs (may be empty)."""
+        return ""
+
+    @staticmethod
+    def marker(run_id: str) -> str:
+        return f"[keel-run:{run_id}]"
+
+    @staticmethod
+    def marker_in(text: str) -> str:
+        import re
+
+        found = re.search(r"\[keel-run:([0-9a-f-]{36})\]", text or "")
+        return found.group(1) if found else ""

@@ -1,0 +1,363 @@
+"""The dependency graph: reach, blast radius and cycles on awkward graphs, in two queries."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from catalog.factories import DependencyFactory, ResourceFactory, ServiceFactory
+from catalog.graph import (
+    DependencyGraph,
+    blast_radius,
+    dependencies_of,
+    dependents_of,
+    find_cycles,
+)
+from teams.factories import TeamFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def build(team):
+    """Build services and edges from ``"a>b b>c"``; a name in ``isolated`` gets no edges."""
+
+    def build(edges: str, isolated: str = "", owners: dict | None = None) -> dict:
+        services: dict = {}
+        owners = owners or {}
+
+        def get(slug):
+            if slug not in services:
+                services[slug] = ServiceFactory(slug=slug, owner_team=owners.get(slug, team))
+            return services[slug]
+
+        for name in isolated.split():
+            get(name)
+        for edge in edges.split():
+            source, target = edge.split(">")
+            DependencyFactory(source=get(source), target_service=get(target))
+        return services
+
+    return build
+
+
+def _pairs(reaches) -> list[tuple[str, int]]:
+    return [(r.service.slug, r.depth) for r in reaches]
+
+
+def _edges() -> set[tuple[int, int]]:
+    graph = DependencyGraph.load()
+    return {(s, t) for s, targets in graph.down.items() for t in targets}
+
+
+def _assert_closed_loop(cycle):
+    ids = [s.pk for s in cycle.path]
+    assert ids[0] == ids[-1], "a cycle's path ends where it starts"
+    assert len(ids) - 1 == len(set(ids[:-1])), "no service is visited twice inside the loop"
+    edges = _edges()
+    for source, target in zip(ids, ids[1:], strict=False):
+        assert (source, target) in edges
+    assert set(ids) <= {s.pk for s in cycle.services}
+
+
+# --- reach ----------------------------------------------------------------------------------
+
+
+def test_a_chain_is_walked_nearest_first_in_both_directions(build):
+    s = build("a>b b>c c>d")
+
+    assert _pairs(dependencies_of(s["a"])) == [("b", 1), ("c", 2), ("d", 3)]
+    assert _pairs(dependents_of(s["d"])) == [("c", 1), ("b", 2), ("a", 3)]
+    assert _pairs(dependencies_of(s["d"])) == []
+    assert _pairs(dependents_of(s["a"])) == []
+
+
+def test_a_diamond_reports_each_service_once_at_its_shortest_distance(build):
+    s = build("a>b a>c b>d c>d d>e")
+
+    assert _pairs(dependencies_of(s["a"])) == [("b", 1), ("c", 1), ("d", 2), ("e", 3)]
+    assert _pairs(dependents_of(s["e"])) == [("d", 1), ("b", 2), ("c", 2), ("a", 3)]
+
+
+def test_a_shortcut_edge_makes_the_distance_shorter(build):
+    s = build("a>b b>c c>d a>d")
+
+    assert _pairs(dependencies_of(s["a"])) == [("b", 1), ("d", 1), ("c", 2)]
+
+
+def test_equal_depths_are_ordered_by_slug(build):
+    s = build("hub>zeta hub>alpha hub>mid")
+
+    assert _pairs(dependencies_of(s["hub"])) == [("alpha", 1), ("mid", 1), ("zeta", 1)]
+
+
+def test_a_walk_through_a_two_cycle_ends_and_leaves_out_the_start(build):
+    s = build("a>b b>a")
+
+    assert _pairs(dependencies_of(s["a"])) == [("b", 1)]
+    assert _pairs(dependents_of(s["a"])) == [("b", 1)]
+
+
+def test_a_walk_around_a_three_cycle_reaches_everyone_once(build):
+    s = build("a>b b>c c>a c>d")
+
+    assert _pairs(dependencies_of(s["a"])) == [("b", 1), ("c", 2), ("d", 3)]
+    assert _pairs(dependents_of(s["a"])) == [("c", 1), ("b", 2)]
+
+
+def test_an_isolated_service_has_empty_results(build):
+    s = build("a>b", isolated="lonely")
+
+    assert dependencies_of(s["lonely"]) == []
+    assert dependents_of(s["lonely"]) == []
+    radius = blast_radius(s["lonely"])
+    assert (radius.dependents, radius.by_team, radius.direct) == ([], {}, [])
+
+
+def test_an_empty_catalog_has_no_cycles():
+    assert find_cycles() == []
+
+
+def test_max_depth_stops_the_walk(build):
+    s = build("a>b b>c c>d d>e")
+
+    assert _pairs(dependencies_of(s["a"], max_depth=2)) == [("b", 1), ("c", 2)]
+    assert _pairs(dependents_of(s["e"], max_depth=1)) == [("d", 1)]
+    assert dependencies_of(s["a"], max_depth=0) == []
+
+
+def test_max_depth_counts_shortest_distances_in_a_cycle(build):
+    s = build("a>b b>c c>a a>c")
+
+    assert _pairs(dependencies_of(s["a"], max_depth=1)) == [("b", 1), ("c", 1)]
+
+
+def test_non_transitive_means_direct_only_whatever_max_depth_says(build):
+    s = build("a>b b>c a>d")
+
+    assert _pairs(dependencies_of(s["a"], transitive=False)) == [("b", 1), ("d", 1)]
+    assert _pairs(dependencies_of(s["a"], transitive=False, max_depth=5)) == [("b", 1), ("d", 1)]
+    assert _pairs(dependents_of(s["c"], transitive=False)) == [("b", 1)]
+
+
+# --- resources ------------------------------------------------------------------------------
+
+
+def test_a_dependency_on_a_resource_counts_as_one_on_its_owning_service(build):
+    s = build("", isolated="reports orders")
+    db = ResourceFactory(service=s["orders"], slug="orders-db")
+    DependencyFactory(source=s["reports"], target_service=None, target_resource=db)
+
+    assert _pairs(dependencies_of(s["reports"])) == [("orders", 1)]
+    assert _pairs(dependents_of(s["orders"])) == [("reports", 1)]
+
+
+def test_resource_and_service_edges_to_one_service_are_one_edge(build):
+    s = build("reports>orders")
+    for n in range(2):
+        db = ResourceFactory(service=s["orders"], slug=f"orders-db-{n}")
+        DependencyFactory(source=s["reports"], target_service=None, target_resource=db)
+
+    assert _pairs(dependencies_of(s["reports"])) == [("orders", 1)]
+    assert _pairs(blast_radius(s["orders"]).dependents) == [("reports", 1)]
+
+
+def test_a_service_using_its_own_resource_is_not_its_own_dependency(build):
+    s = build("", isolated="orders")
+    db = ResourceFactory(service=s["orders"])
+    DependencyFactory(source=s["orders"], target_service=None, target_resource=db)
+
+    assert dependencies_of(s["orders"]) == []
+    assert dependents_of(s["orders"]) == []
+    assert find_cycles() == []
+
+
+def test_resource_edges_are_walked_transitively_and_close_cycles(build):
+    s = build("a>b")
+    db = ResourceFactory(service=s["a"], slug="a-db")
+    DependencyFactory(source=s["b"], target_service=None, target_resource=db)
+
+    assert _pairs(dependencies_of(s["a"])) == [("b", 1)]
+    (cycle,) = find_cycles()
+    assert [x.slug for x in cycle.services] == ["a", "b"]
+    _assert_closed_loop(cycle)
+
+
+# --- blast radius ---------------------------------------------------------------------------
+
+
+def test_blast_radius_groups_everything_that_fails_by_team(build):
+    alpha, beta = TeamFactory(slug="alpha"), TeamFactory(slug="beta")
+    owners = {"db": alpha, "api": alpha, "web": beta, "mobile": beta, "batch": alpha}
+    s = build("api>db web>api mobile>api batch>db other>web", owners=owners)
+
+    radius = blast_radius(s["db"])
+
+    assert _pairs(radius.dependents) == [
+        ("api", 1),
+        ("batch", 1),
+        ("mobile", 2),
+        ("web", 2),
+        ("other", 3),
+    ]
+    assert [r.service.slug for r in radius.direct] == ["api", "batch"]
+    assert [team.slug for team in radius.by_team] == ["alpha", "beta", "payments"]
+    assert {team.slug: _pairs(reaches) for team, reaches in radius.by_team.items()} == {
+        "alpha": [("api", 1), ("batch", 1)],
+        "beta": [("mobile", 2), ("web", 2)],
+        "payments": [("other", 3)],
+    }
+    assert radius.service == s["db"]
+
+
+def test_blast_radius_of_a_cycle_member_does_not_include_itself(build):
+    s = build("a>b b>c c>a")
+
+    radius = blast_radius(s["a"])
+
+    assert _pairs(radius.dependents) == [("c", 1), ("b", 2)]
+
+
+# --- cycles ---------------------------------------------------------------------------------
+
+
+def test_an_acyclic_graph_has_no_cycles(build):
+    build("a>b a>c b>d c>d")
+
+    assert find_cycles() == []
+
+
+def test_a_two_cycle_is_found_as_a_closed_loop(build):
+    build("a>b b>a b>c")
+
+    (cycle,) = find_cycles()
+
+    assert [s.slug for s in cycle.services] == ["a", "b"]
+    assert len(cycle.path) == 3
+    _assert_closed_loop(cycle)
+
+
+def test_a_three_cycle_is_found_as_a_closed_loop(build):
+    build("x>a a>b b>c c>a")
+
+    (cycle,) = find_cycles()
+
+    assert [s.slug for s in cycle.services] == ["a", "b", "c"]
+    assert len(cycle.path) == 4
+    _assert_closed_loop(cycle)
+
+
+def test_two_separate_cycles_are_reported_largest_first(build):
+    build("a>b b>a x>y y>z z>x b>x")
+
+    cycles = find_cycles()
+
+    assert [[s.slug for s in c.services] for c in cycles] == [["x", "y", "z"], ["a", "b"]]
+    for cycle in cycles:
+        _assert_closed_loop(cycle)
+
+
+def test_cycles_of_equal_size_are_ordered_by_their_first_slug(build):
+    build("p>q q>p c>d d>c")
+
+    assert [[s.slug for s in c.services] for c in find_cycles()] == [["c", "d"], ["p", "q"]]
+
+
+def test_nested_cycles_form_one_group_with_one_real_loop(build):
+    # a<->b, and a longer loop b>c>d>a through the same services
+    build("a>b b>a b>c c>d d>a d>e")
+
+    (cycle,) = find_cycles()
+
+    assert [s.slug for s in cycle.services] == ["a", "b", "c", "d"]
+    _assert_closed_loop(cycle)
+
+
+def test_a_figure_eight_is_one_group(build):
+    build("hub>a a>hub hub>b b>c c>hub")
+
+    (cycle,) = find_cycles()
+
+    assert [s.slug for s in cycle.services] == ["a", "b", "c", "hub"]
+    _assert_closed_loop(cycle)
+
+
+# --- query counts ---------------------------------------------------------------------------
+
+
+def _catalog(size: int, team, prefix: str = "s") -> list:
+    """A chain with shortcuts, back edges (cycles) and a resource edge."""
+    services = [ServiceFactory(slug=f"{prefix}{n:03}", owner_team=team) for n in range(size)]
+    for n in range(size - 1):
+        DependencyFactory(source=services[n], target_service=services[n + 1])
+    for n in range(0, size - 3, 3):
+        DependencyFactory(source=services[n], target_service=services[n + 3])
+    for n in range(4, size, 4):
+        DependencyFactory(source=services[n], target_service=services[n - 4])
+    db = ResourceFactory(service=services[-1])
+    DependencyFactory(source=services[size // 2], target_service=None, target_resource=db)
+    return services
+
+
+def _queries(call) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    return len(captured)
+
+
+CALLS = {
+    "dependencies_of": lambda s: dependencies_of(s[0]),
+    "dependents_of": lambda s: dependents_of(s[-1]),
+    "blast_radius": lambda s: blast_radius(s[-1]),
+    "find_cycles": lambda s: find_cycles(),
+}
+
+
+@pytest.mark.parametrize("size", [5, 60])
+def test_every_question_costs_at_most_three_queries(team, size, django_assert_max_num_queries):
+    services = _catalog(size, team)
+
+    for call in CALLS.values():
+        DependencyGraph.forget()
+        with django_assert_max_num_queries(3):  # generation, edges, services
+            result = call(services)
+        assert result  # the graph is non-trivial: there was something to load
+
+    radius = blast_radius(services[-1])
+    with django_assert_max_num_queries(0):  # owner teams came with the services
+        assert {r.service.owner_team.slug for r in radius.dependents} == {"payments"}
+
+
+def test_the_graph_is_read_again_only_when_the_catalog_changed(team):
+    a, b, c = (ServiceFactory(owner_team=team) for _ in range(3))
+    DependencyFactory(source=a, target_service=b)
+    assert _pairs(dependencies_of(a)) == [(b.slug, 1)]
+
+    # The same generation: the process's copy answers, with no edge query
+    with CaptureQueriesContext(connection) as captured:
+        dependencies_of(a)
+    assert not any("catalog_dependency" in q["sql"] for q in captured.captured_queries)
+
+    # A write moves the generation: the next answer sees it
+    DependencyFactory(source=b, target_service=c)
+    assert _pairs(dependencies_of(a)) == [(b.slug, 1), (c.slug, 2)]
+
+
+def test_query_counts_do_not_grow_with_the_catalog():
+    small = _catalog(5, TeamFactory(), prefix="small")
+    small_counts = {name: _queries(lambda c=call: c(small)) for name, call in CALLS.items()}
+
+    large = _catalog(60, TeamFactory(), prefix="large")
+    large_counts = {name: _queries(lambda c=call: c(large)) for name, call in CALLS.items()}
+
+    assert large_counts == small_counts
+
+
+def test_a_loaded_graph_is_reused_across_questions(build, django_assert_num_queries):
+    s = build("a>b b>c c>a")
+    graph = DependencyGraph.load()
+
+    with django_assert_num_queries(4):
+        dependencies_of(s["a"], graph=graph)
+        dependents_of(s["a"], graph=graph)
+        blast_radius(s["b"], graph=graph)
+        find_cycles(graph=graph)

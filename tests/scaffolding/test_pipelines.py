@@ -1,0 +1,100 @@
+"""The pipeline definitions written into every repository: valid YAML, the five stages, the
+rules (promote only on success, failed tests roll back, a failed bake stops)."""
+
+import pytest
+import yaml
+
+from scaffolding import pipelines
+from scaffolding.registry import get_template
+
+from .conftest import http_params
+
+STAGES = ["build", "package", "staging", "bake", "production"]
+
+
+@pytest.fixture
+def files(tmp_path):
+    template = get_template("python-http-service")
+    params = template.validate(http_params(), teams=["payments"])
+    pipelines.write_delivery_files(
+        tmp_path,
+        slug="orders",
+        parameters=params,
+        template=template,
+        repository_url="http://x/git/orders.git",
+    )
+    return {path: yaml.safe_load((tmp_path / path).read_text()) for path in (
+        pipelines.NATIVE_PATH, pipelines.GITHUB_PATH, pipelines.GITLAB_PATH, pipelines.DESCRIPTOR_PATH
+    )}  # fmt: skip
+
+
+def test_the_native_definition_has_the_stages_and_rules(files):
+    spec = files[pipelines.NATIVE_PATH]["spec"]
+    assert [s["name"] for s in spec["stages"]] == STAGES
+    rules = {s["name"]: (s["on_success"], s["on_failure"]) for s in spec["stages"]}
+    assert rules == {
+        "build": ("promote", "stop"),
+        "package": ("promote", "stop"),
+        "staging": ("promote", "rollback"),
+        "bake": ("promote", "stop"),
+        "production": ("done", "rollback"),
+    }
+
+
+def test_github_actions_chains_the_stages_on_success(files):
+    workflow = files[pipelines.GITHUB_PATH]
+    jobs = workflow["jobs"]
+    assert True in workflow or "on" in workflow  # PyYAML reads the key `on` as True
+    assert "needs" not in jobs["build"]
+    assert jobs["package"]["needs"] == "build"
+    assert jobs["staging"]["needs"] == "package"
+    assert jobs["bake"]["needs"] == "staging"
+    assert jobs["production"]["needs"] == "bake"  # production only after a good bake
+    assert any("unittest" in step.get("run", "") for step in jobs["build"]["steps"])
+    assert any("ci/package.py" in step.get("run", "") for step in jobs["package"]["steps"])
+
+
+def test_github_actions_rolls_back_failed_deployments_and_stops_on_a_failed_bake(files):
+    jobs = files[pipelines.GITHUB_PATH]["jobs"]
+    assert jobs["rollback-staging"]["if"] == "${{ failure() && needs.staging.result == 'failure' }}"
+    assert jobs["rollback-production"]["needs"] == "production"
+    assert not any(job.get("needs") == "bake" and "rollback" in name for name, job in jobs.items())
+    assert {j["environment"] for j in jobs.values() if "environment" in j} == {
+        "staging",
+        "production",
+    }
+
+
+def test_gitlab_ci_has_the_same_stages_and_rules(files):
+    ci = files[pipelines.GITLAB_PATH]
+    assert ci["stages"] == STAGES
+    assert ci["package"]["needs"] == ["build"] and ci["package"]["artifacts"]["paths"] == ["dist/"]
+    assert ci["bake"]["needs"] == ["staging"] and ci["production"]["needs"] == ["bake"]
+    assert ci["rollback-staging"]["when"] == "on_failure" and ci["rollback-staging"]["needs"] == [
+        "staging"
+    ]
+    assert ci["rollback-production"]["when"] == "on_failure"
+
+
+def test_the_descriptor_names_owner_template_api_and_pipeline(files):
+    spec = files[pipelines.DESCRIPTOR_PATH]["spec"]
+    assert spec["owner"] == "payments"
+    assert spec["pipeline"] == ".keel/pipeline.yaml"
+    assert spec["providesApis"] == [
+        {"name": "orders-api", "type": "openapi", "definition": "openapi.yaml"}
+    ]
+    assert spec["template"] == {"name": "python-http-service", "version": "1.2.0"}
+
+
+def test_user_text_cannot_inject_yaml(tmp_path):
+    template = get_template("python-http-service")
+    params = template.validate(
+        http_params(name="x\nspec:\n  owner: attackers", description="a: b\n- c"),
+        teams=["payments"],
+    )
+    pipelines.write_delivery_files(
+        tmp_path, slug="orders", parameters=params, template=template, repository_url=""
+    )
+    descriptor = yaml.safe_load((tmp_path / pipelines.DESCRIPTOR_PATH).read_text())
+    assert descriptor["spec"]["owner"] == "payments"
+    assert descriptor["metadata"]["title"] == "x\nspec:\n  owner: attackers"
