@@ -78,20 +78,7 @@ def update_service(service: Service, *, actor, via: str, **changes) -> Service:
 
 def transfer_service(service: Service, *, new_owner: Team, actor, via: str) -> Service:
     """Hand a service to another team; the current owners (or staff) decide."""
-    permissions.require_stored(actor, permissions.CHANGE, service)
-    _required(new_owner, "owner_team", "A service needs an owning team.")
-    if new_owner.pk == service.owner_team_id:
-        raise ValidationError(
-            {"owner_team": f"{service.slug} is already owned by {new_owner.slug}."}
-        )
-    return save_changes(
-        service,
-        {"owner_team": new_owner},
-        actor=actor,
-        via=via,
-        editable={"owner_team"},
-        action=ChangeRecord.Action.TRANSFER,
-    )
+    return _transfer(service, "owner_team", new_owner, actor=actor, via=via)
 
 
 def delete_service(service: Service, *, actor, via: str) -> None:
@@ -200,18 +187,21 @@ def update_domain(domain: DataDomain, *, actor, via: str, **changes) -> DataDoma
 
 def transfer_domain(domain: DataDomain, *, new_owner: Service, actor, via: str) -> DataDomain:
     """Make another service the domain's system of record; its current owners decide."""
-    permissions.require_stored(actor, permissions.CHANGE, domain)
-    _required(new_owner, "owner_service", "A data domain needs an owning service.")
-    if new_owner.pk == domain.owner_service_id:
-        raise ValidationError(
-            {"owner_service": f"{domain.slug} is already owned by {new_owner.slug}."}
-        )
+    return _transfer(domain, "owner_service", new_owner, actor=actor, via=via)
+
+
+def _transfer(obj, owner_field: str, new_owner, *, actor, via: str):
+    permissions.require_stored(actor, permissions.CHANGE, obj)
+    owner = obj._meta.get_field(owner_field).related_model._meta.verbose_name
+    _required(new_owner, owner_field, f"A {obj._meta.verbose_name} needs an owning {owner}.")
+    if new_owner.pk == getattr(obj, f"{owner_field}_id"):
+        raise ValidationError({owner_field: f"{obj.slug} is already owned by {new_owner.slug}."})
     return save_changes(
-        domain,
-        {"owner_service": new_owner},
+        obj,
+        {owner_field: new_owner},
         actor=actor,
         via=via,
-        editable={"owner_service"},
+        editable={owner_field},
         action=ChangeRecord.Action.TRANSFER,
     )
 

@@ -103,6 +103,9 @@ class Service(SluggedModel):
     data_domain = models.ForeignKey(
         DataDomain, null=True, blank=True, on_delete=models.SET_NULL, related_name="services"
     )
+    # Provenance, set once by self-service scaffolding: which template made the service.
+    template = models.CharField(max_length=100, blank=True)
+    template_version = models.CharField(max_length=50, blank=True)
 
     objects = querysets.ServiceQuerySet.as_manager()
 

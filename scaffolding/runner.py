@@ -308,6 +308,8 @@ def step_register(ctx: Context):
             repository_url=run.repository_url,
             pipeline_url=f"{base}{pipeline.get_absolute_url()}",
             data_domain=domain,
+            template=template.slug,
+            template_version=template.version,
         )
         if template.provides_api:
             ctx.ensure_rendered()

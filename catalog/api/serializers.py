@@ -100,9 +100,11 @@ class ServiceSerializer(serializers.ModelSerializer):
             "runbook_url",
             "tags",
             "data_domain",
+            "template",
+            "template_version",
             *_TIMESTAMPS,
         ]
-        read_only_fields = _TIMESTAMPS
+        read_only_fields = ["template", "template_version", *_TIMESTAMPS]
 
 
 class ServiceDetailSerializer(ServiceSerializer):

@@ -91,7 +91,8 @@ class ServiceType(RestrictedType):
         fields = (
             "slug", "name", "description", "owner_team", "lifecycle", "tier", "kind", "language",
             "framework", "runtime", "scaling_factor", "repository_url", "pipeline_url",
-            "docs_url", "runbook_url", "tags", "data_domain", "provided_apis", "resources",
+            "docs_url", "runbook_url", "tags", "data_domain", "template", "template_version",
+            "provided_apis", "resources",
             "owned_domains", "dependencies", "dependents", "created_at", "updated_at",
         )  # fmt: skip
         connection_class = CountedConnection

@@ -46,11 +46,6 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 class Page:
     """A browser tab on the live server that records every dialog and script error, so a
     test can assert that no injected script ever ran."""

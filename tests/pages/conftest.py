@@ -61,9 +61,3 @@ def catalog(team, service):
         "domain": domain,
         "api": api,
     }
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Page tests create many users; hashing their passwords properly is not under test."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -42,6 +42,7 @@ def test_an_http_service_is_created_registered_and_pushed(
     assert service.repository_url == "http://127.0.0.1:8000/git/orders.git"
     assert service.pipeline_url == "http://127.0.0.1:8000/pipelines/orders/"
     assert run.service == service and service.scaffold_run.template_version == "1.2.0"
+    assert (service.template, service.template_version) == ("python-http-service", "1.2.0")
     api = Api.objects.get(provider=service)
     assert api.slug == "orders-api" and api.versions.get().version == "0.1.0"
     pipeline = Pipeline.objects.get(service=service)
