@@ -22,7 +22,8 @@ def test_readyz_reports_database_and_broker_ready(client):
 
 
 def test_readyz_is_unavailable_when_the_broker_is_unreachable(client, monkeypatch):
-    # Given a broker address where nothing listens
+    # Given a broker address where nothing listens (Celery prefers the environment variable)
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
     monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
 
     response = client.get("/readyz")
