@@ -28,6 +28,7 @@ from graphql import GraphQLError
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
+from . import caching
 from .limits import MAX_DOCUMENT_CHARS
 
 logger = logging.getLogger(__name__)
@@ -81,6 +82,20 @@ class KeelGraphQLView(GraphQLView):
     def render_graphiql(self, request, **data):
         return HttpResponse(_GRAPHIQL_PAGE.render(data, request))
 
+    def get_response(self, request, data, show_graphiql=False):
+        """Catalog queries are answered from the cache when the catalog has not changed
+        since (see ``caching``); only complete, error-free results are kept."""
+        if show_graphiql:
+            return super().get_response(request, data, show_graphiql)
+        query, variables, operation_name, _ = self.get_graphql_params(request, data)
+        key = caching.cache_key(request.user, query, variables, operation_name)
+        if (cached := caching.get(key)) is not None:
+            return cached, 200
+        result, status = super().get_response(request, data, show_graphiql)
+        if status == 200 and request.__dict__.get("_graphql_clean_result"):
+            caching.put(key, result)
+        return result, status
+
     def execute_graphql_request(self, request, data, query, *args, **kwargs):
         if query and len(query) > MAX_DOCUMENT_CHARS:
             raise HttpError(
@@ -88,7 +103,9 @@ class KeelGraphQLView(GraphQLView):
                     f"The query document is longer than {MAX_DOCUMENT_CHARS:,} characters."
                 )
             )
-        return super().execute_graphql_request(request, data, query, *args, **kwargs)
+        result = super().execute_graphql_request(request, data, query, *args, **kwargs)
+        request._graphql_clean_result = bool(result and not result.errors)
+        return result
 
     @staticmethod
     def format_error(error):

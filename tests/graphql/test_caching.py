@@ -1,0 +1,64 @@
+"""Catalog query results are cached by catalog generation: never stale, never shared across
+kinds of operation that must run every time."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from catalog import actions
+from portal.audit import system_actor
+from portal.graphql.caching import cache_key
+
+TIERS = "{ services { edges { node { slug tier } } } }"
+
+
+def test_a_repeated_catalog_query_is_answered_from_the_cache(member_gql, service):
+    first = member_gql(TIERS)
+
+    with CaptureQueriesContext(connection) as queries:
+        again = member_gql(TIERS)
+
+    assert again == first
+    assert not any("catalog_service" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_write_is_seen_by_the_next_query(member_gql, service):
+    member_gql(TIERS)
+
+    actions.update_service(service, actor=system_actor(), via="cli", tier=1)
+
+    assert member_gql(TIERS)["services"]["edges"][0]["node"]["tier"] == 1
+
+
+def test_a_mutation_through_graphql_is_seen_by_the_next_query(member_gql, service):
+    member_gql(TIERS)
+
+    member_gql(
+        'mutation { updateService(input: {slug: "checkout", tier: 2}) { errors { field } } }'
+    )
+
+    assert member_gql(TIERS)["services"]["edges"][0]["node"]["tier"] == 2
+
+
+def test_results_with_errors_are_not_kept(member_gql, service, settings):
+    bad = "{ services { edges { node { slug nope } } } }"
+
+    responses = [member_gql.post(bad) for _ in range(2)]
+
+    assert [r.status_code for r in responses] == [400, 400]
+
+
+def test_only_catalog_queries_are_cacheable(member, service):
+    def key(query, operation=None):
+        return cache_key(member, query, {}, operation)
+
+    assert key(TIERS) is not None
+    assert key("{ serviceTemplates { slug } }") is None
+    assert key("{ services { totalCount } serviceTemplates { slug } }") is None
+    assert key('mutation { deleteService(input: {slug: "x"}) { errors { field } } }') is None
+    assert key("{ ...F } fragment F on Query { services { totalCount } }") is None
+    assert key("{ services {") is None
+    assert key("query A { teams { totalCount } } query B { services { totalCount } }", "B")
+
+
+def test_each_user_has_entries_of_their_own(member, outsider, service):
+    assert cache_key(member, TIERS, {}, None) != cache_key(outsider, TIERS, {}, None)
