@@ -43,7 +43,8 @@ query BenchServices {
 
 
 # A query parameter the API ignores: each distinct value is a distinct URL, so a list request
-# carrying it misses the list cache (portal.api.caching) and measures the uncached path.
+# carrying it misses the list cache (portal.api.caching) and measures the uncached path; a
+# numbered operation name does the same for GraphQL (portal.graphql.caching).
 MISS = "&uncached="
 
 
@@ -142,27 +143,27 @@ def targets(samples: int) -> dict:
     }
 
 
-def query_count(token: str, host: str, request) -> int:
-    """SQL queries of one request, replayed in-process after one warm-up request (of another
-    URL where the request is a cache miss on purpose, so that the miss is counted)."""
+def query_count(token: str, host: str, batch: list) -> int:
+    """SQL queries of the last request of ``batch``, replayed in-process after its first one:
+    for a batch of one request that is the cached steady state; for a batch of distinct
+    requests (the uncached measurements), a request nothing has answered before."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    method, path, body = request
     client = Client(HTTP_AUTHORIZATION=f"Token {token}", HTTP_HOST=host)
 
-    def send(warmup=False):
-        url = path.replace(MISS, f"{MISS}{'w' if warmup else ''}")
+    def send(request):
+        method, path, body = request
         if method == "GET":
-            return client.get(url)
-        return client.post(url, data=body, content_type="application/json")
+            return client.get(path)
+        return client.post(path, data=body, content_type="application/json")
 
-    send(warmup=True)
+    send(batch[0])
     with CaptureQueriesContext(connection) as captured:
-        response = send()
+        response = send(batch[-1])
     if response.status_code != 200:
-        raise RuntimeError(f"in-process {method} {path}: HTTP {response.status_code}")
+        raise RuntimeError(f"in-process {batch[-1][0]} {batch[-1][1]}: HTTP {response.status_code}")
     return len(captured)
 
 
@@ -184,6 +185,14 @@ def main() -> None:
     setup_django()
     found = targets(samples=20)
     graphql = ("POST", "/graphql/", json.dumps({"query": GRAPHQL_QUERY}))
+    graphql_uncached = [
+        (
+            "POST",
+            "/graphql/",
+            json.dumps({"query": GRAPHQL_QUERY.replace("BenchServices", f"BenchServices{i}")}),
+        )
+        for i in range(args.requests + 3)
+    ]
     uncached = [
         ("GET", f"/api/v1/services/?page_size=100{MISS}{i}", None) for i in range(args.requests + 3)
     ]
@@ -192,6 +201,7 @@ def main() -> None:
         "service_list_uncached": uncached,
         "service_detail": [("GET", f"/api/v1/services/{slug}/", None) for slug in found["detail"]],
         "graphql_services": [graphql],
+        "graphql_services_uncached": graphql_uncached,
         "blast_radius": [("GET", f"/api/v1/services/{found['hub']}/blast-radius/", None)],
     }
     conn = Connection(args.base_url, args.token)
@@ -199,9 +209,9 @@ def main() -> None:
     results: dict = {"server": args.base_url, "catalog": found}
     for name, batch in requests.items():
         results[name] = {
-            "path": batch[0][1] if len(batch) == 1 else f"{len(batch)} URLs",
+            "path": batch[0][1] if len(batch) == 1 else f"{len(batch)} distinct requests",
             **latency(conn, batch, args.requests),
-            "queries": query_count(args.token, host, batch[0]),
+            "queries": query_count(args.token, host, batch),
         }
     health = ("GET", "/healthz", None)
     list_rps = throughput(
