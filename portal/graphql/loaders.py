@@ -11,6 +11,8 @@ objects it holds.
 Every batch passes through ``portal.permissions.restrict``, the one permission path.
 """
 
+from abc import ABC, abstractmethod
+
 from django.db import models
 
 from portal.permissions import restrict
@@ -41,7 +43,7 @@ def clear_request_cache(info) -> None:
     info.context.__dict__.pop(_CACHE, None)
 
 
-class Loader:
+class Loader(ABC):
     """Loads one relation for every sibling of an object at once.
 
     Subclasses implement ``fetch(info, keys, **params)`` returning ``{key: value}``. A loader is
@@ -74,8 +76,9 @@ class Loader:
             return [item for value in values for item in value]
         return list(values)
 
+    @abstractmethod
     def fetch(self, info, keys, **params) -> dict:
-        raise NotImplementedError
+        """``{key: value}`` for every key that has a value."""
 
 
 class ById(Loader):

@@ -1,5 +1,6 @@
 """The interface every repository provider implements."""
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,26 +21,28 @@ class RepositoryInfo:
     run_marker: str = ""  # the run that created it, when it was created by Keel
 
 
-class RepositoryProvider:
+class RepositoryProvider(ABC):
     """Create, find, fill and remove repositories. Implementations must be idempotent:
     ``create`` returns the existing repository when this run already created it."""
 
     name = ""
 
+    @abstractmethod
     def find(self, slug: str) -> RepositoryInfo | None:
-        raise NotImplementedError
+        """The repository named ``slug``, or None."""
 
+    @abstractmethod
     def create(self, slug: str, *, run_id: str, description: str) -> RepositoryInfo:
-        raise NotImplementedError
+        """Create the repository, marked with ``run_id``; return it."""
 
+    @abstractmethod
     def push(self, info: RepositoryInfo, folder: Path, *, message: str, author: bytes):
         """Commit ``folder`` to ``main``; return ``(commit_sha, tree_sha)``. When ``main``
         exists already (this run pushed before it crashed), return what is there."""
-        raise NotImplementedError
 
+    @abstractmethod
     def delete(self, slug: str, *, run_id: str) -> bool:
         """Remove the repository if this run created it; return whether it was removed."""
-        raise NotImplementedError
 
     def pipeline_url(self, info: RepositoryInfo) -> str:
         """Where the hosting CI shows this repository's pipeline runs (may be empty)."""

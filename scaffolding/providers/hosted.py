@@ -1,5 +1,7 @@
 """What the GitHub and GitLab providers share: token, transport, status handling, push."""
 
+from abc import abstractmethod
+
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
@@ -20,8 +22,9 @@ class HostedProvider(RepositoryProvider):
                 f"{self.token_setting} must be set to use the {self.name} repository provider."
             )
 
+    @abstractmethod
     def headers(self) -> dict:
-        raise NotImplementedError
+        """The authentication headers of every API call."""
 
     def call(self, method, url, body=None, *, ok=(200, 201, 202, 204), missing_ok=False):
         response = self.transport(method, url, headers=self.headers(), body=body)
