@@ -16,7 +16,7 @@ from django.views.generic import DetailView
 
 from portal import graphdata, permissions
 from portal.models import Interface
-from portal.pages import FilteredListView, apply_error, history
+from portal.pages import FilteredListView, history, perform
 from teams.models import Membership, Team
 
 from . import actions, spec_views
@@ -244,11 +244,9 @@ def service_edit(request, slug):
         if not changes:
             messages.info(request, "Nothing changed.")
             return redirect(service)
-        try:
-            actions.update_service(service, actor=request.user, via=UI, **changes)
-        except ValidationError as error:
-            apply_error(form, error)
-        else:
+        if perform(
+            form, lambda _: actions.update_service(service, actor=request.user, via=UI, **changes)
+        ):
             messages.success(request, f"Saved {service.name}.")
             return redirect(service)
     return render(request, "catalog/service_form.html", {"service": service, "form": form})
@@ -277,16 +275,13 @@ def service_connections(request, slug):
 def dependency_add(request, slug):
     service = _service_for_change(request, slug)
     form = DependencyForm(request.POST)
-    if form.is_valid():
-        try:
-            dependency = actions.add_dependency(
-                actor=request.user, via=UI, source=service, **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_error(form, error)
-        else:
-            messages.success(request, f"Added: {dependency}.")
-            return redirect("catalog:service-connections", slug=service.slug)
+    dependency = perform(
+        form,
+        lambda data: actions.add_dependency(actor=request.user, via=UI, source=service, **data),
+    )
+    if dependency:
+        messages.success(request, f"Added: {dependency}.")
+        return redirect("catalog:service-connections", slug=service.slug)
     return _connections_page(request, service, dependency_form=form, status=400)
 
 
@@ -311,16 +306,13 @@ def dependency_remove(request, slug, pk):
 def consumption_add(request, slug):
     service = _service_for_change(request, slug)
     form = ConsumptionForm(request.POST)
-    if form.is_valid():
-        try:
-            consumption = actions.add_consumption(
-                actor=request.user, via=UI, consumer=service, **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_error(form, error)
-        else:
-            messages.success(request, f"Recorded: {consumption}.")
-            return redirect("catalog:service-connections", slug=service.slug)
+    consumption = perform(
+        form,
+        lambda data: actions.add_consumption(actor=request.user, via=UI, consumer=service, **data),
+    )
+    if consumption:
+        messages.success(request, f"Recorded: {consumption}.")
+        return redirect("catalog:service-connections", slug=service.slug)
     return _connections_page(request, service, consumption_form=form, status=400)
 
 
@@ -346,18 +338,13 @@ def api_publish(request, slug):
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid():
-            try:
-                version = actions.publish_api_version(
-                    api,
-                    actor=request.user,
-                    via=UI,
-                    version=form.cleaned_data["version"],
-                    spec=form.cleaned_data["spec"],
-                )
-            except ValidationError as error:
-                apply_error(form, error)
-            else:
-                messages.success(request, f"Published {api.name} {version.version}.")
-                return redirect(f"{api.get_absolute_url()}?version={version.version}")
+        version = perform(
+            form,
+            lambda data: actions.publish_api_version(
+                api, actor=request.user, via=UI, version=data["version"], spec=data["spec"]
+            ),
+        )
+        if version:
+            messages.success(request, f"Published {api.name} {version.version}.")
+            return redirect(f"{api.get_absolute_url()}?version={version.version}")
     return render(request, "catalog/api_publish.html", {"api": api, "form": form}, status=status)

@@ -79,6 +79,20 @@ def apply_error(form, error: ValidationError) -> None:
             form.add_error(None, message)
 
 
+def perform(form, act):
+    """Run ``act(cleaned_data)`` for a valid form; an action's refusal becomes form errors.
+
+    Returns what the action returned, or None when the form was invalid or refused.
+    """
+    if not form.is_valid():
+        return None
+    try:
+        return act(form.cleaned_data)
+    except ValidationError as error:
+        apply_error(form, error)
+        return None
+
+
 def history(obj, limit: int = HISTORY_LENGTH) -> list[ChangeRecord]:
     return list(history_for(obj)[:limit])
 

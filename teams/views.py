@@ -13,7 +13,7 @@ from catalog.graph import DependencyGraph
 from catalog.models import Api, Dependency
 from portal import graphdata, permissions
 from portal.models import Interface
-from portal.pages import FilteredListView, apply_error, history
+from portal.pages import FilteredListView, history, perform
 
 from . import actions
 from .filters import TeamFilterSet
@@ -132,20 +132,15 @@ def members(request, slug):
     if request.method != "POST":
         return _members_page(request, team)
     form = AddMemberForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.add_member(
-                team,
-                form.cleaned_data["user"],
-                role=form.cleaned_data["role"],
-                actor=request.user,
-                via=UI,
-            )
-        except ValidationError as error:
-            apply_error(form, error)
-        else:
-            messages.success(request, f"Added {form.cleaned_data['user'].username} to {team.name}.")
-            return redirect("teams:members", slug=team.slug)
+    added = perform(
+        form,
+        lambda data: actions.add_member(
+            team, data["user"], role=data["role"], actor=request.user, via=UI
+        ),
+    )
+    if added:
+        messages.success(request, f"Added {added.user.username} to {team.name}.")
+        return redirect("teams:members", slug=team.slug)
     return _members_page(request, team, form=form, status=400)
 
 
