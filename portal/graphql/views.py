@@ -25,8 +25,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 from graphene_django.views import GraphQLView, HttpError
 from graphql import GraphQLError
-from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
+
+from portal.api.authentication import TokenAuthentication
 
 from . import caching
 from .limits import MAX_DOCUMENT_CHARS
