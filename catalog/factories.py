@@ -73,7 +73,9 @@ class ServiceFactory(ActionFactory):
 
     slug = factory.Sequence(lambda n: f"service-{n}")
     name = factory.LazyAttribute(lambda s: s.slug.replace("-", " ").title())
-    description = factory.Faker("sentence", nb_words=14)
+    # Derived, not random: free-text search tests must not match a random word ("knowledge"
+    # contains "ledg").
+    description = factory.LazyAttribute(lambda s: f"Runs {s.name}.")
     owner_team = factory.SubFactory(TeamFactory)
     lifecycle = Service._meta.get_field("lifecycle").default
     tier = 3
@@ -91,7 +93,7 @@ class DataDomainFactory(ActionFactory):
 
     slug = factory.Sequence(lambda n: f"domain-{n}")
     name = factory.LazyAttribute(lambda d: d.slug.replace("-", " ").title())
-    description = factory.Faker("sentence", nb_words=10)
+    description = factory.LazyAttribute(lambda d: f"The records of {d.name}.")
     owner_service = factory.SubFactory(ServiceFactory)
 
     _action = staticmethod(actions.create_domain)
@@ -103,7 +105,7 @@ class ApiFactory(ActionFactory):
 
     slug = factory.Sequence(lambda n: f"api-{n}")
     name = factory.LazyAttribute(lambda a: f"{a.slug.replace('-', ' ').title()} API")
-    description = factory.Faker("sentence", nb_words=10)
+    description = factory.LazyAttribute(lambda a: f"The contract of {a.name}.")
     provider = factory.SubFactory(ServiceFactory)
     type = Api.Type.OPENAPI
 

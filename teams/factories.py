@@ -14,7 +14,7 @@ class TeamFactory(ActionFactory):
 
     slug = factory.Sequence(lambda n: f"team-{n}")
     name = factory.LazyAttribute(lambda t: t.slug.replace("-", " ").title())
-    description = factory.Faker("sentence", nb_words=12)
+    description = factory.LazyAttribute(lambda t: f"The {t.name} team.")
     chat_channel = factory.LazyAttribute(lambda t: f"#{t.slug}")
     email = factory.LazyAttribute(lambda t: f"{t.slug}@example.com")
     oncall_url = factory.LazyAttribute(lambda t: f"https://oncall.example.com/{t.slug}")
