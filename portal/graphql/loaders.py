@@ -96,18 +96,18 @@ class ByForeignKey(Loader):
     """A to-many relation: rows of ``model`` whose ``key`` foreign key is among the keys.
 
     With ``pick``, each row is replaced by one of its related objects (the far side of a
-    through table, such as the API of a consumption).
+    through table, such as the API of a consumption); ``defer`` leaves columns unread.
     """
 
     many = True
 
-    def __init__(self, model: type[models.Model], key: str, *, pick: str = "", select=()):
-        self.model, self.key, self.pick = model, key, pick
+    def __init__(self, model: type[models.Model], key: str, *, pick: str = "", select=(), defer=()):
+        self.model, self.key, self.pick, self.defer = model, key, pick, tuple(defer)
         self.select_related = (*select, pick) if pick else tuple(select)
 
     def fetch(self, info, keys, **params) -> dict:
         queryset = self.model._default_manager.filter(**{f"{self.key}__in": keys})
-        queryset = queryset.select_related(*self.select_related)
+        queryset = queryset.select_related(*self.select_related).defer(*self.defer)
         grouped: dict = {}
         for row in restrict(queryset, info.context.user):
             value = getattr(row, self.pick) if self.pick else row

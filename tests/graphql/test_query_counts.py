@@ -87,3 +87,13 @@ def test_nested_query_count_does_not_grow_with_services(counted, size, record_pr
     # (tags, teams, members with users, APIs, consumers, for each direction the edges around
     # the page and the services they reach, declared edges, their targets)
     assert queries == 16
+
+
+def test_members_are_loaded_without_their_password_hashes(counted):
+    _catalog(3)
+
+    with CaptureQueriesContext(connection) as captured:
+        counted(NESTED)
+
+    members = [q["sql"] for q in captured.captured_queries if "teams_membership" in q["sql"]]
+    assert members and not any('"password"' in sql for sql in members)
