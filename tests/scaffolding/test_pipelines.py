@@ -44,7 +44,8 @@ def test_the_native_definition_has_the_stages_and_rules(files):
 def test_github_actions_chains_the_stages_on_success(files):
     workflow = files[pipelines.GITHUB_PATH]
     jobs = workflow["jobs"]
-    assert True in workflow or "on" in workflow  # PyYAML reads the key `on` as True
+    # The key is written quoted, so YAML 1.1 readers do not turn `on` into True
+    assert workflow["on"] == {"push": {"branches": ["main"]}, "pull_request": {}}
     assert "needs" not in jobs["build"]
     assert jobs["package"]["needs"] == "build"
     assert jobs["staging"]["needs"] == "package"
