@@ -56,6 +56,9 @@ def record_change(
     )
 
 
+GENERATION_SQL = f"SELECT MAX(id) FROM {ChangeRecord._meta.db_table}"
+
+
 def generation() -> int:
     """A number that moves whenever the catalog changes: the newest ChangeRecord's id.
 
@@ -63,7 +66,7 @@ def generation() -> int:
     this number are never stale. Plain SQL on the primary key index: it runs on hot paths.
     """
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MAX(id) FROM {ChangeRecord._meta.db_table}")
+        cursor.execute(GENERATION_SQL)
         return cursor.fetchone()[0] or 0
 
 

@@ -1,8 +1,9 @@
 """Cached list responses, invalidated by the catalog's generation.
 
 A rendered JSON list page is cached under its URL and the catalog generation
-(``portal.audit.generation``), so a hit is never stale and costs one indexed ``MAX(id)``
-query; responses carry an ETag so tools can revalidate with ``If-None-Match`` and get 304.
+(``portal.audit.generation``), so a hit is never stale. A token request read the
+generation with its user (``portal.api.authentication``), so its hit costs that one query.
+Responses carry an ETag so tools can revalidate with ``If-None-Match`` and get 304.
 
 The cache is shared by all users because every signed-in user may read everything
 (``portal.permissions.restrict`` for "view"); if reads ever become per-user, the user must
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 
-from portal.audit import generation
+from .authentication import request_generation
 
 
 class CachedListMixin:
@@ -28,7 +29,9 @@ class CachedListMixin:
             return super().list(request, *args, **kwargs)
         key = (
             "keel:list:"
-            + hashlib.sha256(f"{generation()}|{request.get_full_path()}".encode()).hexdigest()
+            + hashlib.sha256(
+                f"{request_generation(request)}|{request.get_full_path()}".encode()
+            ).hexdigest()
         )
         etag = f'"{key[-32:]}"'
         if etag in request.headers.get("If-None-Match", ""):

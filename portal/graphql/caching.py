@@ -18,7 +18,7 @@ from graphene.utils.str_converters import to_camel_case
 from graphql import FieldNode, GraphQLError, OperationType, get_operation_ast, parse
 
 from catalog.graphql.queries import CatalogQuery
-from portal.audit import generation
+from portal.api.authentication import request_generation
 from teams.graphql.queries import TeamsQuery
 
 from .limits import MAX_DOCUMENT_CHARS
@@ -28,7 +28,7 @@ CACHEABLE_ROOTS = frozenset(
 )
 
 
-def cache_key(user, query: str | None, variables, operation_name: str | None) -> str | None:
+def cache_key(request, query: str | None, variables, operation_name: str | None) -> str | None:
     """The key of a cacheable operation, or None when it must run."""
     if not query or len(query) > MAX_DOCUMENT_CHARS:
         return None
@@ -43,7 +43,9 @@ def cache_key(user, query: str | None, variables, operation_name: str | None) ->
     if len(roots) < len(selections) or not roots <= CACHEABLE_ROOTS | {"__typename"}:
         return None
     material = json.dumps(
-        [generation(), user.pk, operation_name, query, variables], sort_keys=True, default=str
+        [request_generation(request), request.user.pk, operation_name, query, variables],
+        sort_keys=True,
+        default=str,
     )
     return "keel:graphql:" + hashlib.sha256(material.encode()).hexdigest()
 

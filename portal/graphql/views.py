@@ -71,7 +71,7 @@ class KeelGraphQLView(GraphQLView):
         except AuthenticationFailed as error:
             return _refuse(str(error.detail), 401)
         if token:
-            request.user = token[0]
+            request.user, request.auth = token
         elif reason := _csrf_failure(request):
             return _refuse(f"CSRF check failed: {reason}", 403)
         if not (request.user.is_authenticated and request.user.is_active):
@@ -89,7 +89,7 @@ class KeelGraphQLView(GraphQLView):
         if show_graphiql:
             return super().get_response(request, data, show_graphiql)
         query, variables, operation_name, _ = self.get_graphql_params(request, data)
-        key = caching.cache_key(request.user, query, variables, operation_name)
+        key = caching.cache_key(request, query, variables, operation_name)
         if (cached := caching.get(key)) is not None:
             return cached, 200
         result, status = super().get_response(request, data, show_graphiql)

@@ -2,6 +2,8 @@
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from catalog import actions
 from portal.audit import system_actor
@@ -41,3 +43,34 @@ def test_a_client_revalidates_with_its_etag(service, member_client):
 
     assert unchanged.status_code == 304
     assert changed.status_code == 200
+
+
+def token_client(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+def test_a_token_read_from_the_cache_costs_one_query(service, member):
+    # The token lookup reads the catalog generation in the same statement.
+    client = token_client(member)
+    client.get("/api/v1/services/")
+
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/api/v1/services/")
+
+    assert [s["slug"] for s in again.json()["results"]] == ["checkout"]
+    assert len(queries) == 1
+    assert "MAX" in queries[0]["sql"] and Token._meta.db_table in queries[0]["sql"]
+
+
+def test_a_token_client_sees_a_write_made_between_its_reads(service, member, outsider):
+    client = token_client(member)
+    client.get("/api/v1/services/")
+    # another user's write through another interface
+    actions.update_service(service, actor=member, via="graphql", name="Checkout 3")
+    token_client(outsider).get("/api/v1/services/")
+
+    again = client.get("/api/v1/services/")
+
+    assert [s["name"] for s in again.json()["results"]] == ["Checkout 3"]

@@ -2,13 +2,21 @@
 kinds of operation that must run every time."""
 
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
 
 from catalog import actions
 from portal.audit import system_actor
 from portal.graphql.caching import cache_key
 
 TIERS = "{ services { edges { node { slug tier } } } }"
+
+
+def request_of(user):
+    request = RequestFactory().post("/graphql/")
+    request.user = user
+    return request
 
 
 def test_a_repeated_catalog_query_is_answered_from_the_cache(member_gql, service):
@@ -49,7 +57,7 @@ def test_results_with_errors_are_not_kept(member_gql, service, settings):
 
 def test_only_catalog_queries_are_cacheable(member, service):
     def key(query, operation=None):
-        return cache_key(member, query, {}, operation)
+        return cache_key(request_of(member), query, {}, operation)
 
     assert key(TIERS) is not None
     assert key("{ serviceTemplates { slug } }") is None
@@ -61,4 +69,26 @@ def test_only_catalog_queries_are_cacheable(member, service):
 
 
 def test_each_user_has_entries_of_their_own(member, outsider, service):
-    assert cache_key(member, TIERS, {}, None) != cache_key(outsider, TIERS, {}, None)
+    assert cache_key(request_of(member), TIERS, {}, None) != cache_key(
+        request_of(outsider), TIERS, {}, None
+    )
+
+
+def test_a_token_query_from_the_cache_costs_one_query(client, member, service):
+    # The token lookup reads the catalog generation in the same statement.
+    headers = {"HTTP_AUTHORIZATION": f"Token {Token.objects.create(user=member).key}"}
+
+    def post():
+        body = {"query": TIERS}
+        return client.post("/graphql/", body, content_type="application/json", **headers)
+
+    first = post()
+    with CaptureQueriesContext(connection) as queries:
+        again = post()
+    statements = [query["sql"] for query in queries.captured_queries]
+    actions.update_service(service, actor=system_actor(), via="cli", tier=1)
+    after_write = post()
+
+    assert again.json() == first.json()
+    assert len(statements) == 1 and "MAX" in statements[0]
+    assert after_write.json()["data"]["services"]["edges"][0]["node"]["tier"] == 1

@@ -57,3 +57,32 @@ def test_database_url_selects_the_database(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["postgresql", "keel"]
+
+
+def _database_options(tmp_path, **env) -> list[str]:
+    script = (
+        "from django.db import connection; s = connection.settings_dict; "
+        "print(s['ENGINE'], s['OPTIONS'].get('server_side_binding'), "
+        "s['OPTIONS'].get('prepare_threshold'), s['CONN_HEALTH_CHECKS'])"
+    )
+    result = _manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        script,
+        DATABASE_URL="postgres://keel@db.example.com:5432/keel",
+        KEEL_DATA_DIR=str(tmp_path),
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_postgresql_keeps_plans_and_checks_connections_without_a_round_trip(tmp_path):
+    assert _database_options(tmp_path) == ["portal.postgres", "True", "5", "True"]
+
+
+def test_prepared_statements_can_be_turned_off_for_pgbouncer(tmp_path):
+    options = _database_options(tmp_path, DATABASE_PREPARED_STATEMENTS="false")
+
+    assert options == ["portal.postgres", "None", "None", "True"]
