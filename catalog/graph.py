@@ -80,6 +80,7 @@ class DependencyGraph:
     def __init__(self, edges):
         self.down: dict[int, set[int]] = defaultdict(set)
         self.up: dict[int, set[int]] = defaultdict(set)
+        self._components: tuple[frozenset[int], ...] | None = None
         for source, target in edges:
             if source != target:  # a service using its own resource is not a dependency
                 self.down[source].add(target)
@@ -140,9 +141,15 @@ class DependencyGraph:
         del depth[start]
         return depth
 
-    def strongly_connected(self) -> list[set[int]]:
-        digraph = nx.DiGraph((s, t) for s, targets in self.down.items() for t in targets)
-        return [c for c in nx.strongly_connected_components(digraph) if len(c) > 1]
+    def strongly_connected(self) -> tuple[frozenset[int], ...]:
+        """The groups of services that reach each other (cycles). Worked out once per graph:
+        a graph is never changed after loading, and every service page asks."""
+        if self._components is None:
+            digraph = nx.DiGraph((s, t) for s, targets in self.down.items() for t in targets)
+            self._components = tuple(
+                frozenset(c) for c in nx.strongly_connected_components(digraph) if len(c) > 1
+            )
+        return self._components
 
     def loop_through(self, members: set[int]) -> list[int]:
         """One concrete cycle inside a strongly connected group, as a closed path of ids."""

@@ -6,7 +6,10 @@ queries, however many rows are asked for. Models are imported inside the methods
 """
 
 from django.db import models
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+
+# Incoming edges shown on a service's page and in its REST representation.
+DEPENDENTS_SHOWN = 100
 
 
 class ServiceQuerySet(models.QuerySet):
@@ -18,21 +21,37 @@ class ServiceQuerySet(models.QuerySet):
         """A service's page: also its APIs, consumptions, resources and direct edges.
 
         Kept apart from ``with_related()`` so that lists do not pay five prefetches they
-        never show.
+        never show. Incoming edges grow with the organisation (a core service can have
+        thousands), so only the first ``DEPENDENTS_SHOWN`` by slug are loaded, as
+        ``first_dependents``, beside ``dependents_count``; the ``dependents/`` endpoint pages
+        through them all.
         """
         from .models import ApiConsumption, Dependency
 
-        return self.with_related().prefetch_related(
-            "provided_apis",
-            "resources",
-            Prefetch(
-                "consumptions", ApiConsumption.objects.select_related("api__provider__owner_team")
-            ),
-            Prefetch(
-                "dependencies",
-                Dependency.objects.select_related("target_service", "target_resource__service"),
-            ),
-            Prefetch("dependents", Dependency.objects.select_related("source__owner_team")),
+        incoming = Dependency.objects.filter(target_service=OuterRef("pk")).order_by()
+        first_dependents = Dependency.objects.select_related("source__owner_team").order_by(
+            "source__slug", "pk"
+        )[:DEPENDENTS_SHOWN]
+        return (
+            self.with_related()
+            .annotate(
+                dependents_count=Subquery(
+                    incoming.values("target_service").annotate(n=Count("pk")).values("n")
+                )
+            )
+            .prefetch_related(
+                "provided_apis",
+                "resources",
+                Prefetch(
+                    "consumptions",
+                    ApiConsumption.objects.select_related("api__provider__owner_team"),
+                ),
+                Prefetch(
+                    "dependencies",
+                    Dependency.objects.select_related("target_service", "target_resource__service"),
+                ),
+                Prefetch("dependents", first_dependents, to_attr="first_dependents"),
+            )
         )
 
 

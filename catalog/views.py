@@ -22,10 +22,15 @@ from teams.models import Membership, Team
 from . import actions, spec_views
 from .filters import ApiFilterSet, DataDomainFilterSet, ServiceFilterSet
 from .forms import ConsumptionForm, DependencyForm, PublishVersionForm, ServiceForm
-from .graph import DependencyGraph, blast_radius
+from .graph import UP, DependencyGraph, blast_radius, impact_by_team
 from .models import Api, ApiConsumption, ApiVersion, DataDomain, Dependency, Resource, Service
 
 UI = Interface.UI
+# A service page's neighbourhood picture: readable, and quick to draw for a core service.
+SERVICE_GRAPH_NODES = 200
+# Past this many failing services, a service page summarises its blast radius by team.
+BLAST_LISTED = 200
+BLAST_TEAMS_SHOWN = 50
 
 
 def _choices(form, name: str, options, any_label: str, label: str) -> None:
@@ -129,6 +134,20 @@ def _restricted(queryset, request):
     return permissions.restrict(queryset, request.user)
 
 
+def _blast_context(service, graph) -> dict:
+    """Every failing service by team when they fit on a page; past ``BLAST_LISTED``, the
+    per-team summary (one narrow query), the most affected ``BLAST_TEAMS_SHOWN`` teams."""
+    if len(graph.walk(service.pk, UP)) <= BLAST_LISTED:
+        return {"blast": blast_radius(service, graph=graph)}
+    impact = impact_by_team(service, graph=graph)
+    return {
+        "impact": impact,
+        "impact_shown": impact[:BLAST_TEAMS_SHOWN],
+        "impact_total": sum(i.services for i in impact),
+        "impact_direct": sum(i.direct for i in impact),
+    }
+
+
 class ServiceDetail(DetailView):
     template_name = "catalog/service_detail.html"
 
@@ -145,8 +164,10 @@ class ServiceDetail(DetailView):
             leads=Membership.objects.filter(team=service.owner_team_id, role=Membership.Role.LEAD)
             .select_related("user")
             .order_by("user__username"),
-            blast=blast_radius(service, graph=graph),
-            elements=graphdata.graph_elements(service=service, depth=2, graph=graph),
+            **_blast_context(service, graph),
+            elements=graphdata.graph_elements(
+                service=service, depth=2, graph=graph, limit=SERVICE_GRAPH_NODES
+            ),
             resources=Resource.objects.filter(service=service).select_related("data_domain"),
             history=history(service),
             can_change=permissions.can(self.request.user, permissions.CHANGE, service),

@@ -27,11 +27,16 @@ def _neighbourhood(graph: DependencyGraph, start_ids, depth: int | None) -> set[
     return ids
 
 
-def graph_elements(*, team=None, service=None, depth: int | None = None, graph=None) -> dict:
+def graph_elements(
+    *, team=None, service=None, depth: int | None = None, graph=None, limit: int | None = None
+) -> dict:
     """Nodes and edges around ``service``, around ``team``'s services, or of everything.
 
-    ``depth`` limits how many edges away from the focus a node may be (None: no limit).
+    ``depth`` limits how many edges away from the focus a node may be (None: no limit);
+    beyond ``limit`` nodes (default ``KEEL_GRAPH_MAX_NODES``) the focus and the most
+    critical tiers are kept.
     """
+    limit = limit or max_nodes()
     graph = graph or DependencyGraph.current()
     services = Service.objects.order_by("slug").values(
         "pk", "slug", "name", "tier", "lifecycle", "owner_team__slug", "owner_team__name"
@@ -50,10 +55,10 @@ def graph_elements(*, team=None, service=None, depth: int | None = None, graph=N
         )
     else:
         rows = list(services)
-    truncated = len(rows) > max_nodes()
+    truncated = len(rows) > limit
     if truncated:
         keep = sorted(rows, key=lambda r: (r["pk"] not in focus, r["tier"], r["slug"]))
-        rows = sorted(keep[: max_nodes()], key=lambda r: r["slug"])
+        rows = sorted(keep[:limit], key=lambda r: r["slug"])
     shown = {r["pk"] for r in rows}
     group_of = {}
     for number, group in enumerate(graph.strongly_connected()):

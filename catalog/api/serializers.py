@@ -11,6 +11,7 @@ from catalog.models import (
     Service,
     Tag,
 )
+from catalog.querysets import DEPENDENTS_SHOWN
 from portal.api.serializers import by_slug
 from teams.models import Team
 
@@ -111,7 +112,15 @@ class ServiceDetailSerializer(ServiceSerializer):
     provided_apis = ProvidedApiSerializer(many=True, read_only=True)
     consumed_apis = ConsumedApiSerializer(source="consumptions", many=True, read_only=True)
     dependencies = OutgoingDependencySerializer(many=True, read_only=True)
-    dependents = IncomingDependencySerializer(many=True, read_only=True)
+    dependents = IncomingDependencySerializer(
+        source="first_dependents",
+        many=True,
+        read_only=True,
+        help_text=f"The first {DEPENDENTS_SHOWN} by slug; dependents/ pages through them all.",
+    )
+    dependents_count = serializers.IntegerField(
+        read_only=True, default=0, help_text="How many services depend on this one directly."
+    )
     resources = OwnedResourceSerializer(many=True, read_only=True)
 
     class Meta(ServiceSerializer.Meta):
@@ -121,6 +130,7 @@ class ServiceDetailSerializer(ServiceSerializer):
             "consumed_apis",
             "dependencies",
             "dependents",
+            "dependents_count",
             "resources",
         ]
 

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from catalog.factories import ServiceFactory
+from catalog.factories import DependencyFactory, ServiceFactory
 from teams.models import Team
 
 
@@ -207,3 +207,20 @@ def test_session_authentication_reads_and_requires_csrf_for_writes(world):
     response = client.patch("/api/v1/services/checkout/", {"tier": 1}, format="json")
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
+
+
+def test_a_core_service_shows_its_first_dependents_and_how_many_there_are(
+    world, client_for, monkeypatch
+):
+    # A core service can have thousands of dependents: the detail shows the first few by
+    # slug and the count; dependents/ pages through them all.
+    monkeypatch.setattr("catalog.querysets.DEPENDENTS_SHOWN", 2)
+    for slug in ["zeta", "alpha", "mid"]:
+        DependencyFactory(source=ServiceFactory(slug=slug), target_service=world.checkout)
+
+    body = client_for(world.outsider).get("/api/v1/services/checkout/").json()
+    paged = client_for(world.outsider).get("/api/v1/services/checkout/dependents/").json()
+
+    assert [d["source"] for d in body["dependents"]] == ["alpha", "mid"]
+    assert body["dependents_count"] == 3
+    assert paged["count"] == 3

@@ -12,6 +12,7 @@ from catalog.graph import (
     dependents_of,
     find_cycles,
 )
+from portal.graphdata import graph_elements
 from teams.factories import TeamFactory
 
 pytestmark = pytest.mark.django_db
@@ -361,3 +362,25 @@ def test_a_loaded_graph_is_reused_across_questions(build, django_assert_num_quer
         dependents_of(s["a"], graph=graph)
         blast_radius(s["b"], graph=graph)
         find_cycles(graph=graph)
+
+
+def test_cycle_groups_are_worked_out_once_per_loaded_graph(build):
+    # Every service page asks for them; a loaded graph never changes.
+    services = build("a>b b>a c>d")
+    graph = DependencyGraph.load()
+
+    first = graph.strongly_connected()
+
+    assert first == (frozenset({services["a"].pk, services["b"].pk}),)
+    assert graph.strongly_connected() is first
+
+
+def test_a_neighbourhood_picture_keeps_the_focus_and_the_most_critical_within_its_limit(build):
+    services = build("a>b a>c a>d")
+    for slug, tier in {"b": 1, "c": 4, "d": 2}.items():
+        type(services[slug]).objects.filter(pk=services[slug].pk).update(tier=tier)
+
+    elements = graph_elements(service=services["a"], depth=1, limit=3)
+
+    assert elements["truncated"]
+    assert sorted(n["data"]["label"] for n in elements["nodes"]) == ["a", "b", "d"]

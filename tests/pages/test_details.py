@@ -210,3 +210,28 @@ def test_detail_queries_do_not_grow_with_rows(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = member_page.get(urls[page])
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_core_service_page_summarises_a_large_blast_radius_by_team(
+    catalog, member_page, monkeypatch
+):
+    # Past BLAST_LISTED failing services the page shows a per-team table instead of every
+    # service, and only the first DEPENDENTS_SHOWN direct dependents, with the count.
+    monkeypatch.setattr("catalog.views.BLAST_LISTED", 1)
+    monkeypatch.setattr("catalog.querysets.DEPENDENTS_SHOWN", 1)
+    service, storefront = catalog["service"], catalog["storefront"]
+    edge = TeamFactory(slug="edge", name="Edge")
+    gateway = ServiceFactory(slug="gateway", owner_team=edge)
+    DependencyFactory(source=gateway, target_service=storefront)
+    DependencyFactory(source=ServiceFactory(slug="admin", owner_team=edge), target_service=service)
+
+    response = member_page.get(service.get_absolute_url())
+    html = response.content.decode()
+
+    assert "blast" not in response.context
+    impact = {i.team.slug: (i.services, i.direct, i.nearest) for i in response.context["impact"]}
+    assert impact == {"edge": (2, 1, 1), catalog["web"].slug: (1, 1, 1)}
+    assert "<strong>3</strong> services of <strong>2</strong> teams" in html
+    assert "Admin" in html and "The first 1 of 2 by slug" in html
+    assert "Storefront</a>" not in html.split('id="dependents-h"')[1].split("</section>")[0]
