@@ -43,6 +43,12 @@ def clear_request_cache(info) -> None:
     info.context.__dict__.pop(_CACHE, None)
 
 
+def _joined(queryset, relations):
+    """``select_related(*relations)``, except that no relations means none: Django reads an
+    empty ``select_related()`` as "every non-null foreign key, all the way down"."""
+    return queryset.select_related(*relations) if relations else queryset
+
+
 class Loader(ABC):
     """Loads one relation for every sibling of an object at once.
 
@@ -88,7 +94,7 @@ class ById(Loader):
         self.model, self.select_related = model, select_related
 
     def fetch(self, info, keys, **params) -> dict:
-        queryset = self.model._default_manager.select_related(*self.select_related)
+        queryset = _joined(self.model._default_manager.all(), self.select_related)
         return restrict(queryset, info.context.user).in_bulk(list(keys))
 
 
@@ -107,7 +113,7 @@ class ByForeignKey(Loader):
 
     def fetch(self, info, keys, **params) -> dict:
         queryset = self.model._default_manager.filter(**{f"{self.key}__in": keys})
-        queryset = queryset.select_related(*self.select_related).defer(*self.defer)
+        queryset = _joined(queryset, self.select_related).defer(*self.defer)
         grouped: dict = {}
         for row in restrict(queryset, info.context.user):
             value = getattr(row, self.pick) if self.pick else row

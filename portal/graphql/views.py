@@ -24,7 +24,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 from graphene_django.views import GraphQLView, HttpError
-from graphql import GraphQLError
+from graphql import ExecutionContext, GraphQLError
 from rest_framework.exceptions import AuthenticationFailed
 
 from portal.api.authentication import TokenAuthentication
@@ -63,8 +63,18 @@ def _refuse(message: str, status: int) -> JsonResponse:
     return response
 
 
+class SynchronousExecutionContext(ExecutionContext):
+    """Every resolver here returns its value (loaders batch synchronously, see
+    ``loaders``), so graphql-core need not test each of the thousands of values in a
+    response for being awaitable."""
+
+    is_awaitable = staticmethod(lambda value: False)
+
+
 @method_decorator(csrf_exempt, name="dispatch")
 class KeelGraphQLView(GraphQLView):
+    execution_context_class = SynchronousExecutionContext
+
     def dispatch(self, request, *args, **kwargs):
         try:
             token = TokenAuthentication().authenticate(request)

@@ -97,3 +97,15 @@ def test_members_are_loaded_without_their_password_hashes(counted):
 
     members = [q["sql"] for q in captured.captured_queries if "teams_membership" in q["sql"]]
     assert members and not any('"password"' in sql for sql in members)
+
+
+def test_relations_are_loaded_without_joins_nobody_asked_for(counted):
+    # Django reads an empty select_related() as "every foreign key": a loader that needs no
+    # related rows must not join the APIs' providers and their teams.
+    _catalog(3)
+
+    with CaptureQueriesContext(connection) as captured:
+        counted(NESTED)
+
+    apis = [q["sql"] for q in captured.captured_queries if 'FROM "catalog_api"' in q["sql"]]
+    assert apis and not any("JOIN" in sql for sql in apis)
