@@ -7,6 +7,7 @@ queries, however many rows are asked for. Models are imported inside the methods
 
 from django.db import models
 from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 
 # Incoming edges shown on a service's page and in its REST representation.
 DEPENDENTS_SHOWN = 100
@@ -35,8 +36,9 @@ class ServiceQuerySet(models.QuerySet):
         return (
             self.with_related()
             .annotate(
-                dependents_count=Subquery(
-                    incoming.values("target_service").annotate(n=Count("pk")).values("n")
+                dependents_count=Coalesce(
+                    Subquery(incoming.values("target_service").annotate(n=Count("pk")).values("n")),
+                    0,
                 )
             )
             .prefetch_related(

@@ -119,7 +119,7 @@ class ServiceDetailSerializer(ServiceSerializer):
         help_text=f"The first {DEPENDENTS_SHOWN} by slug; dependents/ pages through them all.",
     )
     dependents_count = serializers.IntegerField(
-        read_only=True, default=0, help_text="How many services depend on this one directly."
+        read_only=True, help_text="How many services depend on this one directly."
     )
     resources = OwnedResourceSerializer(many=True, read_only=True)
 

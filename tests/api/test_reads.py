@@ -224,3 +224,5 @@ def test_a_core_service_shows_its_first_dependents_and_how_many_there_are(
     assert [d["source"] for d in body["dependents"]] == ["alpha", "mid"]
     assert body["dependents_count"] == 3
     assert paged["count"] == 3
+    alone = client_for(world.outsider).get("/api/v1/services/alpha/").json()
+    assert (alone["dependents"], alone["dependents_count"]) == ([], 0)
