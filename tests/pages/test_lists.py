@@ -7,6 +7,8 @@ from catalog.factories import ApiFactory, DataDomainFactory, ServiceFactory
 from catalog.models import Api, Lifecycle, Service
 from teams.factories import MembershipFactory, TeamFactory
 
+from .htmx import swapped_text
+
 
 def names(response):
     return [obj.slug for obj in response.context["object_list"]]
@@ -157,3 +159,25 @@ def test_filter_form_is_made_for_people(catalog, member_page):
     assert "Any team</option>" in html and ">Any</option>" in html
     assert "---------" not in html
     assert '<option value="production" selected>' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url_name", "query", "count"),
+    [
+        ("catalog:service-list", {"owner_team": "payments"}, "1 service"),
+        ("catalog:api-list", {"owner_team": "search"}, "0 APIs"),
+        ("catalog:domain-list", {"owner_team": "payments"}, "1 domain"),
+        ("teams:list", {"q": "pay"}, "1 team"),
+    ],
+)
+def test_the_count_a_filter_swaps_in_is_the_filtered_count(
+    url_name, query, count, catalog, member_page
+):
+    # Given more rows than the filter keeps
+    for n in range(3):
+        ServiceFactory(slug=f"other-{n}")
+    # When the filter form asks for the filtered list (htmx swaps parts of the response in)
+    html = member_page.get(reverse(url_name), query).content.decode()
+    # Then the count among the swapped parts is the filtered one
+    assert count in swapped_text(html)
