@@ -126,6 +126,12 @@ class ReadOnlyInline(admin.TabularInline):
     def has_view_permission(self, request, obj=None):
         return obj is not None and super().has_view_permission(request, obj)  # none yet on add
 
+    def get_queryset(self, request):
+        # Django's inline asks has_view_permission(request) without the parent object,
+        # which the rule above refuses: ask for the model permission alone here.
+        queryset = super(admin.options.InlineModelAdmin, self).get_queryset(request)
+        return queryset if super().has_view_permission(request) else queryset.none()
+
     def has_add_permission(self, request, obj=None):
         return False
 

@@ -6,8 +6,10 @@ from django.urls import reverse
 
 from catalog.factories import (
     ApiConsumptionFactory,
+    ApiFactory,
     ApiVersionFactory,
     DataDomainFactory,
+    DependencyFactory,
     ResourceFactory,
     ServiceFactory,
 )
@@ -198,3 +200,19 @@ def test_every_model_has_list_add_and_change_pages(admin_client, model):
     assert admin_client.get(reverse(f"admin:{app}_{model}_add")).status_code == (
         403 if readonly else 200
     )
+
+
+def test_a_service_page_lists_its_apis_and_dependencies(admin_client, service):
+    # Given a service that provides an API and depends on another service
+    ApiFactory(slug="checkout-api", provider=service)
+    DependencyFactory(source=service, target_service=ServiceFactory(slug="ledger", name="Ledger"))
+    # When an admin opens its change page
+    response = admin_client.get(reverse("admin:catalog_service_change", args=[service.pk]))
+    # Then both read-only tables show their rows
+    rows = {
+        formset.formset.prefix: [form.original for form in formset]
+        for formset in response.context["inline_admin_formsets"]
+    }
+    assert [str(api.slug) for api in rows["provided_apis"]] == ["checkout-api"]
+    assert [d.target_service.slug for d in rows["dependencies"]] == ["ledger"]
+    assert "Ledger" in response.content.decode()
