@@ -16,10 +16,15 @@ import binascii
 import subprocess
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 from rest_framework.authtoken.models import Token
+
+from catalog.models import Service
 
 from .providers.local import repository_path
 
@@ -61,6 +66,14 @@ def _challenge():
 
 def _plain(status, text):
     return HttpResponse(text + "\n", status=status, content_type="text/plain")
+
+
+@require_safe
+@login_required
+def repository_page(request, slug: str):
+    """The repository's own URL, opened in a browser (a service's Repository link): git never
+    asks for it, so send people to the service's page, which says how to clone."""
+    return redirect(get_object_or_404(Service, slug__iexact=slug))
 
 
 @csrf_exempt

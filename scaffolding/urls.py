@@ -15,4 +15,5 @@ urlpatterns = [
         git_http.git_endpoint,
         name="git",
     ),
+    re_path(r"^git/(?P<slug>[^/]+)\.git/?$", git_http.repository_page, name="git-repository"),
 ]
