@@ -11,12 +11,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView
 
 from portal import graphdata, permissions
 from portal.models import Interface
-from portal.pages import FilteredListView, history, perform
+from portal.pages import FilteredListView, ask_first, history, perform
 from teams.models import Membership, Team
 
 from . import actions, spec_views
@@ -314,6 +315,13 @@ def dependency_remove(request, slug, pk):
         pk=pk,
         source=service,
     )
+    if page := ask_first(
+        request,
+        question=f"Remove the dependency {dependency}?",
+        consequence=f"{service.name} will no longer be shown as depending on {dependency.target}.",
+        cancel_url=reverse("catalog:service-connections", kwargs={"slug": service.slug}),
+    ):
+        return page
     try:
         actions.remove_dependency(dependency, actor=request.user, via=UI)
     except ValidationError as error:
@@ -343,6 +351,13 @@ def consumption_remove(request, slug, pk):
     consumption = get_object_or_404(
         ApiConsumption.objects.select_related("api"), pk=pk, consumer=service
     )
+    if page := ask_first(
+        request,
+        question=f"Stop recording that {service.slug} consumes {consumption.api.slug}?",
+        consequence="The dependency this consumption implied stays until it is removed itself.",
+        cancel_url=reverse("catalog:service-connections", kwargs={"slug": service.slug}),
+    ):
+        return page
     try:
         actions.remove_consumption(consumption, actor=request.user, via=UI)
     except ValidationError as error:

@@ -1,8 +1,10 @@
 """What the portal's pages share: filtered, sortable, paginated lists; action errors shown on
-forms; and change history with links to the objects it is about."""
+forms; a confirmation step before anything is removed; and change history with links to the
+objects it is about."""
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.shortcuts import render
 from django.views.generic import ListView
 
 from .audit import history_for
@@ -91,6 +93,30 @@ def perform(form, act):
     except ValidationError as error:
         apply_error(form, error)
         return None
+
+
+CONFIRMED = "confirmed"
+
+
+def ask_first(request, *, question: str, consequence: str, cancel_url: str):
+    """The page that asks before a destructive POST is carried out, or None once it is
+    confirmed. The page repeats the same POST with ``confirmed=yes``, so it needs no
+    script and no URL of its own, and a stray click never removes anything."""
+    if request.POST.get(CONFIRMED) == "yes":
+        return None
+    carried = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name not in {"csrfmiddlewaretoken", CONFIRMED}
+        for value in values
+    ]
+    context = {
+        "question": question,
+        "consequence": consequence,
+        "cancel_url": cancel_url,
+        "carried": carried,
+    }
+    return render(request, "confirm.html", context)
 
 
 def history(obj, limit: int = HISTORY_LENGTH) -> list[ChangeRecord]:

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView
 
@@ -13,7 +14,7 @@ from catalog.graph import DependencyGraph
 from catalog.models import Api, Dependency
 from portal import graphdata, permissions
 from portal.models import Interface
-from portal.pages import FilteredListView, history, perform
+from portal.pages import FilteredListView, ask_first, history, perform
 
 from . import actions
 from .filters import TeamFilterSet
@@ -148,8 +149,18 @@ def members(request, slug):
 def member_change(request, slug, username):
     team = _team_for_manage(request, slug)
     user = get_object_or_404(get_user_model(), username=username)
+    removing = request.POST.get("op") == "remove"
+    if removing and (
+        page := ask_first(
+            request,
+            question=f"Remove {user.username} from {team.name}?",
+            consequence=f"{user.username} will no longer be able to change {team.name}'s services.",
+            cancel_url=reverse("teams:members", kwargs={"slug": team.slug}),
+        )
+    ):
+        return page
     try:
-        if request.POST.get("op") == "remove":
+        if removing:
             actions.remove_member(team, user, actor=request.user, via=UI)
             messages.success(request, f"Removed {user.username} from {team.name}.")
         else:

@@ -4,11 +4,20 @@ next to their fields and nothing changes when a form is refused."""
 import pytest
 from django.urls import reverse
 
-from catalog.factories import ApiFactory, ResourceFactory, ServiceFactory
+from catalog.factories import (
+    ApiConsumptionFactory,
+    ApiFactory,
+    DependencyFactory,
+    ResourceFactory,
+    ServiceFactory,
+)
 from catalog.models import ApiConsumption, ApiVersion, Dependency, Service
 from portal.factories import UserFactory
 from portal.models import ChangeRecord, Interface
+from teams.factories import MembershipFactory
 from teams.models import Membership
+
+from .markup import remove_forms
 
 EDIT = "catalog:service-edit"
 
@@ -139,7 +148,10 @@ def test_owner_adds_and_removes_dependencies(service, member_page):
     assert response.status_code == 302
 
     remove = reverse("catalog:service-dependency-remove", args=[service.slug, edge.pk])
-    assert member_page.post(remove).status_code == 302
+    asked = member_page.post(remove)
+    assert asked.status_code == 200 and b"Remove the dependency" in asked.content
+    assert Dependency.objects.filter(pk=edge.pk).exists()
+    assert member_page.post(remove, {"confirmed": "yes"}).status_code == 302
     assert not Dependency.objects.filter(pk=edge.pk).exists()
 
 
@@ -164,7 +176,9 @@ def test_owner_records_and_removes_a_consumed_api(service, member_page):
     )
 
     remove = reverse("catalog:service-consumption-remove", args=[service.slug, consumption.pk])
-    assert member_page.post(remove).status_code == 302
+    assert member_page.post(remove).status_code == 200  # asks first
+    assert ApiConsumption.objects.filter(pk=consumption.pk).exists()
+    assert member_page.post(remove, {"confirmed": "yes"}).status_code == 302
     assert not ApiConsumption.objects.filter(pk=consumption.pk).exists()
 
 
@@ -252,12 +266,14 @@ def test_lead_manages_membership(team, lead, member, lead_page):
     lead_page.post(change, {"op": "role", "role": "lead"})
     assert Membership.objects.get(team=team, user=newcomer).role == "lead"
     lead_page.post(change, {"op": "remove"})
+    assert Membership.objects.filter(team=team, user=newcomer).exists()  # asked first
+    lead_page.post(change, {"op": "remove", "confirmed": "yes"})
     assert not Membership.objects.filter(team=team, user=newcomer).exists()
 
     # the last lead cannot step down while others remain: the refusal is shown, nothing changes
     response = lead_page.post(
         reverse("teams:member-change", args=[team.slug, lead.username]),
-        {"op": "remove"},
+        {"op": "remove", "confirmed": "yes"},
         follow=True,
     )
     assert b"last lead" in response.content
@@ -286,3 +302,29 @@ def test_members_cannot_manage_membership(team, member, member_page):
         reverse("teams:members", args=[team.slug])
         not in member_page.get(team.get_absolute_url()).content.decode()
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["connections", "members"])
+def test_every_remove_button_asks_before_it_removes(page, catalog, lead, lead_page):
+    # Given a page with Remove buttons (a dependency and a consumption; a team's members)
+    service = catalog["service"]
+    if page == "connections":
+        DependencyFactory(source=service, target_service=catalog["storefront"])
+        ApiConsumptionFactory(consumer=service, api=ApiFactory(slug="ledger-api"))
+        url = reverse("catalog:service-connections", args=[service.slug])
+        rows = lambda: Dependency.objects.count() + ApiConsumption.objects.count()  # noqa: E731
+    else:
+        MembershipFactory(team=service.owner_team)
+        url = reverse("teams:members", args=[service.owner_team.slug])
+        rows = Membership.objects.count
+    before = rows()
+    forms = remove_forms(lead_page.get(url).content.decode())
+    assert forms
+    for action, fields in forms:
+        # When someone presses Remove
+        asked = lead_page.post(action, fields)
+        # Then a page asks, with a button that repeats the request confirmed; nothing is gone
+        assert asked.status_code == 200, action
+        assert '<input type="hidden" name="confirmed" value="yes">' in asked.content.decode()
+        assert rows() == before

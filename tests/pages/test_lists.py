@@ -7,7 +7,7 @@ from catalog.factories import ApiFactory, DataDomainFactory, ServiceFactory
 from catalog.models import Api, Lifecycle, Service
 from teams.factories import MembershipFactory, TeamFactory
 
-from .htmx import swapped_text
+from .markup import swapped_text
 
 
 def names(response):

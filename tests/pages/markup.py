@@ -1,4 +1,4 @@
-"""What htmx puts on the page after a request: the parts of a response it swaps in."""
+"""Reading pages as a browser would: what htmx swaps in, and what a button would post."""
 
 from html.parser import HTMLParser
 
@@ -41,3 +41,35 @@ def swapped_text(html: str) -> str:
         for element_id in parser.selects
         if element_id
     )
+
+
+class _RemoveForms(HTMLParser):
+    """Each form with a "danger" submit button: its action and the fields that button posts."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[tuple[str, dict]] = []
+        self.current: tuple[str, dict] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and (attrs.get("method") or "").lower() == "post":
+            self.current = (attrs.get("action") or "", {})
+        elif self.current and tag == "input" and attrs.get("type") == "hidden":
+            if attrs.get("name") != "csrfmiddlewaretoken":
+                self.current[1][attrs["name"]] = attrs.get("value", "")
+        elif self.current and tag == "button" and "danger" in (attrs.get("class") or ""):
+            action, fields = self.current
+            pressed = {attrs["name"]: attrs.get("value", "")} if attrs.get("name") else {}
+            self.forms.append((action, {**fields, **pressed}))
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.current = None
+
+
+def remove_forms(html: str) -> list[tuple[str, dict]]:
+    """(action, posted fields) of every destructive button on the page."""
+    parser = _RemoveForms()
+    parser.feed(html)
+    return parser.forms
