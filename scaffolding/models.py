@@ -113,7 +113,8 @@ class ScaffoldRun(TimestampedModel):
     constraint_error_fields = {"duplicate_run": "slug"}
 
     def __str__(self) -> str:
-        return f"{self.slug} from {self.template} {self.template_version} ({self.status})"
+        # What the run is, not how it is doing: the change history keeps this text for good.
+        return f"{self.slug} from {self.template} {self.template_version}"
 
     def get_absolute_url(self) -> str:
         return reverse("scaffolding:run-detail", kwargs={"uuid": self.uuid})

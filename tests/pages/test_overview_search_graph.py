@@ -9,6 +9,8 @@ from django.urls import reverse
 from catalog.factories import DependencyFactory, ServiceFactory
 from catalog.models import Lifecycle
 from portal.search import search
+from scaffolding.actions import request_scaffold
+from scaffolding.models import ScaffoldRun
 from teams.factories import MembershipFactory, TeamFactory
 
 
@@ -140,3 +142,20 @@ def test_graph_queries_do_not_grow_with_the_catalog(member_page, django_assert_m
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = member_page.get(reverse("graph"))
     assert len(graph_data(response)["nodes"]) == 15
+
+
+@pytest.mark.django_db
+def test_recent_changes_do_not_keep_a_finished_runs_old_status(member, member_page):
+    # Given a scaffold run that was requested (recorded while pending) and has since finished
+    run = request_scaffold(
+        actor=member,
+        via="ui",
+        template="python-http-service",
+        parameters={"slug": "orders", "name": "Orders", "owner_team": "payments"},
+    )
+    ScaffoldRun.objects.filter(pk=run.pk).update(status=ScaffoldRun.Status.SUCCEEDED)
+    # When someone opens the overview
+    html = member_page.get(reverse("overview")).content.decode()
+    # Then the entry names the run without a status that is no longer true
+    assert "orders from python-http-service" in html
+    assert "(pending)" not in html
