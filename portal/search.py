@@ -1,9 +1,14 @@
-"""One search box across services, teams, APIs and data domains, ranked.
+"""One search box across services, teams, APIs, data domains and resources, ranked.
 
 On PostgreSQL, full-text search (weighted: names and slugs above descriptions, English
 stemming, ``websearch`` syntax) finds the rows and ranks them; on SQLite every word has to
 appear in a slug, name or description. On both, a match on the slug or name itself ranks
 first (exact, then prefix, then anywhere), so typing a service's name finds that service.
+
+Each word may also match what people search a kind by (``ATTRIBUTES``): a service's tags,
+language and framework; a team's members (username or name), so a person finds their teams;
+a resource's kind. Those are subqueries of the one query per kind, so the query count stays
+the same whatever matches, and a query has at most ``MAX_WORDS`` words.
 """
 
 from dataclasses import dataclass
@@ -12,17 +17,19 @@ from django.db import connection
 from django.db.models import Case, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
-from catalog.models import Api, DataDomain, Service
+from catalog.models import Api, DataDomain, Resource, Service
 from portal.permissions import restrict
-from teams.models import Team
+from teams.models import Membership, Team
 
 MAX_QUERY_LENGTH = 200
+MAX_WORDS = 8
 PER_KIND = 25
+KIND_ORDER = {"service": 0, "api": 1, "team": 2, "domain": 3, "resource": 4}
 
 
 @dataclass(frozen=True)
 class Hit:
-    kind: str  # "service", "team", "api", "domain"
+    kind: str  # one of KIND_ORDER
     obj: object
     rank: float
 
@@ -31,12 +38,38 @@ class Hit:
         return self.obj.get_absolute_url()
 
 
+def _service_attributes(word: str) -> Q:
+    tagged = Service.tags.through.objects.filter(tag__name__icontains=word).values("service_id")
+    return Q(language__icontains=word) | Q(framework__icontains=word) | Q(pk__in=tagged)
+
+
+def _team_attributes(word: str) -> Q:
+    people = Membership.objects.filter(
+        Q(user__username__icontains=word)
+        | Q(user__first_name__icontains=word)
+        | Q(user__last_name__icontains=word)
+    ).values("team_id")
+    return Q(pk__in=people)
+
+
+def _resource_attributes(word: str) -> Q:
+    return Q(kind__icontains=word)
+
+
+ATTRIBUTES = {
+    "service": _service_attributes,
+    "team": _team_attributes,
+    "resource": _resource_attributes,
+}
+
+
 def _sources(user) -> list[tuple[str, QuerySet]]:
     return [
         ("service", restrict(Service.objects.select_related("owner_team"), user)),
         ("team", restrict(Team.objects.all(), user)),
         ("api", restrict(Api.objects.select_related("provider__owner_team"), user)),
         ("domain", restrict(DataDomain.objects.select_related("owner_service__owner_team"), user)),
+        ("resource", restrict(Resource.objects.select_related("service__owner_team"), user)),
     ]
 
 
@@ -51,17 +84,17 @@ def _name_boost(query: str):
     )
 
 
-def _words_match(words: list[str]) -> Q:
+def _words_match(words: list[str], attributes) -> Q:
+    """Every word somewhere: in the slug, name or description, or an attribute of the kind."""
     condition = Q()
     for word in words:
-        condition &= (
-            Q(slug__icontains=word) | Q(name__icontains=word) | Q(description__icontains=word)
-        )
+        text = Q(slug__icontains=word) | Q(name__icontains=word) | Q(description__icontains=word)
+        condition &= (text | attributes(word)) if attributes else text
     return condition
 
 
-def _ranked(queryset: QuerySet, query: str) -> QuerySet:
-    words = query.split()
+def _ranked(queryset: QuerySet, query: str, attributes=None) -> QuerySet:
+    words = query.split()[:MAX_WORDS]
     name_match = Q(slug__icontains=query) | Q(name__icontains=query)
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
@@ -74,10 +107,10 @@ def _ranked(queryset: QuerySet, query: str) -> QuerySet:
         text = SearchQuery(query, search_type="websearch", config="english")
         return (
             queryset.annotate(document=vector)
-            .filter(Q(document=text) | name_match | _words_match(words))
+            .filter(Q(document=text) | name_match | _words_match(words, attributes))
             .annotate(rank=_name_boost(query) + Coalesce(SearchRank(vector, text), 0.0) * 4)
         )
-    return queryset.filter(name_match | _words_match(words)).annotate(
+    return queryset.filter(name_match | _words_match(words, attributes)).annotate(
         rank=_name_boost(query) + Value(1.0)
     )
 
@@ -89,7 +122,6 @@ def search(query: str, user, *, per_kind: int = PER_KIND) -> list[Hit]:
         return []
     hits = []
     for kind, queryset in _sources(user):
-        rows = _ranked(queryset, query).order_by("-rank", "slug")[:per_kind]
-        hits.extend(Hit(kind, row, float(row.rank)) for row in rows)
-    order = {"service": 0, "api": 1, "team": 2, "domain": 3}
-    return sorted(hits, key=lambda h: (-h.rank, order[h.kind], h.obj.slug))
+        rows = _ranked(queryset, query, ATTRIBUTES.get(kind)).order_by("-rank", "slug")
+        hits.extend(Hit(kind, row, float(row.rank)) for row in rows[:per_kind])
+    return sorted(hits, key=lambda h: (-h.rank, KIND_ORDER[h.kind], h.obj.slug))

@@ -159,3 +159,46 @@ def test_recent_changes_do_not_keep_a_finished_runs_old_status(member, member_pa
     # Then the entry names the run without a status that is no longer true
     assert "orders from python-http-service" in html
     assert "(pending)" not in html
+
+
+@pytest.mark.django_db
+def test_search_finds_services_by_tag_language_and_framework(catalog, member):
+    ServiceFactory(slug="ledger", language="rust", framework="axum", tags=["pci", "money"])
+
+    assert slugs(search("pci", member), "service") == ["ledger"]
+    assert slugs(search("Rust", member), "service") == ["ledger"]
+    assert slugs(search("axum money", member), "service") == ["ledger"]
+    assert slugs(search("rust nonsense", member), "service") == []  # every word must match
+
+
+@pytest.mark.django_db
+def test_search_finds_resources_and_the_teams_of_a_person(catalog, member):
+    member.first_name, member.last_name = "Grace", "Hopper"
+    member.save()
+
+    assert slugs(search("orders-db", member), "resource") == ["orders-db"]
+    assert slugs(search("hopper", member), "team") == ["payments"]
+    assert slugs(search(member.username, member), "team") == ["payments"]
+
+
+@pytest.mark.django_db
+def test_search_results_page_shows_a_resource_and_its_service(catalog, member_page):
+    html = member_page.get(reverse("search"), {"q": "orders-db"}).content.decode()
+    assert "Resource" in html and "of checkout" in html
+
+
+@pytest.mark.django_db
+def test_search_queries_stay_flat_whatever_matches(catalog, member, django_assert_num_queries):
+    with django_assert_num_queries(5):  # one per kind
+        search("checkout", member)
+    for n in range(5):
+        team = TeamFactory(slug=f"more-{n}")
+        MembershipFactory(team=team, user__first_name="Checkout")
+        ServiceFactory(slug=f"svc-{n}", owner_team=team, tags=["checkout"], language="checkout")
+    with django_assert_num_queries(5):
+        hits = search("checkout " * 50, member)  # long queries are cut to MAX_WORDS words
+    assert len(slugs(hits, "team")) == 5
+
+
+def slugs(hits, kind):
+    return [h.obj.slug for h in hits if h.kind == kind]
