@@ -86,6 +86,14 @@ class DependencyGraph:
                 self.down[source].add(target)
                 self.up[target].add(source)
 
+    @property
+    def dependency_count(self) -> int:
+        """The catalog's one "dependency count", shown by the overview, the graph page and
+        ``seed_demo``: pairs of services where one needs the other. A dependency on a resource
+        counts as one on the resource's service, a pair counts once however many edges join
+        it, and a service's use of its own resources does not count."""
+        return sum(len(targets) for targets in self.down.values())
+
     @classmethod
     def load(cls, edges=None) -> "DependencyGraph":
         """The whole graph, or only the ``edges`` (a Dependency queryset) given."""

@@ -31,6 +31,7 @@ def overview(request):
         "teams": Team.objects.count(),
         "apis": Api.objects.count(),
         "domains": DataDomain.objects.count(),
+        "dependencies": DependencyGraph.current().dependency_count,
     }
     matrix = {
         (row["lifecycle"], row["tier"]): row["n"]

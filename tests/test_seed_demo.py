@@ -1,11 +1,13 @@
 """The demo organisation: big enough to look real, valid throughout, and safe to load twice."""
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from django.test import override_settings
+from django.test import Client, override_settings
+from django.urls import reverse
 
 from catalog.demo.seed import totals
 from catalog.graph import find_cycles
@@ -105,3 +107,19 @@ def test_a_given_password_is_used_and_remembered(settings, tmp_path, client):
 
     assert client.login(username=lead.username, password="correct-horse-battery")
     assert (settings.DATA_DIR / "demo-password").read_text().strip() == "correct-horse-battery"
+
+
+def test_the_summary_overview_and_graph_page_give_one_dependency_count(seeded):
+    # Given the demo, whose rows include service-to-resource edges and a service's own
+    # resources (so rows and service pairs differ)
+    held = seeded.split("Catalog now holds", 1)[1]
+    printed = int(re.search(r"(\d+) dependencies", held).group(1))
+    assert printed != Dependency.objects.count()
+    # When someone compares the summary with the overview and the whole-catalog graph
+    browser = Client()
+    browser.force_login(Membership.objects.first().user)
+    overview = browser.get(reverse("overview")).context["counts"]["dependencies"]
+    graph = browser.get(reverse("graph")).context["elements"]
+    # Then they agree (catalog.graph.DependencyGraph.dependency_count)
+    assert not graph["truncated"]
+    assert printed == overview == len(graph["edges"])

@@ -19,7 +19,9 @@ def test_overview_counts_matrix_gaps_and_recent_changes(catalog, lead, member_pa
     settings.KEEL_TEAM_SIZE_LIMIT = 1  # payments has a lead and a member: over the limit now
     response = member_page.get(reverse("overview"))
     context, html = response.context, response.content.decode()
-    assert context["counts"] == {"services": 2, "teams": 2, "apis": 1, "domains": 1}
+    assert context["counts"] == {
+        "services": 2, "teams": 2, "apis": 1, "domains": 1, "dependencies": 1
+    }  # fmt: skip
     production = next(
         row for row in context["by_lifecycle"] if row["value"] == Lifecycle.PRODUCTION
     )
