@@ -161,7 +161,9 @@ KEEL_TEAM_SIZE_LIMIT = env.int("KEEL_TEAM_SIZE_LIMIT", default=10)
 KEEL_SPEC_MAX_BYTES = env.int("KEEL_SPEC_MAX_BYTES", default=1_000_000)
 
 # --- Scaffolding (self-service: templates, repositories, pipelines) -----------------------
-KEEL_BASE_URL = env.str("KEEL_BASE_URL", default="http://127.0.0.1:8000")
+# The port `make run` serves on; links (repositories, pipelines, clone lines) follow it.
+KEEL_PORT = env.int("KEEL_PORT", default=8000)
+KEEL_BASE_URL = env.str("KEEL_BASE_URL", default=f"http://127.0.0.1:{KEEL_PORT}")
 KEEL_REPOSITORY_PROVIDER = env.str("KEEL_REPOSITORY_PROVIDER", default="local")
 KEEL_REPOSITORY_ROOT = Path(
     env.str("KEEL_REPOSITORY_ROOT", default=str(DATA_DIR / "repositories"))
