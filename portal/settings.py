@@ -282,9 +282,15 @@ CELERY_BEAT_SCHEDULE = {
     "scaffolding-reap-stalled-runs": {"task": "scaffolding.reap_stalled_runs", "schedule": 60.0},
 }
 
+# One handler on the root logger, and every logger propagates to it: Django's own defaults
+# give "django" a console handler of its own, which printed each of its lines twice. The
+# development server's request lines ("django.server") keep Django's handler and format.
+LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    "filters": {"client_errors": {"()": "portal.log_filters.ClientErrorsWithoutTraceback"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_errors"]}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
 }
