@@ -156,10 +156,10 @@ class _Analysis:
                     f"the limit is {settings.KEEL_GRAPHQL_MAX_FIELDS:,}."
                 )
             ]
-        errors = []
+        errors = self.page_errors
         for operation, summary in operations:
             errors.extend(self._over_limits(operation, summary))
-        return errors + self.page_errors
+        return errors
 
     @staticmethod
     def _over_limits(operation: OperationDefinitionNode, summary: _Summary):

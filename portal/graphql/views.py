@@ -230,7 +230,8 @@ class KeelGraphQLView(GraphQLView):
         elif isinstance(original, ObjectDoesNotExist | Http404):
             message = str(original) or "Not found."
         else:
-            logger.error("GraphQL resolver failed", exc_info=original)
+            path = ".".join(map(str, error.path or ()))
+            logger.error("GraphQL resolver failed at %s", path, exc_info=original)
             message = INTERNAL_ERROR
         return GraphQLError(message, error.nodes, path=error.path).formatted
 
