@@ -9,7 +9,8 @@ committed schema at ``/graphql/schema.graphql`` instead.
 A request runs in steps, each cheap enough to refuse abuse before the next costs anything:
 bounded parse and limits (``limits``), the cache (``caching``), validation, execution.
 
-HTTP status, as GraphQL over HTTP specifies for ``application/json``:
+HTTP status, the convention of GraphQL over HTTP for ``application/graphql-response+json``
+(graphene-django's too), whichever type the client accepts:
 - 400 with ``errors`` and no ``data``: the request could not run (not JSON, syntax, a limit,
   validation, introspection refused, unknown operation);
 - 200 with ``data`` and ``errors`` carrying a ``path``: it ran and some fields failed. A refused
