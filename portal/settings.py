@@ -249,8 +249,19 @@ GRAPHENE = {
     # wrapped. The query-count tests and the benchmarks measure the real cursor.
     "MIDDLEWARE": [],
 }
+# Limits checked before validation (portal/graphql/limits.py). The cost counts each field once
+# per item of the lists it is inside: `first`/`last` of a connection (default: the connection
+# limit above), KEEL_GRAPHQL_LIST_SIZE for any other list.
 KEEL_GRAPHQL_MAX_DEPTH = env.int("KEEL_GRAPHQL_MAX_DEPTH", default=10)
 KEEL_GRAPHQL_MAX_ALIASES = env.int("KEEL_GRAPHQL_MAX_ALIASES", default=15)
+KEEL_GRAPHQL_MAX_TOKENS = env.int("KEEL_GRAPHQL_MAX_TOKENS", default=2000)
+KEEL_GRAPHQL_MAX_FIELDS = env.int("KEEL_GRAPHQL_MAX_FIELDS", default=200)
+KEEL_GRAPHQL_MAX_COST = env.int("KEEL_GRAPHQL_MAX_COST", default=50_000)
+KEEL_GRAPHQL_LIST_SIZE = env.int("KEEL_GRAPHQL_LIST_SIZE", default=10)
+# Development aids that publish the schema to anyone signed in; off in production, where
+# tools read /graphql/schema.graphql.
+KEEL_GRAPHQL_INTROSPECTION = env.bool("KEEL_GRAPHQL_INTROSPECTION", default=DEBUG)
+KEEL_GRAPHIQL = env.bool("KEEL_GRAPHIQL", default=DEBUG)
 
 # --- Celery -------------------------------------------------------------------------------
 _BROKER_DIR = DATA_DIR / "broker"

@@ -15,27 +15,22 @@ import json
 from django.conf import settings
 from django.core.cache import cache
 from graphene.utils.str_converters import to_camel_case
-from graphql import FieldNode, GraphQLError, OperationType, get_operation_ast, parse
+from graphql import FieldNode, OperationDefinitionNode, OperationType
 
 from catalog.graphql.queries import CatalogQuery
 from portal.api.authentication import request_generation
 from teams.graphql.queries import TeamsQuery
-
-from .limits import MAX_DOCUMENT_CHARS
 
 CACHEABLE_ROOTS = frozenset(
     to_camel_case(name) for query in (CatalogQuery, TeamsQuery) for name in query._meta.fields
 )
 
 
-def cache_key(request, query: str | None, variables, operation_name: str | None) -> str | None:
-    """The key of a cacheable operation, or None when it must run."""
-    if not query or len(query) > MAX_DOCUMENT_CHARS:
-        return None
-    try:
-        operation = get_operation_ast(parse(query), operation_name)
-    except GraphQLError:
-        return None
+def cache_key(
+    request, operation: OperationDefinitionNode | None, query: str, variables, operation_name
+) -> str | None:
+    """The key of a cacheable operation (parsed and checked by the view), or None when it
+    must run."""
     if operation is None or operation.operation != OperationType.QUERY:
         return None
     selections = operation.selection_set.selections

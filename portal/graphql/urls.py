@@ -1,9 +1,9 @@
 from django.urls import path
 
-from .limits import validation_rules
-from .views import KeelGraphQLView, graphiql_asset
+from .views import KeelGraphQLView, graphiql_asset, schema_document
 
 urlpatterns = [
-    path("", KeelGraphQLView.as_view(graphiql=True, validation_rules=validation_rules())),
+    path("", KeelGraphQLView.as_view(graphiql=True)),
+    path("schema.graphql", schema_document, name="graphql-schema"),
     path("graphiql/<str:name>", graphiql_asset, name="graphiql-asset"),
 ]

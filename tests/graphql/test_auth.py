@@ -90,8 +90,9 @@ def test_a_session_post_with_the_csrf_token_is_answered(csrf_client, member, ser
     assert response.json() == {"data": {"services": {"totalCount": 1}}}
 
 
-def test_graphiql_loads_from_local_assets_only(client, member):
-    # given a signed-in browser
+def test_graphiql_loads_from_local_assets_only(client, member, settings):
+    # given a signed-in browser, where GraphiQL is on
+    settings.KEEL_GRAPHIQL = True
     client.force_login(member)
     # when it opens /graphql/
     response = client.get("/graphql/", HTTP_ACCEPT="text/html")
