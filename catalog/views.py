@@ -69,14 +69,6 @@ class ServiceList(FilteredListView):
     filterset_class = ServiceFilterSet
     template_name = "catalog/service_list.html"
     heading = "Services"
-    sort_fields = {
-        "name": ("name",),
-        "owner_team": ("owner_team__name", "name"),
-        "lifecycle": ("lifecycle", "name"),
-        "tier": ("tier", "name"),
-        "kind": ("kind", "name"),
-        "updated": ("-updated_at",),
-    }
 
     def customize_filter_form(self, form):
         _any_label(form)
@@ -89,13 +81,6 @@ class ApiList(FilteredListView):
     filterset_class = ApiFilterSet
     template_name = "catalog/api_list.html"
     heading = "APIs"
-    sort_fields = {
-        "name": ("name",),
-        "type": ("type", "name"),
-        "provider": ("provider__name", "name"),
-        "lifecycle": ("lifecycle", "name"),
-        "consumers": ("-consumer_count", "name"),
-    }
 
     def base_queryset(self):
         return Api.objects.with_related().annotate(consumer_count=Count("consumptions"))
@@ -111,11 +96,6 @@ class DomainList(FilteredListView):
     filterset_class = DataDomainFilterSet
     template_name = "catalog/datadomain_list.html"
     heading = "Data domains"
-    sort_fields = {
-        "name": ("name",),
-        "owner_service": ("owner_service__name", "name"),
-        "owner_team": ("owner_service__owner_team__name", "name"),
-    }
 
     def base_queryset(self):
         return DataDomain.objects.with_related().annotate(

@@ -6,6 +6,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.views.generic import ListView
 
 from .audit import history_for
+from .filters import HiddenCSVInput
 from .models import ChangeRecord
 from .permissions import restrict
 
@@ -13,13 +14,13 @@ HISTORY_LENGTH = 20
 
 
 class FilteredListView(ListView):
-    """A list filtered by the model's FilterSet (the REST vocabulary), sorted by ``?sort=``
-    (one of ``sort_fields``, ``-`` for descending) and paginated. Everything lives in the
-    query string, so a filtered view can be bookmarked and shared."""
+    """A list filtered and sorted by the model's FilterSet (the REST vocabulary: its
+    ``ordering``, ``-`` for descending; ``?sort=`` is read as ``ordering``, for old links)
+    and paginated. Everything lives in the query string, so a filtered view can be
+    bookmarked and shared."""
 
     filterset_class = None
-    sort_fields: dict[str, tuple[str, ...]] = {}
-    default_sort = "name"
+    default_ordering = "name"
     paginate_by = 25
     heading = ""
     empty_hint = ""
@@ -29,20 +30,17 @@ class FilteredListView(ListView):
 
     def get_queryset(self):
         queryset = restrict(self.base_queryset(), self.request.user)
-        self.filterset = self.filterset_class(self.request.GET or None, queryset=queryset)
+        data = self.request.GET.copy()
+        if "sort" in data and "ordering" not in data:
+            data["ordering"] = data.pop("sort")[-1]
+        data.setdefault("ordering", self.default_ordering)
+        self.sort = data["ordering"]
+        self.filterset = self.filterset_class(data, queryset=queryset)
+        self.filterset.form.fields["ordering"].widget = HiddenCSVInput()
         self.customize_filter_form(self.filterset.form)  # before validation renders it
-        if self.filterset.is_bound and not self.filterset.is_valid():
-            queryset = queryset.none()
-        else:
-            queryset = self.filterset.qs
-        self.sort = self.request.GET.get("sort", self.default_sort)
-        key = self.sort.removeprefix("-")
-        if key not in self.sort_fields:
-            self.sort, key = self.default_sort, self.default_sort.removeprefix("-")
-        order = self.sort_fields[key]
-        if self.sort.startswith("-"):
-            order = tuple(f"-{f}" if not f.startswith("-") else f[1:] for f in order)
-        return queryset.order_by(*order, "pk")
+        if not self.filterset.is_valid():
+            return queryset.none()
+        return self.filterset.qs
 
     def customize_filter_form(self, form) -> None:
         """Adjust the filter form's widgets and labels for people (drop-downs, "Any")."""
@@ -52,7 +50,7 @@ class FilteredListView(ListView):
         active = {
             name: value
             for name, value in self.request.GET.items()
-            if name in self.filterset.filters and value
+            if name in self.filterset.filters and name != "ordering" and value
         }
         context.update(
             filterset=self.filterset,

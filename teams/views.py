@@ -28,11 +28,6 @@ class TeamList(FilteredListView):
     filterset_class = TeamFilterSet
     template_name = "teams/team_list.html"
     heading = "Teams"
-    sort_fields = {
-        "name": ("name",),
-        "size": ("-member_count", "name"),
-        "services": ("-service_count", "name"),
-    }
 
     def base_queryset(self):
         return Team.objects.select_related("parent").annotate(

@@ -36,12 +36,15 @@ def catalog(team, outsider):
     [
         ("first: 10", ["billing", "checkout", "ledger"]),
         ('ownerTeam: "payments"', ["checkout"]),
-        ('lifecycle: "production"', ["checkout"]),
-        ('tier: "1"', ["checkout"]),
-        ('kind: "worker"', ["billing"]),
+        ('ownerTeam: "Payments"', ["checkout"]),
+        ("lifecycle: PRODUCTION", ["checkout"]),
+        ("tier: 1", ["checkout"]),
+        ("kind: WORKER", ["billing"]),
         ('tag: "pci"', ["checkout"]),
         ('q: "money"', ["ledger"]),
         ('ownerTeam: "search", first: 1', ["billing"]),
+        ('ordering: "-slug"', ["ledger", "checkout", "billing"]),
+        ('ordering: "tier,slug"', ["checkout", "billing", "ledger"]),
     ],
 )
 def test_services_take_the_same_filters_as_rest(member_gql, catalog, arguments, expected):
@@ -50,11 +53,16 @@ def test_services_take_the_same_filters_as_rest(member_gql, catalog, arguments, 
 
 
 def test_a_filter_value_outside_its_choices_is_an_error_not_a_crash(member_gql, catalog):
-    response = member_gql.post('{ services(lifecycle: "sunset") { totalCount } }')
-    assert response.status_code == 200
+    response = member_gql.post("{ services(lifecycle: SUNSET) { totalCount } }")
+    assert response.status_code == 400
+    assert "SUNSET" in response.json()["errors"][0]["message"]
+
+
+def test_an_unknown_ordering_is_an_error_naming_the_argument(member_gql, catalog):
+    response = member_gql.post('{ services(ordering: "password") { totalCount } }')
     body = response.json()
     assert body["data"]["services"] is None
-    assert "sunset" in body["errors"][0]["message"]
+    assert "ordering" in body["errors"][0]["message"]
 
 
 def test_services_page_with_cursors_and_count_across_pages(member_gql, catalog):
