@@ -12,11 +12,10 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
-from django.views.generic import DetailView
 
 from portal import graphdata, permissions
 from portal.models import Interface
-from portal.pages import FilteredListView, history, perform
+from portal.pages import FilteredListView, SlugDetailView, by_slug, history, perform
 from teams.models import Membership, Team
 
 from . import actions, spec_views
@@ -128,7 +127,7 @@ def _blast_context(service, graph) -> dict:
     }
 
 
-class ServiceDetail(DetailView):
+class ServiceDetail(SlugDetailView):
     template_name = "catalog/service_detail.html"
 
     def get_queryset(self):
@@ -155,7 +154,7 @@ class ServiceDetail(DetailView):
         return context
 
 
-class ApiDetail(DetailView):
+class ApiDetail(SlugDetailView):
     template_name = "catalog/api_detail.html"
 
     def get_queryset(self):
@@ -184,7 +183,7 @@ class ApiDetail(DetailView):
         return context
 
 
-class DomainDetail(DetailView):
+class DomainDetail(SlugDetailView):
     template_name = "catalog/datadomain_detail.html"
 
     def get_queryset(self):
@@ -232,7 +231,7 @@ def api_spec(request, slug, version):
 
 
 def _service_for_change(request, slug) -> Service:
-    service = get_object_or_404(Service.objects.select_related("owner_team"), slug=slug)
+    service = by_slug(Service.objects.select_related("owner_team"), slug)
     permissions.require(request.user, permissions.CHANGE, service)
     return service
 
@@ -333,7 +332,7 @@ def consumption_remove(request, slug, pk):
 
 
 def api_publish(request, slug):
-    api = get_object_or_404(Api.objects.select_related("provider__owner_team"), slug=slug)
+    api = by_slug(Api.objects.select_related("provider__owner_team"), slug)
     permissions.require(request.user, permissions.CHANGE, api)
     form = PublishVersionForm(request.POST or None, request.FILES or None)
     status = 200

@@ -3,10 +3,12 @@ forms; and change history with links to the objects it is about."""
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.views.generic import ListView
+from django.shortcuts import get_object_or_404, redirect
+from django.views.generic import DetailView, ListView
 
 from .audit import history_for
 from .filters import HiddenCSVInput
+from .lookups import with_slug
 from .models import ChangeRecord
 from .permissions import restrict
 
@@ -62,6 +64,28 @@ class FilteredListView(ListView):
             total=context["paginator"].count if context.get("paginator") else None,
         )
         return context
+
+
+def by_slug(queryset, slug):
+    """The object of ``queryset`` named by ``slug`` as everywhere (``portal.lookups``), or 404."""
+    return get_object_or_404(with_slug(queryset, slug))
+
+
+class SlugDetailView(DetailView):
+    """A detail page found by its slug in any case; a URL in another case than the slug's
+    redirects to the object's own URL, so there is one address to share."""
+
+    def get_object(self, queryset=None):
+        return by_slug(
+            queryset if queryset is not None else self.get_queryset(), self.kwargs["slug"]
+        )
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if self.object.slug != kwargs["slug"]:
+            query = request.META.get("QUERY_STRING")
+            return redirect(self.object.get_absolute_url() + (f"?{query}" if query else ""))
+        return self.render_to_response(self.get_context_data(object=self.object))
 
 
 def apply_error(form, error: ValidationError) -> None:

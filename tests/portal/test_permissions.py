@@ -43,6 +43,13 @@ CHANGE, DELETE, VIEW = permissions.CHANGE, permissions.DELETE, permissions.VIEW
 CONTRIBUTE, MANAGE = permissions.CONTRIBUTE, permissions.MANAGE
 
 
+def _deactivated(person):
+    """Someone who joined a team and has left the company since."""
+    person.is_active = False
+    person.save(update_fields=["is_active"])
+    return person
+
+
 def _build_world() -> dict:
     """One object of every ownable kind owned by team payments, the same kinds owned by team
     search (to tell "mine" from "everything"), and a user in every position."""
@@ -51,7 +58,7 @@ def _build_world() -> dict:
     people = {
         "lead": MembershipFactory(team=team, user=user("lead"), role=Membership.Role.LEAD).user,
         "member": MembershipFactory(team=team, user=user("member")).user,
-        "inactive": MembershipFactory(team=team, user=user("inactive", is_active=False)).user,
+        "inactive": _deactivated(MembershipFactory(team=team, user=user("inactive")).user),
         "outsider": MembershipFactory(team=search, user=user("outsider")).user,
         "staff": user("staff", is_staff=True),
     }
