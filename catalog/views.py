@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from portal import graphdata, permissions
+from portal.lookups import with_slug
 from portal.models import Interface
 from portal.pages import FilteredListView, SlugDetailView, by_slug, history, perform
 from teams.models import Membership, Team
@@ -211,11 +212,8 @@ class DomainDetail(SlugDetailView):
 
 def api_spec(request, slug, version):
     """The raw specification of one version: shown by the viewer, or downloaded."""
-    api_version = get_object_or_404(
-        permissions.restrict(ApiVersion.objects.select_related("api"), request.user),
-        api__slug=slug,
-        version=version,
-    )
+    versions = permissions.restrict(ApiVersion.objects.select_related("api"), request.user)
+    api_version = get_object_or_404(with_slug(versions, slug, "api__slug"), version=version)
     content_type, extension = spec_views.media_type(api_version.api.type, api_version.spec)
     response = HttpResponse(api_version.spec, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"

@@ -226,3 +226,27 @@ def test_inactive_users_are_refused(gql, member, catalog):
     gql.client.force_login(member)
     assert gql.post("{ services { totalCount } }").status_code == 401
     assert Service.objects.count() == 3
+
+
+def test_every_choice_filter_argument_is_typed_as_the_field_it_filters():
+    """No connection takes a choice as free text: its argument is the output's enum (or Int)."""
+    from django_filters import ChoiceFilter, OrderingFilter, TypedChoiceFilter
+    from graphene.utils.str_converters import to_camel_case
+
+    from catalog.graphql.queries import CatalogQuery
+    from portal.graphql.schema import schema
+    from teams.graphql.queries import TeamsQuery
+
+    root = schema.graphql_schema.query_type.fields
+    checked = []
+    for query in (CatalogQuery, TeamsQuery):
+        for name, field in query._meta.fields.items():
+            filterset = getattr(field, "filterset_class", None)
+            for arg, filter_ in (filterset.base_filters if filterset else {}).items():
+                if isinstance(filter_, ChoiceFilter | TypedChoiceFilter) and not isinstance(
+                    filter_, OrderingFilter
+                ):
+                    typed = root[to_camel_case(name)].args[to_camel_case(arg)].type
+                    checked.append((name, arg, str(typed)))
+    assert checked and all(typed != "String" for _, _, typed in checked), checked
+    assert ("services", "lifecycle", "Lifecycle") in checked
