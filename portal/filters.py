@@ -47,9 +47,8 @@ class Ordering(django_filters.OrderingFilter):
     ``orders`` maps each public name to what it orders by: field paths (``"-updated_at"``
     for newest first) or expressions (``Count(...).desc()`` for most first), text through
     ``Lower`` so that names sort as people read them ("Payment Gateway" before "PSP
-    Adapter"). ``-name``
-    reverses all of a name's parts; ``tie_breaker`` and the primary key always follow, so that
-    equal rows keep one order from page to page.
+    Adapter"). ``-name`` reverses all of a name's parts; ``tie_breaker`` and the primary key
+    always follow, so that equal rows keep one order from page to page.
     """
 
     def __init__(self, orders: dict[str, tuple], *, tie_breaker: tuple[str, ...] = ("slug",), **kw):
