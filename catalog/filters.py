@@ -1,21 +1,40 @@
 import django_filters
+from django.db.models import Count
+from django.db.models.functions import Lower
 
-from portal.filters import SearchFilterSet
+from portal.filters import Ordering, SearchFilterSet, SlugFilter
 
 from .models import Api, ApiConsumption, DataDomain, Dependency, Lifecycle, Resource, Service
 
 TIER_CHOICES = [(n, f"Tier {n}") for n in range(1, 5)]
+NAME = Lower("name")
+# What every named object sorts by; each list adds its own columns, then the name.
+NAMED = {
+    "slug": ("slug",),
+    "name": (NAME,),
+    "created_at": ("created_at",),
+    "updated_at": ("updated_at",),
+}
 
 
 class ServiceFilterSet(SearchFilterSet):
-    owner_team = django_filters.CharFilter(field_name="owner_team__slug", label="Owner team (slug)")
+    owner_team = SlugFilter(field_name="owner_team__slug", label="Owner team (slug)")
     lifecycle = django_filters.ChoiceFilter(choices=Lifecycle.choices)
     tier = django_filters.TypedChoiceFilter(choices=TIER_CHOICES, coerce=int)
     kind = django_filters.ChoiceFilter(choices=Service.Kind.choices)
     runtime = django_filters.ChoiceFilter(choices=Service.Runtime.choices)
     language = django_filters.CharFilter(lookup_expr="iexact")
     tag = django_filters.CharFilter(field_name="tags__name", label="Tag", distinct=True)
-    domain = django_filters.CharFilter(field_name="data_domain__slug", label="Data domain (slug)")
+    domain = SlugFilter(field_name="data_domain__slug", label="Data domain (slug)")
+    ordering = Ordering(
+        {
+            **NAMED,
+            "owner_team": (Lower("owner_team__name"), NAME),
+            "lifecycle": ("lifecycle", NAME),
+            "tier": ("tier", NAME),
+            "kind": ("kind", NAME),
+        }
+    )
 
     class Meta:
         model = Service
@@ -33,14 +52,19 @@ class ServiceFilterSet(SearchFilterSet):
 
 
 class ApiFilterSet(SearchFilterSet):
-    provider = django_filters.CharFilter(field_name="provider__slug", label="Provider (slug)")
-    owner_team = django_filters.CharFilter(
-        field_name="provider__owner_team__slug", label="Owner team (slug)"
-    )
+    provider = SlugFilter(field_name="provider__slug", label="Provider (slug)")
+    owner_team = SlugFilter(field_name="provider__owner_team__slug", label="Owner team (slug)")
     type = django_filters.ChoiceFilter(choices=Api.Type.choices)
     lifecycle = django_filters.ChoiceFilter(choices=Lifecycle.choices)
-    domain = django_filters.CharFilter(
-        field_name="provider__data_domain__slug", label="Data domain (slug)"
+    domain = SlugFilter(field_name="provider__data_domain__slug", label="Data domain (slug)")
+    ordering = Ordering(
+        {
+            **NAMED,
+            "type": ("type", NAME),
+            "provider": (Lower("provider__name"), NAME),
+            "lifecycle": ("lifecycle", NAME),
+            "consumers": (Count("consumptions").desc(), NAME),
+        }
     )
 
     class Meta:
@@ -49,11 +73,14 @@ class ApiFilterSet(SearchFilterSet):
 
 
 class DataDomainFilterSet(SearchFilterSet):
-    owner_service = django_filters.CharFilter(
-        field_name="owner_service__slug", label="Owner service (slug)"
-    )
-    owner_team = django_filters.CharFilter(
-        field_name="owner_service__owner_team__slug", label="Owner team (slug)"
+    owner_service = SlugFilter(field_name="owner_service__slug", label="Owner service (slug)")
+    owner_team = SlugFilter(field_name="owner_service__owner_team__slug", label="Owner team (slug)")
+    ordering = Ordering(
+        {
+            **NAMED,
+            "owner_service": (Lower("owner_service__name"), NAME),
+            "owner_team": (Lower("owner_service__owner_team__name"), NAME),
+        }
     )
 
     class Meta:
@@ -62,12 +89,11 @@ class DataDomainFilterSet(SearchFilterSet):
 
 
 class ResourceFilterSet(SearchFilterSet):
-    service = django_filters.CharFilter(field_name="service__slug", label="Owner service (slug)")
-    owner_team = django_filters.CharFilter(
-        field_name="service__owner_team__slug", label="Owner team (slug)"
-    )
+    service = SlugFilter(field_name="service__slug", label="Owner service (slug)")
+    owner_team = SlugFilter(field_name="service__owner_team__slug", label="Owner team (slug)")
     kind = django_filters.ChoiceFilter(choices=Resource.Kind.choices)
-    domain = django_filters.CharFilter(field_name="data_domain__slug", label="Data domain (slug)")
+    domain = SlugFilter(field_name="data_domain__slug", label="Data domain (slug)")
+    ordering = Ordering({**NAMED, "kind": ("kind", NAME)})
 
     class Meta:
         model = Resource
@@ -75,15 +101,21 @@ class ResourceFilterSet(SearchFilterSet):
 
 
 class DependencyFilterSet(django_filters.FilterSet):
-    source = django_filters.CharFilter(field_name="source__slug", label="Source service (slug)")
-    target_service = django_filters.CharFilter(
-        field_name="target_service__slug", label="Target service (slug)"
-    )
-    target_resource = django_filters.CharFilter(
-        field_name="target_resource__slug", label="Target resource (slug)"
-    )
+    source = SlugFilter(field_name="source__slug", label="Source service (slug)")
+    target_service = SlugFilter(field_name="target_service__slug", label="Target service (slug)")
+    target_resource = SlugFilter(field_name="target_resource__slug", label="Target resource (slug)")
     kind = django_filters.ChoiceFilter(choices=Dependency.Kind.choices)
     criticality = django_filters.ChoiceFilter(choices=Dependency.Criticality.choices)
+    ordering = Ordering(
+        {
+            "id": ("id",),
+            "source__slug": ("source__slug",),
+            "kind": ("kind",),
+            "criticality": ("criticality",),
+            "created_at": ("created_at",),
+        },
+        tie_breaker=(),
+    )
 
     class Meta:
         model = Dependency
@@ -91,9 +123,18 @@ class DependencyFilterSet(django_filters.FilterSet):
 
 
 class ApiConsumptionFilterSet(django_filters.FilterSet):
-    consumer = django_filters.CharFilter(field_name="consumer__slug", label="Consumer (slug)")
-    api = django_filters.CharFilter(field_name="api__slug", label="API (slug)")
-    provider = django_filters.CharFilter(field_name="api__provider__slug", label="Provider (slug)")
+    consumer = SlugFilter(field_name="consumer__slug", label="Consumer (slug)")
+    api = SlugFilter(field_name="api__slug", label="API (slug)")
+    provider = SlugFilter(field_name="api__provider__slug", label="Provider (slug)")
+    ordering = Ordering(
+        {
+            "id": ("id",),
+            "consumer__slug": ("consumer__slug",),
+            "api__slug": ("api__slug",),
+            "created_at": ("created_at",),
+        },
+        tie_breaker=(),
+    )
 
     class Meta:
         model = ApiConsumption

@@ -13,11 +13,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from django.views.generic import DetailView
 
 from portal import graphdata, permissions
+from portal.lookups import with_slug
 from portal.models import Interface
-from portal.pages import FilteredListView, ask_first, history, perform
+from portal.pages import FilteredListView, SlugDetailView, ask_first, by_slug, history, perform
 from teams.models import Membership, Team
 
 from . import actions, spec_views
@@ -70,14 +70,6 @@ class ServiceList(FilteredListView):
     filterset_class = ServiceFilterSet
     template_name = "catalog/service_list.html"
     heading = "Services"
-    sort_fields = {
-        "name": ("name",),
-        "owner_team": ("owner_team__name", "name"),
-        "lifecycle": ("lifecycle", "name"),
-        "tier": ("tier", "name"),
-        "kind": ("kind", "name"),
-        "updated": ("-updated_at",),
-    }
 
     def customize_filter_form(self, form):
         _any_label(form)
@@ -90,13 +82,6 @@ class ApiList(FilteredListView):
     filterset_class = ApiFilterSet
     template_name = "catalog/api_list.html"
     heading = "APIs"
-    sort_fields = {
-        "name": ("name",),
-        "type": ("type", "name"),
-        "provider": ("provider__name", "name"),
-        "lifecycle": ("lifecycle", "name"),
-        "consumers": ("-consumer_count", "name"),
-    }
 
     def base_queryset(self):
         return Api.objects.with_related().annotate(consumer_count=Count("consumptions"))
@@ -112,11 +97,6 @@ class DomainList(FilteredListView):
     filterset_class = DataDomainFilterSet
     template_name = "catalog/datadomain_list.html"
     heading = "Data domains"
-    sort_fields = {
-        "name": ("name",),
-        "owner_service": ("owner_service__name", "name"),
-        "owner_team": ("owner_service__owner_team__name", "name"),
-    }
 
     def base_queryset(self):
         return DataDomain.objects.with_related().annotate(
@@ -149,7 +129,7 @@ def _blast_context(service, graph) -> dict:
     }
 
 
-class ServiceDetail(DetailView):
+class ServiceDetail(SlugDetailView):
     template_name = "catalog/service_detail.html"
 
     def get_queryset(self):
@@ -176,7 +156,7 @@ class ServiceDetail(DetailView):
         return context
 
 
-class ApiDetail(DetailView):
+class ApiDetail(SlugDetailView):
     template_name = "catalog/api_detail.html"
 
     def get_queryset(self):
@@ -205,7 +185,7 @@ class ApiDetail(DetailView):
         return context
 
 
-class DomainDetail(DetailView):
+class DomainDetail(SlugDetailView):
     template_name = "catalog/datadomain_detail.html"
 
     def get_queryset(self):
@@ -233,11 +213,8 @@ class DomainDetail(DetailView):
 
 def api_spec(request, slug, version):
     """The raw specification of one version: shown by the viewer, or downloaded."""
-    api_version = get_object_or_404(
-        permissions.restrict(ApiVersion.objects.select_related("api"), request.user),
-        api__slug=slug,
-        version=version,
-    )
+    versions = permissions.restrict(ApiVersion.objects.select_related("api"), request.user)
+    api_version = get_object_or_404(with_slug(versions, slug, "api__slug"), version=version)
     content_type, extension = spec_views.media_type(api_version.api.type, api_version.spec)
     response = HttpResponse(api_version.spec, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
@@ -253,7 +230,7 @@ def api_spec(request, slug, version):
 
 
 def _service_for_change(request, slug) -> Service:
-    service = get_object_or_404(Service.objects.select_related("owner_team"), slug=slug)
+    service = by_slug(Service.objects.select_related("owner_team"), slug)
     permissions.require(request.user, permissions.CHANGE, service)
     return service
 
@@ -368,7 +345,7 @@ def consumption_remove(request, slug, pk):
 
 
 def api_publish(request, slug):
-    api = get_object_or_404(Api.objects.select_related("provider__owner_team"), slug=slug)
+    api = by_slug(Api.objects.select_related("provider__owner_team"), slug)
     permissions.require(request.user, permissions.CHANGE, api)
     form = PublishVersionForm(request.POST or None, request.FILES or None)
     status = 200

@@ -1,10 +1,73 @@
-"""The shared base of every FilterSet: a free-text ``q`` filter.
+"""The shared parts of every FilterSet: free text ``q``, slug filters and ``ordering``.
 
-One FilterSet per model serves REST query parameters, page filters and GraphQL arguments.
+One FilterSet per model serves REST query parameters, page filters and GraphQL arguments, so
+filtering and sorting mean the same in all three: ``?owner_team=payments&ordering=-tier`` on
+a page or in REST is ``services(ownerTeam: "payments", ordering: "-tier")`` in GraphQL.
 """
 
 import django_filters
-from django.db.models import Q
+from django import forms
+from django.db.models import F, OrderBy, Q
+from django_filters.constants import EMPTY_VALUES
+from django_filters.widgets import BaseCSVWidget
+
+from .lookups import with_slug
+
+
+class SlugFilter(django_filters.CharFilter):
+    """An object named by its slug (``field_name`` ends in ``slug``), matched as every
+    interface matches slugs (``portal.lookups``): regardless of case."""
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        qs = with_slug(qs, value, self.field_name)
+        return qs.distinct() if self.distinct else qs
+
+
+class HiddenCSVInput(BaseCSVWidget, forms.HiddenInput):
+    """Carries a comma-separated value (the ordering) in a page's filter form."""
+
+
+def _order_by(expression, *, reverse: bool) -> OrderBy:
+    """``"name"``, ``"-name"``, an expression or an ordered expression, as an ``OrderBy``
+    (turned round when ``reverse``)."""
+    descending = False
+    if isinstance(expression, str):
+        descending = expression.startswith("-")
+        expression = F(expression.removeprefix("-"))
+    elif isinstance(expression, OrderBy):
+        expression, descending = expression.expression, expression.descending
+    return OrderBy(expression, descending=descending != reverse)
+
+
+class Ordering(django_filters.OrderingFilter):
+    """``ordering``: the sort vocabulary of pages, REST and GraphQL.
+
+    ``orders`` maps each public name to what it orders by: field paths (``"-updated_at"``
+    for newest first) or expressions (``Count(...).desc()`` for most first), text through
+    ``Lower`` so that names sort as people read them ("Payment Gateway" before "PSP
+    Adapter"). ``-name`` reverses all of a name's parts; ``tie_breaker`` and the primary key
+    always follow, so that equal rows keep one order from page to page.
+    """
+
+    def __init__(self, orders: dict[str, tuple], *, tie_breaker: tuple[str, ...] = ("slug",), **kw):
+        self.orders, self.tie_breaker = orders, tie_breaker
+        kw.setdefault("label", f"Order by {', '.join(orders)} (comma-separated, - reverses)")
+        super().__init__(fields=[(name, name) for name in orders], **kw)
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        order, aliases = [], {}
+        for param in value:
+            for expression in self.orders[param.removeprefix("-")]:
+                part = _order_by(expression, reverse=param.startswith("-"))
+                if getattr(part.expression, "contains_aggregate", False):  # needs a GROUP BY
+                    name = f"ordering_{len(aliases)}"
+                    aliases[name], part.expression = part.expression, F(name)
+                order.append(part)
+        return qs.alias(**aliases).order_by(*order, *self.tie_breaker, "pk")
 
 
 class SearchFilterSet(django_filters.FilterSet):

@@ -4,10 +4,12 @@ objects it is about."""
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.shortcuts import render
-from django.views.generic import ListView
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.generic import DetailView, ListView
 
 from .audit import history_for
+from .filters import HiddenCSVInput
+from .lookups import with_slug
 from .models import ChangeRecord
 from .permissions import restrict
 
@@ -15,13 +17,13 @@ HISTORY_LENGTH = 20
 
 
 class FilteredListView(ListView):
-    """A list filtered by the model's FilterSet (the REST vocabulary), sorted by ``?sort=``
-    (one of ``sort_fields``, ``-`` for descending) and paginated. Everything lives in the
-    query string, so a filtered view can be bookmarked and shared."""
+    """A list filtered and sorted by the model's FilterSet (the REST vocabulary: its
+    ``ordering``, ``-`` for descending; ``?sort=`` is read as ``ordering``, for old links)
+    and paginated. Everything lives in the query string, so a filtered view can be
+    bookmarked and shared."""
 
     filterset_class = None
-    sort_fields: dict[str, tuple[str, ...]] = {}
-    default_sort = "name"
+    default_ordering = "name"
     paginate_by = 25
     heading = ""
     empty_hint = ""
@@ -31,20 +33,17 @@ class FilteredListView(ListView):
 
     def get_queryset(self):
         queryset = restrict(self.base_queryset(), self.request.user)
-        self.filterset = self.filterset_class(self.request.GET or None, queryset=queryset)
+        data = self.request.GET.copy()
+        if "sort" in data and "ordering" not in data:
+            data["ordering"] = data.pop("sort")[-1]
+        data.setdefault("ordering", self.default_ordering)
+        self.sort = data["ordering"]
+        self.filterset = self.filterset_class(data, queryset=queryset)
+        self.filterset.form.fields["ordering"].widget = HiddenCSVInput()
         self.customize_filter_form(self.filterset.form)  # before validation renders it
-        if self.filterset.is_bound and not self.filterset.is_valid():
-            queryset = queryset.none()
-        else:
-            queryset = self.filterset.qs
-        self.sort = self.request.GET.get("sort", self.default_sort)
-        key = self.sort.removeprefix("-")
-        if key not in self.sort_fields:
-            self.sort, key = self.default_sort, self.default_sort.removeprefix("-")
-        order = self.sort_fields[key]
-        if self.sort.startswith("-"):
-            order = tuple(f"-{f}" if not f.startswith("-") else f[1:] for f in order)
-        return queryset.order_by(*order, "pk")
+        if not self.filterset.is_valid():
+            return queryset.none()
+        return self.filterset.qs
 
     def customize_filter_form(self, form) -> None:
         """Adjust the filter form's widgets and labels for people (drop-downs, "Any")."""
@@ -54,7 +53,7 @@ class FilteredListView(ListView):
         active = {
             name: value
             for name, value in self.request.GET.items()
-            if name in self.filterset.filters and value
+            if name in self.filterset.filters and name != "ordering" and value
         }
         context.update(
             filterset=self.filterset,
@@ -66,6 +65,28 @@ class FilteredListView(ListView):
             total=context["paginator"].count if context.get("paginator") else None,
         )
         return context
+
+
+def by_slug(queryset, slug):
+    """The object of ``queryset`` named by ``slug`` as everywhere (``portal.lookups``), or 404."""
+    return get_object_or_404(with_slug(queryset, slug))
+
+
+class SlugDetailView(DetailView):
+    """A detail page found by its slug in any case; a URL in another case than the slug's
+    redirects to the object's own URL, so there is one address to share."""
+
+    def get_object(self, queryset=None):
+        return by_slug(
+            queryset if queryset is not None else self.get_queryset(), self.kwargs["slug"]
+        )
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if self.object.slug != kwargs["slug"]:
+            query = request.META.get("QUERY_STRING")
+            return redirect(self.object.get_absolute_url() + (f"?{query}" if query else ""))
+        return self.render_to_response(self.get_context_data(object=self.object))
 
 
 def apply_error(form, error: ValidationError) -> None:

@@ -28,11 +28,9 @@ logger = logging.getLogger(__name__)
 
 
 def teams_for(user) -> list[str]:
-    """The slugs of the teams ``user`` may create services for."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return []
-    teams = Team.objects.all() if user.is_staff else Team.objects.filter(memberships__user=user)
-    return list(teams.order_by("slug").values_list("slug", flat=True).distinct())
+    """The slugs of the teams ``user`` may create services for (``portal.permissions``)."""
+    teams = permissions.restrict(Team.objects.all(), user, permissions.CONTRIBUTE)
+    return list(teams.order_by("slug").values_list("slug", flat=True))
 
 
 def domain_choices() -> list[str]:

@@ -3,13 +3,19 @@
 import django_filters
 from django.db.models import Q
 
+from portal.filters import Ordering, SlugFilter
+
 from .models import Pipeline, ScaffoldRun
 
 
 class ScaffoldRunFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
-    owner_team = django_filters.CharFilter(field_name="owner_team__slug")
+    slug = SlugFilter(field_name="slug")
+    owner_team = SlugFilter(field_name="owner_team__slug")
     requested_by = django_filters.CharFilter(field_name="requested_by__username")
+    ordering = Ordering(
+        {"created_at": ("created_at",), "slug": ("slug",), "status": ("status",)}, tie_breaker=()
+    )
 
     class Meta:
         model = ScaffoldRun
@@ -21,7 +27,8 @@ class ScaffoldRunFilterSet(django_filters.FilterSet):
 
 class PipelineFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="slug", lookup_expr="icontains")
-    owner_team = django_filters.CharFilter(field_name="owner_team__slug")
+    owner_team = SlugFilter(field_name="owner_team__slug")
+    ordering = Ordering({"slug": ("slug",), "created_at": ("created_at",)})
 
     class Meta:
         model = Pipeline

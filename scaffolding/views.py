@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from portal import permissions
+from portal.lookups import with_slug
 from portal.models import Interface
 
 from . import actions
@@ -53,13 +54,16 @@ def create(request):
     )
 
 
+def _runs(request):
+    return permissions.restrict(ScaffoldRun.objects.with_related(), request.user)
+
+
 def run_list(request):
-    runs = permissions.restrict(ScaffoldRun.objects.with_related(), request.user)[:100]
-    return render(request, "scaffolding/run_list.html", {"runs": runs})
+    return render(request, "scaffolding/run_list.html", {"runs": _runs(request)[:100]})
 
 
 def run_detail(request, uuid):
-    run = get_object_or_404(ScaffoldRun.objects.with_related(), uuid=uuid)
+    run = get_object_or_404(_runs(request), uuid=uuid)
     if request.GET.get("format") == "json" or request.headers.get("Accept") == "application/json":
         return JsonResponse(run_payload(run))
     return render(request, "scaffolding/run_detail.html", {"run": run})
@@ -68,7 +72,7 @@ def run_detail(request, uuid):
 @require_POST
 def run_retry(request, uuid):
     """Start a failed run again, as a new run with the same parameters."""
-    run = get_object_or_404(ScaffoldRun, uuid=uuid)
+    run = get_object_or_404(_runs(request), uuid=uuid)
     try:
         new = actions.retry_scaffold(run, actor=request.user, via=Interface.UI)
     except (ValidationError, PermissionDenied) as error:
@@ -78,5 +82,6 @@ def run_retry(request, uuid):
 
 
 def pipeline_detail(request, slug):
-    pipeline = get_object_or_404(Pipeline.objects.with_related(), slug=slug)
+    pipelines = permissions.restrict(Pipeline.objects.with_related(), request.user)
+    pipeline = get_object_or_404(with_slug(pipelines, slug))
     return render(request, "scaffolding/pipeline_detail.html", {"pipeline": pipeline})

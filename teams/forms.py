@@ -1,17 +1,21 @@
 """Forms for the team pages; writes go through ``teams.actions``."""
 
 from django import forms
-from django.contrib.auth import get_user_model
+
+from portal.lookups import user_named
 
 from .models import Membership
 
 
 class UsernameField(forms.CharField):
+    """A user named as every interface names one (``portal.lookups``); whether they may join
+    is ``Membership.clean``'s to say."""
+
     def clean(self, value):
         value = super().clean(value).strip()
-        user = get_user_model().objects.filter(username__iexact=value, is_active=True).first()
+        user = user_named(value)
         if user is None:
-            raise forms.ValidationError(f"There is no active user {value!r}.")
+            raise forms.ValidationError(f"There is no user {value[:150]!r}.")
         return user
 
 

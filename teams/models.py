@@ -86,7 +86,13 @@ class Membership(TimestampedModel):
         return self.team.get_absolute_url()
 
     def clean(self):
+        """Only active users join a team (every interface adds through here); an inactive
+        member may still be re-roled or removed."""
         super().clean()
+        if self._state.adding and self.user_id and not self.user.is_active:
+            raise ValidationError(
+                {"user": f"{self.user.get_username()} is not an active user: they cannot join."}
+            )
         if self._state.adding and self.team_id:
             count = Membership.objects.filter(team_id=self.team_id).count()
             if count >= Team.size_limit():

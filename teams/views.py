@@ -8,13 +8,12 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from django.views.generic import DetailView
 
 from catalog.graph import DependencyGraph
 from catalog.models import Api, Dependency
 from portal import graphdata, permissions
 from portal.models import Interface
-from portal.pages import FilteredListView, ask_first, history, perform
+from portal.pages import FilteredListView, SlugDetailView, ask_first, by_slug, history, perform
 
 from . import actions
 from .filters import TeamFilterSet
@@ -29,11 +28,6 @@ class TeamList(FilteredListView):
     filterset_class = TeamFilterSet
     template_name = "teams/team_list.html"
     heading = "Teams"
-    sort_fields = {
-        "name": ("name",),
-        "size": ("-member_count", "name"),
-        "services": ("-service_count", "name"),
-    }
 
     def base_queryset(self):
         return Team.objects.select_related("parent").annotate(
@@ -80,7 +74,7 @@ def _team_neighbours(team: Team) -> tuple[list, list]:
     return listed(outgoing), listed(incoming)
 
 
-class TeamDetail(DetailView):
+class TeamDetail(SlugDetailView):
     template_name = "teams/team_detail.html"
 
     def get_queryset(self):
@@ -111,7 +105,7 @@ class TeamDetail(DetailView):
 
 
 def _team_for_manage(request, slug) -> Team:
-    team = get_object_or_404(Team, slug=slug)
+    team = by_slug(Team.objects.all(), slug)
     permissions.require(request.user, permissions.MANAGE, team)
     return team
 

@@ -29,7 +29,6 @@ from portal.api.viewsets import ActionViewSet, BaseViewSet, NestedViewSetMixin
 
 from . import serializers as s
 
-_SLUGGED_ORDERING = ["slug", "name", "created_at", "updated_at"]
 _GRAPH_PARAMETERS = [
     OpenApiParameter(
         "transitive", OpenApiTypes.BOOL, description="Follow edges beyond the first (default true)."
@@ -44,15 +43,14 @@ class ServiceViewSet(ActionViewSet):
     queryset = Service.objects.with_related()
     serializer_class = s.ServiceSerializer
     filterset_class = ServiceFilterSet
-    ordering_fields = [*_SLUGGED_ORDERING, "tier", "lifecycle", "kind"]
     create_action = staticmethod(actions.create_service)
     update_action = staticmethod(actions.update_service)
     delete_action = staticmethod(actions.delete_service)
 
-    def get_queryset(self):
+    def base_queryset(self):
         if self.action == "retrieve":
             return Service.objects.with_neighbours()
-        return super().get_queryset()
+        return super().base_queryset()
 
     def get_serializer_class(self):
         if self.action == "retrieve":
@@ -108,7 +106,6 @@ class ApiViewSet(ActionViewSet):
     queryset = Api.objects.with_related()
     serializer_class = s.ApiSerializer
     filterset_class = ApiFilterSet
-    ordering_fields = [*_SLUGGED_ORDERING, "type", "lifecycle"]
     create_action = staticmethod(actions.create_api)
     update_action = staticmethod(actions.update_api)
     delete_action = staticmethod(actions.delete_api)
@@ -133,10 +130,10 @@ class ApiVersionViewSet(
     lookup_value_regex = "[^/]+"
     filter_backends = []
 
-    def get_queryset(self):
+    def base_queryset(self):
         if self.action == "list":  # specs can be a megabyte each: the list leaves them out
-            return super().get_queryset().defer("spec")
-        return super().get_queryset()
+            return super().base_queryset().defer("spec")
+        return super().base_queryset()
 
     def get_serializer_class(self):
         if self.action == "list":
@@ -169,7 +166,6 @@ class DataDomainViewSet(ActionViewSet):
     queryset = DataDomain.objects.with_related()
     serializer_class = s.DataDomainSerializer
     filterset_class = DataDomainFilterSet
-    ordering_fields = _SLUGGED_ORDERING
     create_action = staticmethod(actions.create_domain)
     update_action = staticmethod(actions.update_domain)
     delete_action = staticmethod(actions.delete_domain)
@@ -188,7 +184,6 @@ class ResourceViewSet(ActionViewSet):
     queryset = Resource.objects.with_related()
     serializer_class = s.ResourceSerializer
     filterset_class = ResourceFilterSet
-    ordering_fields = [*_SLUGGED_ORDERING, "kind"]
     create_action = staticmethod(actions.create_resource)
     update_action = staticmethod(actions.update_resource)
     delete_action = staticmethod(actions.delete_resource)
@@ -198,7 +193,6 @@ class DependencyViewSet(ActionViewSet):
     queryset = Dependency.objects.with_related()
     serializer_class = s.DependencySerializer
     filterset_class = DependencyFilterSet
-    ordering_fields = ["id", "source__slug", "kind", "criticality", "created_at"]
     lookup_field = "id"
     lookup_value_regex = "[0-9]+"
     create_action = staticmethod(actions.add_dependency)
@@ -210,7 +204,6 @@ class ApiConsumptionViewSet(ActionViewSet):
     queryset = ApiConsumption.objects.with_related()
     serializer_class = s.ApiConsumptionSerializer
     filterset_class = ApiConsumptionFilterSet
-    ordering_fields = ["id", "consumer__slug", "api__slug", "created_at"]
     lookup_field = "id"
     lookup_value_regex = "[0-9]+"
     create_action = staticmethod(actions.add_consumption)

@@ -1,8 +1,7 @@
 import graphene
-from graphene_django.filter import DjangoFilterConnectionField
 
 from portal.graphql.loaders import mark_siblings
-from portal.graphql.queries import one_by_slug
+from portal.graphql.queries import FilteredConnectionField, one_by_slug
 
 from .. import graph
 from ..filters import ApiFilterSet, DataDomainFilterSet, ResourceFilterSet, ServiceFilterSet
@@ -20,10 +19,10 @@ def _by_slug(type_, model):
 
 
 class CatalogQuery(graphene.ObjectType):
-    services = DjangoFilterConnectionField(ServiceType, filterset_class=ServiceFilterSet)
-    apis = DjangoFilterConnectionField(ApiType, filterset_class=ApiFilterSet)
-    domains = DjangoFilterConnectionField(DataDomainType, filterset_class=DataDomainFilterSet)
-    resources = DjangoFilterConnectionField(ResourceType, filterset_class=ResourceFilterSet)
+    services = FilteredConnectionField(ServiceType, filterset_class=ServiceFilterSet)
+    apis = FilteredConnectionField(ApiType, filterset_class=ApiFilterSet)
+    domains = FilteredConnectionField(DataDomainType, filterset_class=DataDomainFilterSet)
+    resources = FilteredConnectionField(ResourceType, filterset_class=ResourceFilterSet)
     service = _by_slug(ServiceType, Service)
     api = _by_slug(ApiType, Api)
     domain = _by_slug(DataDomainType, DataDomain)

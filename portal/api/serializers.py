@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from portal.lookups import user_named, with_slug
 from portal.models import ChangeRecord
 
 
@@ -23,9 +24,32 @@ class ChangeRecordSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class SlugRelatedField(serializers.SlugRelatedField):
+    """Resolves a slug as every interface does (``portal.lookups``): regardless of case."""
+
+    def to_internal_value(self, data):
+        found = with_slug(self.get_queryset(), data).first()
+        if found is None:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data)[:80])
+        return found
+
+
+class UsernameRelatedField(serializers.SlugRelatedField):
+    """A user named by username, resolved as every interface does (``portal.lookups``)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="username", **kwargs)
+
+    def to_internal_value(self, data):
+        found = user_named(data, self.get_queryset())
+        if found is None:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data)[:80])
+        return found
+
+
 def by_slug(queryset=None, **kwargs) -> serializers.SlugRelatedField:
     """A related object named by its slug, in requests and responses; an unknown slug is a
     field error."""
     if queryset is None:
         kwargs.setdefault("read_only", True)
-    return serializers.SlugRelatedField(slug_field="slug", queryset=queryset, **kwargs)
+    return SlugRelatedField(slug_field="slug", queryset=queryset, **kwargs)

@@ -1,9 +1,12 @@
 """The base of every REST viewset: reads through ``with_related()`` and ``restrict()``,
 writes through the app's actions.
 
-A viewset declares its queryset, serializer, filterset, ordering and the three actions it
-writes with; serializers only check shapes and resolve slugs, so validation, permission and
-the ChangeRecord happen in the one place every interface shares.
+A viewset declares its queryset, serializer, filterset (whose ``ordering`` is the one sort
+vocabulary of pages, REST and GraphQL) and the three actions it writes with; serializers only
+check shapes and resolve slugs, so validation, permission and the ChangeRecord happen in the
+one place every interface shares. Every read, list or detail, nested parent included, passes
+through ``restrict()``: a viewset that needs another queryset for one action overrides
+``base_queryset()``, never ``get_queryset()``.
 """
 
 from django.utils.functional import cached_property
@@ -15,11 +18,11 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from portal.audit import history_for
+from portal.lookups import with_slug
 from portal.models import Interface
 from portal.permissions import restrict
 
 from .caching import CachedListMixin
-from .filters import OrderingFilter
 from .serializers import ChangeRecordSerializer
 
 
@@ -37,10 +40,23 @@ def _unchanged(instance, name: str, value) -> bool:
 class BaseViewSet(viewsets.GenericViewSet):
     """Shared plumbing: the acting user, the permission-restricted queryset, responses."""
 
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [DjangoFilterBackend]
+
+    def base_queryset(self):
+        """What this action reads before permission: the declared queryset by default."""
+        return super().get_queryset()
 
     def get_queryset(self):
-        return restrict(super().get_queryset(), self.request.user)
+        return restrict(self.base_queryset(), self.request.user)
+
+    def get_object(self):
+        """A slug in the URL resolves as everywhere else (``portal.lookups``), ignoring case."""
+        if self.lookup_field != "slug":
+            return super().get_object()
+        queryset = self.filter_queryset(self.get_queryset())
+        obj = get_object_or_404(with_slug(queryset, self.kwargs[self.lookup_url_kwarg or "slug"]))
+        self.check_object_permissions(self.request, obj)
+        return obj
 
     @property
     def acting(self) -> dict:
@@ -110,7 +126,8 @@ class NestedViewSetMixin:
 
     @cached_property
     def parent(self):
-        return get_object_or_404(self.parent_queryset, slug=self.kwargs[self.parent_url_kwarg])
+        parents = restrict(self.parent_queryset, self.request.user)
+        return get_object_or_404(with_slug(parents, self.kwargs[self.parent_url_kwarg]))
 
     def get_queryset(self):
         queryset = super().get_queryset()

@@ -4,7 +4,7 @@ import graphene
 from django.contrib.auth import get_user_model
 from graphene_django import DjangoObjectType
 
-from portal.permissions import restrict
+from portal.permissions import PUBLIC_USER_FIELDS, restrict
 
 from .loaders import mark_siblings
 
@@ -35,10 +35,12 @@ class CountedConnection(graphene.relay.Connection):
 
 
 class UserType(DjangoObjectType):
+    """A person as every interface shows one: no e-mail address (``portal.permissions``)."""
+
     class Meta:
         model = get_user_model()
         name = "User"
-        fields = ("username", "first_name", "last_name", "email")
+        fields = PUBLIC_USER_FIELDS
 
 
 class RestrictedType(DjangoObjectType):

@@ -56,12 +56,13 @@ def get_item(mapping, key):
 
 @register.simple_tag(takes_context=True)
 def sort_th(context, key: str, label: str):
-    """A sortable column header: a link that sorts by ``key`` (ascending first, then
+    """A sortable column header: a link that orders by ``key`` (ascending first, then
     descending), keeping the filters and going back to the first page."""
     current = context.get("sort", "")
     params = context["request"].GET.copy()
-    params.pop("page", None)
-    params["sort"] = f"-{key}" if current == key else key
+    for stale in ("page", "sort"):
+        params.pop(stale, None)
+    params["ordering"] = f"-{key}" if current == key else key
     state = "ascending" if current == key else "descending" if current == f"-{key}" else "none"
     arrow = {"ascending": " ▲", "descending": " ▼", "none": ""}[state]
     return format_html(

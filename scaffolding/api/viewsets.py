@@ -68,7 +68,6 @@ class ScaffoldRunViewSet(
     serializer_class = ScaffoldRunSerializer
     filterset_class = ScaffoldRunFilterSet
     lookup_field = "uuid"
-    ordering_fields = ["created_at", "slug", "status"]
 
     @extend_schema(request=ScaffoldRequestSerializer, responses={202: ScaffoldRunSerializer})
     def create(self, request, *args, **kwargs):
@@ -100,4 +99,3 @@ class PipelineViewSet(BaseViewSet, mixins.ListModelMixin, mixins.RetrieveModelMi
     serializer_class = PipelineSerializer
     filterset_class = PipelineFilterSet
     lookup_field = "slug"
-    ordering_fields = ["slug", "created_at"]

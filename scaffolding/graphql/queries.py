@@ -1,5 +1,7 @@
 import graphene
 
+from portal.graphql.queries import one_by_slug
+from portal.lookups import with_slug
 from portal.permissions import restrict
 
 from .. import actions
@@ -57,10 +59,9 @@ class ScaffoldingQuery(graphene.ObjectType):
         if status:
             runs = runs.filter(status=getattr(status, "value", status))
         if owner_team:
-            runs = runs.filter(owner_team__slug=owner_team)
+            runs = with_slug(runs, owner_team, "owner_team__slug")
         return runs[: max(0, min(first, 500))]
 
     @staticmethod
     def resolve_pipeline(root, info, slug):
-        pipelines = restrict(Pipeline.objects.with_related(), info.context.user)
-        return pipelines.filter(slug=slug).first()
+        return one_by_slug(info, Pipeline.objects.with_related(), slug)

@@ -15,7 +15,6 @@ class TeamViewSet(ActionViewSet):
     queryset = Team.objects.with_related()
     serializer_class = TeamSerializer
     filterset_class = TeamFilterSet
-    ordering_fields = ["slug", "name", "created_at", "updated_at"]
     create_action = staticmethod(actions.create_team)
     update_action = staticmethod(actions.update_team)
     delete_action = staticmethod(actions.delete_team)

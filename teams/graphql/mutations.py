@@ -1,8 +1,8 @@
 import graphene
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from portal.graphql.mutations import VIA, ActionMutation, by_slug
+from portal.lookups import user_named
 
 from .. import actions
 from ..models import Team
@@ -10,9 +10,10 @@ from .types import MembershipType, TeamRole, TeamType
 
 
 def _user(username: str):
-    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    """Named as everywhere (``portal.lookups``); an inactive one is ``Membership.clean``'s."""
+    user = user_named(username)
     if user is None:
-        raise ValidationError({"username": f"No active user is called {username[:150]!r}."})
+        raise ValidationError({"username": f"There is no user {username[:150]!r}."})
     return user
 
 

@@ -1,7 +1,6 @@
 import graphene
-from graphene_django.filter import DjangoFilterConnectionField
 
-from portal.graphql.queries import one_by_slug
+from portal.graphql.queries import FilteredConnectionField, one_by_slug
 
 from ..filters import TeamFilterSet
 from ..models import Team
@@ -9,7 +8,7 @@ from .types import TeamType
 
 
 class TeamsQuery(graphene.ObjectType):
-    teams = DjangoFilterConnectionField(TeamType, filterset_class=TeamFilterSet)
+    teams = FilteredConnectionField(TeamType, filterset_class=TeamFilterSet)
     team = graphene.Field(TeamType, slug=graphene.String(required=True))
 
     @staticmethod

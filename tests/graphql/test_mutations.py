@@ -342,7 +342,7 @@ def test_leads_manage_membership_and_members_cannot(member_gql, member, lead, us
         "username": ["This user is already a member of the team."]
     }
     nobody = member_gql(add, {"input": {"team": "payments", "username": "nobody"}})
-    assert _errors(nobody["addTeamMember"]) == {"username": ["No active user is called 'nobody'."]}
+    assert _errors(nobody["addTeamMember"]) == {"username": ["There is no user 'nobody'."]}
     # promote, then remove
     role = member_gql(
         f'mutation {{ changeTeamMemberRole(input: {{team: "payments", username: "{member.username}", role: LEAD}}) {{ membership {{ role }} errors {{ field }} }} }}'

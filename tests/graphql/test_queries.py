@@ -36,12 +36,15 @@ def catalog(team, outsider):
     [
         ("first: 10", ["billing", "checkout", "ledger"]),
         ('ownerTeam: "payments"', ["checkout"]),
-        ('lifecycle: "production"', ["checkout"]),
-        ('tier: "1"', ["checkout"]),
-        ('kind: "worker"', ["billing"]),
+        ('ownerTeam: "Payments"', ["checkout"]),
+        ("lifecycle: PRODUCTION", ["checkout"]),
+        ("tier: 1", ["checkout"]),
+        ("kind: WORKER", ["billing"]),
         ('tag: "pci"', ["checkout"]),
         ('q: "money"', ["ledger"]),
         ('ownerTeam: "search", first: 1', ["billing"]),
+        ('ordering: "-slug"', ["ledger", "checkout", "billing"]),
+        ('ordering: "tier,slug"', ["checkout", "billing", "ledger"]),
     ],
 )
 def test_services_take_the_same_filters_as_rest(member_gql, catalog, arguments, expected):
@@ -50,11 +53,16 @@ def test_services_take_the_same_filters_as_rest(member_gql, catalog, arguments, 
 
 
 def test_a_filter_value_outside_its_choices_is_an_error_not_a_crash(member_gql, catalog):
-    response = member_gql.post('{ services(lifecycle: "sunset") { totalCount } }')
-    assert response.status_code == 200
+    response = member_gql.post("{ services(lifecycle: SUNSET) { totalCount } }")
+    assert response.status_code == 400
+    assert "SUNSET" in response.json()["errors"][0]["message"]
+
+
+def test_an_unknown_ordering_is_an_error_naming_the_argument(member_gql, catalog):
+    response = member_gql.post('{ services(ordering: "password") { totalCount } }')
     body = response.json()
     assert body["data"]["services"] is None
-    assert "sunset" in body["errors"][0]["message"]
+    assert "ordering" in body["errors"][0]["message"]
 
 
 def test_services_page_with_cursors_and_count_across_pages(member_gql, catalog):
@@ -218,3 +226,27 @@ def test_inactive_users_are_refused(gql, member, catalog):
     gql.client.force_login(member)
     assert gql.post("{ services { totalCount } }").status_code == 401
     assert Service.objects.count() == 3
+
+
+def test_every_choice_filter_argument_is_typed_as_the_field_it_filters():
+    """No connection takes a choice as free text: its argument is the output's enum (or Int)."""
+    from django_filters import ChoiceFilter, OrderingFilter, TypedChoiceFilter
+    from graphene.utils.str_converters import to_camel_case
+
+    from catalog.graphql.queries import CatalogQuery
+    from portal.graphql.schema import schema
+    from teams.graphql.queries import TeamsQuery
+
+    root = schema.graphql_schema.query_type.fields
+    checked = []
+    for query in (CatalogQuery, TeamsQuery):
+        for name, field in query._meta.fields.items():
+            filterset = getattr(field, "filterset_class", None)
+            for arg, filter_ in (filterset.base_filters if filterset else {}).items():
+                if isinstance(filter_, ChoiceFilter | TypedChoiceFilter) and not isinstance(
+                    filter_, OrderingFilter
+                ):
+                    typed = root[to_camel_case(name)].args[to_camel_case(arg)].type
+                    checked.append((name, arg, str(typed)))
+    assert checked and all(typed != "String" for _, _, typed in checked), checked
+    assert ("services", "lifecycle", "Lifecycle") in checked

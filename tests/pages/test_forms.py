@@ -260,7 +260,7 @@ def test_lead_manages_membership(team, lead, member, lead_page):
     assert response.status_code == 400
     assert "already a member" in " ".join(response.context["form"].errors["user"])
     response = lead_page.post(url, {"user": "ghost", "role": "member"})
-    assert "no active user" in " ".join(response.context["form"].errors["user"])
+    assert "There is no user" in " ".join(response.context["form"].errors["user"])
 
     change = reverse("teams:member-change", args=[team.slug, "newcomer"])
     lead_page.post(change, {"op": "role", "role": "lead"})

@@ -43,6 +43,13 @@ CHANGE, DELETE, VIEW = permissions.CHANGE, permissions.DELETE, permissions.VIEW
 CONTRIBUTE, MANAGE = permissions.CONTRIBUTE, permissions.MANAGE
 
 
+def _deactivated(person):
+    """Someone who joined a team and has left the company since."""
+    person.is_active = False
+    person.save(update_fields=["is_active"])
+    return person
+
+
 def _build_world() -> dict:
     """One object of every ownable kind owned by team payments, the same kinds owned by team
     search (to tell "mine" from "everything"), and a user in every position."""
@@ -51,7 +58,7 @@ def _build_world() -> dict:
     people = {
         "lead": MembershipFactory(team=team, user=user("lead"), role=Membership.Role.LEAD).user,
         "member": MembershipFactory(team=team, user=user("member")).user,
-        "inactive": MembershipFactory(team=team, user=user("inactive", is_active=False)).user,
+        "inactive": _deactivated(MembershipFactory(team=team, user=user("inactive")).user),
         "outsider": MembershipFactory(team=search, user=user("outsider")).user,
         "staff": user("staff", is_staff=True),
     }
@@ -448,3 +455,78 @@ def test_restrict_does_not_repeat_a_team_for_a_user_in_it_twice_over(world, team
 
     assert permissions.restrict(Service.objects.all(), second, CHANGE).count() == 1
     assert permissions.restrict(Team.objects.all(), member, VIEW).count() == Team.objects.count()
+
+
+# --- one rule for staff: the admin asks the same rules (portal.backends) ---------------------
+
+PERMS = {VIEW: "view", CHANGE: "change", DELETE: "delete"}
+
+
+@pytest.mark.parametrize("action", [VIEW, CHANGE, DELETE])
+def test_djangos_has_perm_on_an_object_is_can(world, action):
+    objects, actors = world
+    disagreements = [
+        (kind, who)
+        for kind, obj in objects.items()
+        for who, actor in actors.items()
+        if actor is not None
+        if actor.has_perm(f"{obj._meta.app_label}.{PERMS[action]}_{obj._meta.model_name}", obj)
+        != permissions.can(actor, action, obj)
+    ]
+    assert disagreements == []
+
+
+def test_a_model_permission_granted_in_the_admin_gives_no_right_the_rules_do_not(world, outsider):
+    from django.contrib.auth.models import Permission
+
+    outsider.user_permissions.add(Permission.objects.get(codename="change_service"))
+    outsider = get_user_model().objects.get(pk=outsider.pk)  # permissions are cached per user
+    checkout = world[0]["service"]
+
+    assert not outsider.has_perm("catalog.change_service")
+    assert not outsider.has_perm("catalog.change_service", checkout)
+    assert not permissions.can(outsider, CHANGE, checkout)
+
+
+def test_staff_administer_keels_records_in_the_admin_as_in_rest(world, staff, client):
+    checkout = world[0]["service"]
+    client.force_login(staff)  # staff, with no Django model permission at all
+
+    assert not staff.user_permissions.exists()
+    assert client.get(f"/admin/catalog/service/{checkout.pk}/change/").status_code == 200
+    assert client.get("/admin/teams/team/add/").status_code == 200
+    assert permissions.can(staff, CHANGE, checkout)
+
+
+def test_accounts_stay_with_djangos_permissions_so_staff_cannot_grant_themselves_more(
+    world, staff, client
+):
+    client.force_login(staff)
+
+    assert client.get("/admin/auth/user/").status_code == 403
+    assert client.get(f"/admin/auth/user/{staff.pk}/change/").status_code == 403
+    assert not staff.has_perm("auth.change_user")
+
+
+def test_superusers_administer_keel_like_staff(world):
+    root = UserFactory(username="root", is_superuser=True)  # not staff: no admin sign-in
+    checkout = world[0]["service"]
+
+    assert permissions.administers(root)
+    assert permissions.can(root, CHANGE, checkout)
+    assert permissions.restrict(Team.objects.all(), root, MANAGE).count() == Team.objects.count()
+
+
+# --- scaffolding asks the same rules ----------------------------------------------------------
+
+
+def test_the_teams_one_may_create_services_for_are_those_one_may_contribute_to(world):
+    from scaffolding.actions import teams_for
+
+    _, actors = world
+    root = UserFactory(username="root", is_superuser=True)
+    for actor in [*actors.values(), root]:
+        allowed = permissions.restrict(Team.objects.all(), actor, CONTRIBUTE)
+        assert teams_for(actor) == sorted(allowed.values_list("slug", flat=True))
+    assert teams_for(actors["member"]) == ["payments"]
+    assert len(teams_for(root)) == Team.objects.count()
