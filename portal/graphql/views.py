@@ -1,4 +1,4 @@
-"""GraphQL over HTTP for browsers (session with CSRF) and for tools (DRF token, no CSRF).
+"""GraphQL over HTTP for browsers (session with CSRF) and for tools (API token, no CSRF).
 
 Anonymous requests get 401 and no data; a browser asking for GraphiQL is sent to sign in.
 GraphiQL's scripts are served from pinned local copies (``graphiql/``), so the page works on
@@ -15,6 +15,7 @@ from django.http import (
     Http404,
     HttpResponse,
     HttpResponseBadRequest,
+    HttpResponseForbidden,
     JsonResponse,
 )
 from django.middleware.csrf import CsrfViewMiddleware
@@ -25,8 +26,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 from graphene_django.views import GraphQLView, HttpError
 from graphql import ExecutionContext, GraphQLError
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 
+from accounts import scopes
 from portal.api.authentication import TokenAuthentication
 
 from . import caching
@@ -56,10 +58,12 @@ def _csrf_failure(request) -> str | None:
     return check.process_view(request, None, (), {})
 
 
-def _refuse(message: str, status: int) -> JsonResponse:
+def _refuse(message: str, status: int, retry_after: int | None = None) -> JsonResponse:
     response = JsonResponse({"errors": [{"message": message}]}, status=status)
     if status == 401:
         response["WWW-Authenticate"] = 'Token realm="graphql"'
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
     return response
 
 
@@ -80,6 +84,8 @@ class KeelGraphQLView(GraphQLView):
             token = TokenAuthentication().authenticate(request)
         except AuthenticationFailed as error:
             return _refuse(str(error.detail), 401)
+        except Throttled as error:
+            return _refuse(str(error.detail), 429, error.wait)
         if token:
             request.user, request.auth = token
         elif reason := _csrf_failure(request):
@@ -114,6 +120,8 @@ class KeelGraphQLView(GraphQLView):
                     f"The query document is longer than {MAX_DOCUMENT_CHARS:,} characters."
                 )
             )
+        if query and scopes.read_only(request) and scopes.graphql_writes(query):
+            raise HttpError(HttpResponseForbidden(scopes.READ_ONLY_MESSAGE))
         result = super().execute_graphql_request(request, data, query, *args, **kwargs)
         request._graphql_clean_result = bool(result and not result.errors)
         return result
