@@ -8,6 +8,7 @@ shared cache (``CACHE_URL``); with the default per-process memory cache each web
 counts on its own, which still bounds guessing to the limit times the number of processes.
 """
 
+import ipaddress
 import math
 import time
 from dataclasses import dataclass
@@ -23,15 +24,22 @@ class TooManyFailures(Exception):
     message = "Too many refused tokens from your address."
 
 
-def client_address(request) -> str:
-    """The client's address: ``REMOTE_ADDR``, or the entry that the last of
+def client_address(request) -> str | None:
+    """The client's IP address: ``REMOTE_ADDR``, or the entry that the last of
     ``KEEL_TRUSTED_PROXY_COUNT`` reverse proxies appended to ``X-Forwarded-For`` (entries
-    left of it are whatever the client sent). Sign-in lockouts use the same answer."""
+    left of it are whatever the client sent). ``None`` when there is no valid one (a request
+    made in-process). Sign-in lockouts count by the same answer."""
     proxies = settings.KEEL_TRUSTED_PROXY_COUNT
-    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    if proxies and len(forwarded) >= proxies and forwarded[-proxies]:
-        return forwarded[-proxies][:64]
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    candidates = [request.META.get("REMOTE_ADDR", "")]
+    if proxies and len(forwarded) >= proxies:
+        candidates.insert(0, forwarded[-proxies])
+    for candidate in candidates:
+        try:
+            return str(ipaddress.ip_address(candidate.strip()))
+        except ValueError:
+            continue
+    return None
 
 
 def _window() -> tuple[str, float]:
@@ -42,18 +50,18 @@ def _window() -> tuple[str, float]:
     return str(number), (number + 1) * length - now
 
 
-def _key(address: str, window: str) -> str:
-    return f"keel:bad-token:{window}:{address}"
+def _key(address: str | None, window: str) -> str:
+    return f"keel:bad-token:{window}:{address or 'unknown'}"
 
 
-def check(address: str) -> None:
+def check(address: str | None) -> None:
     """Raise ``TooManyFailures`` while ``address`` is over the limit."""
     window, remaining = _window()
     if cache.get(_key(address, window), 0) >= settings.KEEL_BAD_TOKEN_LIMIT:
         raise TooManyFailures(retry_after=max(1, math.ceil(remaining)))
 
 
-def note_failure(address: str) -> None:
+def note_failure(address: str | None) -> None:
     window, _ = _window()
     key = _key(address, window)
     cache.add(key, 0, timeout=settings.KEEL_BAD_TOKEN_WINDOW_SECONDS + 1)

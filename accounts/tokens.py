@@ -63,7 +63,7 @@ def _statement() -> tuple[str, list[str]]:
     return sql, [field.attname for field in fields]
 
 
-def authenticate(key: str, address: str):
+def authenticate(key: str, address: str | None):
     """The user and ``TokenCredentials`` of ``key``, presented from ``address``.
 
     Raises ``throttle.TooManyFailures`` while the address is over its limit, and
@@ -107,7 +107,7 @@ def _note_use(token_id: int, now) -> None:
     ).update(last_used_at=now)
 
 
-def user_for_git(username: str, key: str, address: str):
+def user_for_git(username: str, key: str, address: str | None):
     """The user that git's HTTP Basic credentials name, or ``None``: the password is one of
     that user's tokens. Raises ``throttle.TooManyFailures`` like ``authenticate``."""
     try:

@@ -87,3 +87,19 @@ def test_git_passwords_count_and_get_429(client, member, write_token, clock):
 
     assert statuses == [401, 401, 401]
     assert throttled.status_code == 429 and throttled["Retry-After"] == "200"
+
+
+@pytest.mark.parametrize(
+    ("remote", "forwarded", "proxies", "expected"),
+    [
+        ("10.0.0.1", "", 0, "10.0.0.1"),
+        ("10.0.0.1", "203.0.113.9", 0, "10.0.0.1"),  # no proxy trusted: the header is the client's
+        ("10.0.0.1", "spoofed, 203.0.113.9", 1, "203.0.113.9"),
+        ("10.0.0.1", "not-an-address", 1, "10.0.0.1"),
+        ("", "", 0, None),
+    ],
+)
+def test_the_client_address(rf, settings, remote, forwarded, proxies, expected):
+    settings.KEEL_TRUSTED_PROXY_COUNT = proxies
+    request = rf.get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    assert throttle.client_address(request) == expected
