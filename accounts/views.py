@@ -16,24 +16,18 @@ from .models import ApiToken
 def tokens(request):
     """A new key is shown in the answer to the POST that created it, never again (it is not
     put in a redirect, a message or the session)."""
-    form = TokenForm(request.POST or None)
-    created = None
+    form, created, status = TokenForm(), None, 200
     if request.method == "POST":
+        form = TokenForm(request.POST)
         created = perform(
             form,
             lambda data: actions.create_token(
                 actor=request.user, via=Interface.UI, user=request.user, **form.token_fields()
             ),
         )
-        if created is not None:
-            form = TokenForm()
-    context = {
-        "form": form,
-        "created": created,
-        "tokens": request.user.api_tokens.all(),
-        "status": 400 if request.method == "POST" and created is None else 200,
-    }
-    return render(request, "accounts/tokens.html", context, status=context["status"])
+        form, status = (TokenForm(), 200) if created else (form, 400)
+    context = {"form": form, "created": created, "tokens": request.user.api_tokens.all()}
+    return render(request, "accounts/tokens.html", context, status=status)
 
 
 def revoke(request, prefix: str):

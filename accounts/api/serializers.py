@@ -8,8 +8,6 @@ class ApiTokenSerializer(serializers.ModelSerializer):
         model = ApiToken
         fields = ["prefix", "name", "scope", "created_at", "expires_at", "last_used_at"]
         read_only_fields = ["prefix", "created_at", "last_used_at"]
-        # The one-name-per-person rule is the model's, checked (with its message) by the action.
-        validators = []
 
 
 class NewApiTokenSerializer(ApiTokenSerializer):

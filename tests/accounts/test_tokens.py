@@ -311,3 +311,22 @@ def test_the_admin_lists_and_revokes_tokens_but_never_creates_them(client, membe
     assert add.status_code == 403 and deleted.status_code == 302
     assert not ApiToken.objects.exists()
     assert history_for(write_token).get(action="delete").interface == "admin"
+
+
+def test_an_empty_form_is_refused_with_field_errors(client, member):
+    client.force_login(member)
+    response = client.post("/accounts/tokens/", {})
+    assert response.status_code == 400
+    assert response.context["form"].errors["name"] == ["This field is required."]
+    assert not member.api_tokens.exists()
+
+
+def test_rest_refuses_a_duplicate_name_and_a_past_expiry_with_400(member_client, member):
+    ApiTokenFactory(user=member, name="ci")
+    duplicate = member_client.post("/api/v1/tokens/", {"name": "CI"}, format="json")
+    past = member_client.post(
+        "/api/v1/tokens/", {"name": "old", "expires_at": "2001-01-01T00:00:00Z"}, format="json"
+    )
+    assert duplicate.status_code == 400 and "name" in duplicate.json()
+    assert past.status_code == 400 and "expires_at" in past.json()
+    assert member.api_tokens.count() == 1
