@@ -198,7 +198,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     if not args.token:
-        parser.error("pass --token or set KEEL_BENCH_TOKEN (manage.py drf_create_token <user>)")
+        parser.error(
+            "pass --token or set KEEL_BENCH_TOKEN (manage.py create_token <user> --name NAME)"
+        )
 
     setup_django()
     found = targets(samples=20)

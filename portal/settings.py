@@ -6,6 +6,7 @@ machine needs no services. ``DATABASE_URL`` selects PostgreSQL and ``CELERY_BROK
 Redis or RabbitMQ broker. ``.env.example`` lists every variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -43,12 +44,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "graphene_django",
+    "axes",
     "portal",
+    "accounts",
     "teams",
     "catalog",
     "scaffolding",
@@ -64,6 +66,8 @@ MIDDLEWARE = [
     "portal.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it sees a sign-in's outcome and answers a lockout (accounts.signin).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -124,6 +128,30 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 # The view behind /accounts/login/: swap in a single sign-on view without touching the URLs.
 KEEL_LOGIN_VIEW = env.str("KEEL_LOGIN_VIEW", default="django.contrib.auth.views.LoginView")
+
+# --- Accounts: sign-in protection and API tokens (accounts/) --------------------------------
+AUTHENTICATION_BACKENDS = [
+    "accounts.signin.SignInLockoutBackend",  # refuses paused accounts and addresses first
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed sign-ins are counted per account and per address; at the limit, signing in pauses
+# for the cool-off, the right password included. Not reset by a success: a success must not
+# clear the count of other accounts tried from the same address.
+AXES_FAILURE_LIMIT = env.int("KEEL_SIGNIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("KEEL_SIGNIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttle.client_address"
+AXES_VERBOSE = False
+# Reverse proxies in front of the portal that append the client to X-Forwarded-For; 0 means
+# clients connect directly and REMOTE_ADDR is theirs.
+KEEL_TRUSTED_PROXY_COUNT = env.int("KEEL_TRUSTED_PROXY_COUNT", default=0)
+# Refused API tokens (and git passwords) from one address within a window, before 429.
+KEEL_BAD_TOKEN_LIMIT = env.int("KEEL_BAD_TOKEN_LIMIT", default=20)
+KEEL_BAD_TOKEN_WINDOW_SECONDS = env.int("KEEL_BAD_TOKEN_WINDOW_SECONDS", default=300)
+KEEL_MAX_TOKENS_PER_USER = env.int("KEEL_MAX_TOKENS_PER_USER", default=50)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -200,7 +228,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "portal.api.authentication.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "accounts.api.permissions.TokenScope",  # read-only tokens read
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.Pagination",
     "PAGE_SIZE": 50,
@@ -302,5 +333,9 @@ LOGGING = {
     "filters": {"client_errors": {"()": "portal.log_filters.ClientErrorsWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_errors"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        # django-axes logs every successful sign-in at INFO; failures and lockouts are warnings.
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -1,9 +1,10 @@
 """Repositories of the local provider, cloneable over git's smart HTTP protocol.
 
 ``git clone http://<portal>/git/<slug>.git`` works with HTTP Basic authentication: the
-username and a REST API token as the password (``manage.py drf_create_token <user>``), or a
-signed-in browser session. Any active, signed-in user may read (as for everything else in
-the portal); the protocol is read-only here: repositories are written by scaffold runs, and
+username and one of the user's API tokens as the password (``accounts.tokens``; created on
+the tokens page), or a signed-in browser session; an address that keeps presenting refused
+tokens gets 429 with ``Retry-After``. Any active, signed-in user may read (as for everything
+else in the portal); the protocol is read-only here: repositories are written by scaffold runs, and
 teams push to them through their own hosting, so ``git-receive-pack`` is refused.
 
 The work is done by ``git http-backend`` (git's own CGI program), started without a shell,
@@ -22,8 +23,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
-from rest_framework.authtoken.models import Token
 
+from accounts import throttle, tokens
 from catalog.models import Service
 
 from .providers.local import repository_path
@@ -41,10 +42,7 @@ def _basic_user(request):
         username, _, secret = base64.b64decode(encoded.strip()).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError):
         return None
-    token = Token.objects.select_related("user").filter(key=secret).first()
-    if token is None or not token.user.is_active or token.user.get_username() != username:
-        return None
-    return token.user
+    return tokens.user_for_git(username, secret, throttle.client_address(request))
 
 
 def authenticated_user(request):
@@ -82,7 +80,12 @@ def git_endpoint(request, slug: str, path: str):
         repo = repository_path(slug)
     except ValidationError:
         return _plain(404, "No such repository.")
-    user = authenticated_user(request)
+    try:
+        user = authenticated_user(request)
+    except throttle.TooManyFailures as refusal:
+        response = _plain(429, f"{refusal.message} Try again in {refusal.retry_after} seconds.")
+        response["Retry-After"] = str(refusal.retry_after)
+        return response
     if user is None:
         return _challenge()
     if path not in ALLOWED_PATHS or not (repo / "HEAD").is_file():

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
+from accounts.api.urls import register as register_accounts
 from catalog.api import viewsets as catalog
 from scaffolding.api.urls import register as register_scaffolding
 from teams.api import viewsets as teams
@@ -25,6 +26,7 @@ router.register("dependencies", catalog.DependencyViewSet, basename="dependency"
 router.register("consumptions", catalog.ApiConsumptionViewSet, basename="consumption")
 router.register("graph/cycles", catalog.CycleViewSet, basename="graph-cycle")
 register_scaffolding(router)  # templates, scaffold-runs, pipelines
+register_accounts(router)  # tokens
 
 # Like the data, the document describing it is for signed-in users (drf-spectacular's
 # default would publish it to anyone).

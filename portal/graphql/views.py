@@ -1,4 +1,4 @@
-"""GraphQL over HTTP for browsers (session with CSRF) and for tools (DRF token, no CSRF).
+"""GraphQL over HTTP for browsers (session with CSRF) and for tools (API token, no CSRF).
 
 Anonymous requests get 401 and no data; a browser asking for GraphiQL is sent to sign in.
 GraphiQL's scripts are served from pinned local copies (``graphiql/``), so the page works on
@@ -39,6 +39,7 @@ from django.http import (
     Http404,
     HttpResponse,
     HttpResponseBadRequest,
+    HttpResponseForbidden,
     HttpResponseNotAllowed,
     JsonResponse,
 )
@@ -64,8 +65,9 @@ from graphql import (
     validate,
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 
+from accounts import scopes
 from portal.api.authentication import TokenAuthentication
 
 from . import caching, limits
@@ -93,10 +95,12 @@ def _csrf_failure(request) -> str | None:
     return check.process_view(request, None, (), {})
 
 
-def _refuse(message: str, status: int) -> JsonResponse:
+def _refuse(message: str, status: int, retry_after: int | None = None) -> JsonResponse:
     response = JsonResponse({"errors": [{"message": message}]}, status=status)
     if status == 401:
         response["WWW-Authenticate"] = 'Token realm="graphql"'
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
     return response
 
 
@@ -107,6 +111,8 @@ def _refusal(request) -> HttpResponse | None:
         token = TokenAuthentication().authenticate(request)
     except AuthenticationFailed as error:
         return _refuse(str(error.detail), 401)
+    except Throttled as error:
+        return _refuse(str(error.detail), 429, error.wait)
     if token:
         request.user, request.auth = token
     elif reason := _csrf_failure(request):
@@ -180,6 +186,8 @@ class KeelGraphQLView(GraphQLView):
                     f"Can only perform a {operation.operation.value} operation from a POST request.",
                 )
             )
+        if scopes.read_only(request) and scopes.graphql_writes(document):
+            raise HttpError(HttpResponseForbidden(scopes.READ_ONLY_MESSAGE))
         key = caching.cache_key(request, operation, query, variables, operation_name)
         if (cached := caching.get(key)) is not None:
             return cached, 200

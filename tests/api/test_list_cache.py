@@ -2,9 +2,10 @@
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.factories import ApiTokenFactory
+from accounts.models import ApiToken
 from catalog import actions
 from portal.audit import system_actor
 
@@ -47,7 +48,7 @@ def test_a_client_revalidates_with_its_etag(service, member_client):
 
 def token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {ApiTokenFactory(user=user).key}")
     return client
 
 
@@ -61,7 +62,7 @@ def test_a_token_read_from_the_cache_costs_one_query(service, member):
 
     assert [s["slug"] for s in again.json()["results"]] == ["checkout"]
     assert len(queries) == 1
-    assert "MAX" in queries[0]["sql"] and Token._meta.db_table in queries[0]["sql"]
+    assert "MAX" in queries[0]["sql"] and ApiToken._meta.db_table in queries[0]["sql"]
 
 
 def test_a_token_client_sees_a_write_made_between_its_reads(service, member, outsider):

@@ -1,10 +1,12 @@
 """What the collections show, how they filter, order and page, and who may read them."""
 
+from io import StringIO
+
 import pytest
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.factories import ApiTokenFactory
 from catalog.factories import DependencyFactory, ServiceFactory
 from teams.models import Team
 
@@ -165,7 +167,7 @@ def test_anonymous_reads_are_refused_as_json(url, world, anon_client):
 
 
 def test_a_deactivated_users_token_stops_working(world):
-    key = Token.objects.create(user=world.member).key
+    key = ApiTokenFactory(user=world.member).key
     world.member.is_active = False
     world.member.save()
     client = APIClient()
@@ -176,9 +178,10 @@ def test_a_deactivated_users_token_stops_working(world):
 
 
 def test_token_authentication_reads_and_writes(world):
-    # given a token issued with the documented command
-    call_command("drf_create_token", world.member.username, verbosity=0)
-    key = Token.objects.get(user=world.member).key
+    # given a read-write token issued with the documented command
+    out = StringIO()
+    call_command("create_token", world.member.username, name="ci", scope="write", stdout=out)
+    key = out.getvalue().strip()
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     # when the client reads and writes with it

@@ -4,8 +4,8 @@ import hashlib
 import pytest
 from django.test import Client
 from graphene_django.views import GraphQLView
-from rest_framework.authtoken.models import Token
 
+from accounts.factories import ApiTokenFactory
 from portal.graphql.views import GRAPHIQL_ASSETS
 
 QUERY = "{ services { totalCount } }"
@@ -36,7 +36,7 @@ def test_anonymous_mutations_change_nothing(client, team):
 
 def test_a_tool_signs_in_with_a_token_and_needs_no_csrf_token(csrf_client, member, service):
     # given a user's DRF token
-    token = Token.objects.create(user=member)
+    token = ApiTokenFactory(user=member)
     # when a tool posts with it, without cookies or CSRF token
     response = _post(csrf_client, HTTP_AUTHORIZATION=f"Token {token.key}")
     # then the query is answered as that user
@@ -45,7 +45,7 @@ def test_a_tool_signs_in_with_a_token_and_needs_no_csrf_token(csrf_client, membe
 
 
 def test_a_token_can_write_as_its_user(csrf_client, member, team):
-    token = Token.objects.create(user=member)
+    token = ApiTokenFactory(user=member)
     mutation = 'mutation { createService(input: {slug: "new-one", name: "New", ownerTeam: "payments"}) { service { slug } errors { field } } }'
     response = _post(csrf_client, mutation, HTTP_AUTHORIZATION=f"Token {token.key}")
     assert response.json()["data"]["createService"]["service"] == {"slug": "new-one"}
@@ -60,7 +60,7 @@ def test_an_unknown_token_is_refused(csrf_client, service):
 
 
 def test_an_inactive_users_token_is_refused(csrf_client, member):
-    token = Token.objects.create(user=member)
+    token = ApiTokenFactory(user=member)
     member.is_active = False
     member.save()
     response = _post(csrf_client, HTTP_AUTHORIZATION=f"Token {token.key}")

@@ -5,8 +5,8 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from graphql import get_operation_ast
-from rest_framework.authtoken.models import Token
 
+from accounts.factories import ApiTokenFactory
 from catalog import actions
 from portal.audit import system_actor
 from portal.graphql.caching import cache_key
@@ -80,7 +80,7 @@ def test_each_user_has_entries_of_their_own(member, outsider, service):
 
 def test_a_token_query_from_the_cache_costs_one_query(client, member, service):
     # The token lookup reads the catalog generation in the same statement.
-    headers = {"HTTP_AUTHORIZATION": f"Token {Token.objects.create(user=member).key}"}
+    headers = {"HTTP_AUTHORIZATION": f"Token {ApiTokenFactory(user=member).key}"}
 
     def post():
         body = {"query": TIERS}

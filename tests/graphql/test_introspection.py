@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from rest_framework.authtoken.models import Token
+
+from accounts.factories import ApiTokenFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = "/graphql/schema.graphql"
@@ -103,5 +104,5 @@ def test_the_committed_schema_is_published_to_signed_in_users(client, member, pr
 
 def test_the_schema_needs_a_session_or_a_token(client, member):
     assert client.get(SCHEMA).status_code == 401
-    token = Token.objects.create(user=member)
+    token = ApiTokenFactory(user=member)
     assert client.get(SCHEMA, HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 200

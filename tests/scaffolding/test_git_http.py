@@ -4,8 +4,8 @@ import base64
 import subprocess
 
 import pytest
-from rest_framework.authtoken.models import Token
 
+from accounts.factories import ApiTokenFactory
 from scaffolding.gitops import author_line
 from scaffolding.providers.local import LocalProvider
 
@@ -45,7 +45,7 @@ def basic(user, secret):
 
 @pytest.mark.django_db(transaction=True)
 def test_git_clone_over_http_with_a_token(live_server, repository, member, tmp_path):
-    token = Token.objects.create(user=member)
+    token = ApiTokenFactory(user=member)
     host = live_server.url.removeprefix("http://")
     url = f"http://{member.username}:{token.key}@{host}/git/orders.git"
 
@@ -70,7 +70,7 @@ def test_git_clone_without_credentials_is_refused(live_server, repository, tmp_p
 
 
 def test_wrong_token_gets_a_basic_challenge(client, repository, member):
-    Token.objects.create(user=member)
+    ApiTokenFactory(user=member)
     response = client.get(
         "/git/orders.git/info/refs?service=git-upload-pack",
         HTTP_AUTHORIZATION=basic(member.username, "not-the-token"),
@@ -80,7 +80,7 @@ def test_wrong_token_gets_a_basic_challenge(client, repository, member):
 
 
 def test_a_token_works_only_with_its_own_username(client, repository, member, outsider):
-    token = Token.objects.create(user=member)
+    token = ApiTokenFactory(user=member)
     response = client.get(
         "/git/orders.git/info/refs?service=git-upload-pack",
         HTTP_AUTHORIZATION=basic(outsider.username, token.key),
@@ -89,7 +89,7 @@ def test_a_token_works_only_with_its_own_username(client, repository, member, ou
 
 
 def test_the_smart_protocol_advertises_refs(client, repository, member):
-    token = Token.objects.create(user=member)
+    token = ApiTokenFactory(user=member)
     response = client.get(
         "/git/orders.git/info/refs?service=git-upload-pack",
         HTTP_AUTHORIZATION=basic(member.username, token.key),

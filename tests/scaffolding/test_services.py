@@ -14,9 +14,9 @@ import threading
 
 import pytest
 from django.db import connection
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.factories import ApiTokenFactory
 from catalog.models import Service
 from portal.factories import UserFactory
 from scaffolding import actions
@@ -97,7 +97,7 @@ def test_end_to_end_form_to_cloned_tested_and_registered_service(
     assert run.status == "succeeded", run.error
 
     # Then the repository clones over HTTP with a token
-    token = Token.objects.create(user=member)
+    token = ApiTokenFactory(user=member)
     host = live_server.url.removeprefix("http://")
     clone = tmp_path / "orders"
     cloned = git("clone", f"http://{member.username}:{token.key}@{host}/git/orders.git", str(clone))

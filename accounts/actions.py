@@ -1,0 +1,71 @@
+"""Every write to API tokens. The tokens page, REST, the admin and the command call these."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from portal import permissions
+from portal.audit import record_change
+from portal.models import ChangeRecord
+
+from .models import ApiToken
+
+
+def _snapshot(token: ApiToken) -> dict:
+    """What the history keeps of a token: never its digest."""
+    return {
+        "user": token.user.get_username(),
+        "name": token.name,
+        "prefix": token.prefix,
+        "scope": token.scope,
+        "expires_at": token.expires_at.isoformat() if token.expires_at else None,
+    }
+
+
+def create_token(
+    *, actor, via: str, user, name: str, scope: str = ApiToken.Scope.READ, expires_at=None
+) -> ApiToken:
+    """Issue a token to ``user``, who must be the actor: a token acts as its owner, so nobody
+    issues one for someone else (``manage.py create_token`` acts as the named user). The key
+    is on the returned instance (``token.key``) and nowhere else."""
+    permissions.require_signed_in(actor)
+    if actor.pk != user.pk:
+        raise PermissionDenied("You may create tokens for yourself only.")
+    token = ApiToken(user=user, name=name, scope=scope, expires_at=expires_at)
+    token.set_key(ApiToken.new_key())
+    token.full_clean()
+    with transaction.atomic():
+        # The user's row is locked so that concurrent requests cannot pass the limit together.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        if user.api_tokens.count() >= settings.KEEL_MAX_TOKENS_PER_USER:
+            raise ValidationError(
+                f"You have {settings.KEEL_MAX_TOKENS_PER_USER} tokens, the most one person may "
+                "have: revoke one you no longer use first."
+            )
+        token.save()
+        record_change(
+            actor=actor,
+            via=via,
+            action=ChangeRecord.Action.CREATE,
+            obj=token,
+            after=_snapshot(token),
+        )
+    return token
+
+
+def revoke_token(token: ApiToken, *, actor, via: str) -> None:
+    """The token stops working at once (its row goes; the history keeps what it was). Its
+    owner may revoke it, and so may an admin with the permission to delete tokens."""
+    permissions.require_signed_in(actor)
+    if actor.pk != token.user_id and not actor.has_perm("accounts.delete_apitoken"):
+        raise PermissionDenied("You may revoke your own tokens only.")
+    with transaction.atomic():
+        record_change(
+            actor=actor,
+            via=via,
+            action=ChangeRecord.Action.DELETE,
+            obj=token,
+            before=_snapshot(token),
+        )
+        token.delete()

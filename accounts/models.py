@@ -1,0 +1,87 @@
+"""Personal API tokens: the credential of REST, GraphQL and git clients."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.models import TimestampedModel
+
+KEY_PREFIX = "keel_"
+# What the token list shows of a key (and its public handle in URLs): "keel_" and 8 of the
+# random characters, ~48 bits, so handles do not collide in practice and reveal nothing usable.
+PREFIX_LENGTH = len(KEY_PREFIX) + 8
+
+
+def digest_of(key: str) -> str:
+    """A key is 240 random bits, so a plain SHA-256 cannot be reversed or guessed: a slow
+    password hash would only cost time on every request."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiToken(TimestampedModel):
+    """A person's named credential for tools. Only its SHA-256 digest is stored: the key is
+    shown once, when it is created, and cannot be read back by anyone, admins included."""
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read only"
+        WRITE = "write", "Read and write"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. 'CI deploys'.")
+    prefix = models.CharField(max_length=PREFIX_LENGTH, unique=True, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    scope = models.CharField(max_length=5, choices=Scope.choices, default=Scope.READ)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    constraint_error_fields = {"duplicate_token_name": "name"}
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                "user",
+                Lower("name"),
+                name="accounts_apitoken_unique_name",
+                violation_error_message="You already have a token with this name.",
+                violation_error_code="duplicate_token_name",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:tokens")
+
+    @classmethod
+    def new_key(cls) -> str:
+        return KEY_PREFIX + secrets.token_urlsafe(30)
+
+    def set_key(self, key: str) -> None:
+        """Keep the digest and the display prefix of ``key``; the key itself stays on this
+        instance only (``self.key``), for the one response that shows it."""
+        self.key = key
+        self.prefix = key[:PREFIX_LENGTH]
+        self.digest = digest_of(key)
+
+    @property
+    def may_write(self) -> bool:
+        return self.scope == self.Scope.WRITE
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    def clean(self):
+        super().clean()
+        if self._state.adding and self.expires_at is not None and self.expired:
+            raise ValidationError({"expires_at": "Choose a time in the future."})
