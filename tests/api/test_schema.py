@@ -40,7 +40,8 @@ def test_the_docs_page_loads_swagger_ui_from_our_own_static_files(member_client)
     assets = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert any("swagger-ui-bundle.js" in a for a in assets)
     assert all(not a.startswith(("http:", "https:", "//")) for a in assets), assets
-    assert "cdn" not in html.lower()
+    # no CDN address anywhere (a random CSRF token may hold the letters "cdn")
+    assert not re.search(r"cdn\.|jsdelivr|unpkg", html.lower())
     for asset in ("swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css"):
         assert finders.find(f"drf_spectacular_sidecar/swagger-ui-dist/{asset}")
 
