@@ -17,6 +17,7 @@ from portal.models import SluggedModel, TimestampedModel
 from teams.models import Team
 
 from . import querysets
+from .spec_summaries import summarise
 from .specs import validate_spec
 
 
@@ -171,6 +172,9 @@ class ApiVersion(TimestampedModel):
     )
     spec = models.TextField()
     digest = models.CharField(max_length=64, editable=False)
+    # Worked out from the spec when it is validated (catalog.spec_summaries): pages read this,
+    # never the document.
+    summary = models.JSONField(default=dict, editable=False)
     published_at = models.DateTimeField(auto_now_add=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -204,7 +208,7 @@ class ApiVersion(TimestampedModel):
     def clean(self):
         super().clean()
         if self.api_id and self.spec:
-            validate_spec(self.api.type, self.spec)
+            self.summary = summarise(self.api.type, validate_spec(self.api.type, self.spec))
         self.digest = hashlib.sha256(self.spec.encode()).hexdigest()
 
 

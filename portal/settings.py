@@ -158,7 +158,12 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # --- Keel ---------------------------------------------------------------------------------
 KEEL_TEAM_SIZE_LIMIT = env.int("KEEL_TEAM_SIZE_LIMIT", default=10)
+# Specifications: validation time grows with size, so the caps bound what one publish costs
+# (benchmarks/specs.py measures the largest documents they allow).
 KEEL_SPEC_MAX_BYTES = env.int("KEEL_SPEC_MAX_BYTES", default=1_000_000)
+KEEL_SPEC_MAX_GRAPHQL_TOKENS = env.int("KEEL_SPEC_MAX_GRAPHQL_TOKENS", default=100_000)
+KEEL_SPEC_PAGE_SIZE = 50  # operations, channels or types per page of an API's summary
+KEEL_SPEC_VIEWER_AUTOSTART_OPERATIONS = 300  # larger OpenAPI documents start Swagger UI on request
 
 # --- Scaffolding (self-service: templates, repositories, pipelines) -----------------------
 KEEL_BASE_URL = env.str("KEEL_BASE_URL", default="http://127.0.0.1:8000")

@@ -324,10 +324,13 @@ def test_broken_yaml_names_line_and_column():
     assert message.startswith("Not valid YAML or JSON at line")
 
 
-def test_values_json_cannot_hold_are_refused():
-    text = 'openapi: "3.1.0"\ninfo: {title: T, version: "1", x-released: 2024-01-01}\npaths: {}\n'
+def test_yaml_types_json_cannot_hold_are_refused_where_they_stand():
+    text = 'openapi: "3.1.0"\ninfo: {title: T, version: "1"}\nx-logo: !!binary aGk=\npaths: {}\n'
 
-    assert "values JSON cannot hold" in _refusal("openapi", text)
+    assert _refusal("openapi", text) == (
+        "Not valid YAML or JSON at line 3, column 9: "
+        "the YAML type 'tag:yaml.org,2002:binary' has no JSON equivalent."
+    )
 
 
 def test_load_document_returns_plain_json_types():
