@@ -401,9 +401,9 @@ def test_publishing_records_who_published(service, member):
     assert record.after["digest"] == ApiVersion.objects.get(pk=version.pk).digest
 
 
-def test_the_default_size_limit_is_one_megabyte():
-    text = "#" + "x" * 1_000_000
+def test_the_default_size_limit_is_half_a_megabyte():
+    text = "#" + "x" * 500_000
 
     assert _refusal("openapi", text) == (
-        "The specification is larger than the limit of 1,000,000 bytes."
+        "The specification is larger than the limit of 500,000 bytes."
     )
