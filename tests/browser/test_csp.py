@@ -95,3 +95,17 @@ def test_an_outside_image_in_a_spec_description_is_never_requested(
     assert hits == []
     csp_page.tab.wait_for_function("window.__cspViolations.length > 0")
     assert any(v.startswith("img-src") and origin in v for v in _violations(csp_page))
+
+
+def test_the_admin_works_without_a_policy_violation(csp_page, service, staff):
+    staff.is_superuser = True
+    staff.save()
+    csp_page.sign_in_as(staff)
+    for path in (
+        "/admin/",
+        "/admin/catalog/service/",
+        f"/admin/catalog/service/{service.pk}/change/",
+    ):
+        csp_page.goto(path)
+        csp_page.tab.wait_for_selector("#content")
+        assert _violations(csp_page) == [], path
