@@ -232,9 +232,11 @@ def _check_graphql(text: str) -> GraphQLSchema:
         return build_ast_schema(document, assume_valid_sdl=True)
     except GraphQLError as error:
         where = ""
-        if error.locations:
-            loc = error.locations[0]
-            where = f" at line {loc.line}, column {loc.column}"
+        if error.positions:  # graphql-core's own locations are off at the start of a line
+            position = error.positions[0]
+            line = text.count("\n", 0, position) + 1
+            column = position - text.rfind("\n", 0, position)
+            where = f" at line {line}, column {column}"
         raise _refuse(f"Invalid GraphQL SDL{where}: {error.message}") from None
     except TypeError as error:
         raise _refuse(f"Invalid GraphQL SDL: {error}") from None

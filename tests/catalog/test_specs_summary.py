@@ -2,6 +2,7 @@
 time and stored, the page shows it a page at a time and never parses the document, and the
 parsers are bounded."""
 
+import importlib
 import json
 
 import pytest
@@ -123,3 +124,14 @@ def test_specs_are_not_read_for_the_versions_table(many, member):
     older = response.context["versions"][1]
     assert older.version == "1.0.0"
     assert {"spec", "summary"} <= older.get_deferred_fields()
+
+
+def test_versions_published_before_summaries_get_theirs_from_the_migration(many):
+    from django.apps import apps
+
+    migration = importlib.import_module("catalog.migrations.0003_apiversion_summary")
+    many.versions.update(summary={})
+
+    migration.summarise_published(apps, None)
+
+    assert many.versions.get().summary["counts"]["operations"] == 12

@@ -93,6 +93,7 @@ def test_the_wayback_document_publishes(service):
         ),
         ("graphql", "type Query {\n  a: String\n  a: Int\n}\n", "at line 2, column 3"),
         ("graphql", "type Query {\n  a: Nope\n}\n", "at line 2, column 6"),
+        ("graphql", "type Query {\na: String\na: Int\n}\n", "at line 2, column 1"),
     ],
 )
 def test_every_refusal_says_where(api_type, text, location):
