@@ -265,10 +265,11 @@ _CHECKS = {
 }
 
 
-def validate_spec(api_type: str, text: str):
+def validate_spec(api_type: str, text: str, *, max_bytes: int | None = None):
     """Raise ``ValidationError({"spec": ...})`` unless ``text`` is a valid ``api_type`` spec;
-    return what was parsed (a mapping, a GraphQL schema, or None for protobuf)."""
-    limit = settings.KEEL_SPEC_MAX_BYTES
+    return what was parsed (a mapping, a GraphQL schema, or None for protobuf). ``max_bytes``
+    replaces the size cap (for specs stored under an earlier, larger one)."""
+    limit = max_bytes or settings.KEEL_SPEC_MAX_BYTES
     if len(text.encode()) > limit:
         raise _refuse(f"The specification is larger than the limit of {limit:,} bytes.")
     if not text.strip():

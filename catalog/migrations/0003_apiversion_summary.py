@@ -5,15 +5,17 @@ from django.db import migrations, models
 
 
 def summarise_published(apps, schema_editor):
-    """Versions published before summaries were stored get theirs now (a stored spec that no
-    longer validates, e.g. one over a lowered size cap, keeps an empty summary)."""
+    """Versions published before summaries were stored get theirs now, whatever their size
+    (the cap was larger then); one that no longer validates keeps an empty summary."""
     from catalog.spec_summaries import summarise
     from catalog.specs import validate_spec
 
     ApiVersion = apps.get_model("catalog", "ApiVersion")
     for version in ApiVersion.objects.select_related("api").iterator(chunk_size=100):
         try:
-            parsed = validate_spec(version.api.type, version.spec)
+            parsed = validate_spec(
+                version.api.type, version.spec, max_bytes=len(version.spec.encode())
+            )
         except ValidationError:
             continue
         version.summary = summarise(version.api.type, parsed)
