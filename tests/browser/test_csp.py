@@ -109,3 +109,17 @@ def test_the_admin_works_without_a_policy_violation(csp_page, service, staff):
         csp_page.goto(path)
         csp_page.tab.wait_for_selector("#content")
         assert _violations(csp_page) == [], path
+
+
+def test_a_large_spec_opens_its_viewer_on_request(csp_page, service, member, settings):
+    settings.KEEL_SPEC_VIEWER_AUTOSTART_OPERATIONS = 1  # fewer than the sample spec has
+    api = ApiFactory(slug="large-api", name="Large API", provider=service)
+    ApiVersionFactory(api=api, version="1.0.0")
+    csp_page.sign_in_as(member)
+
+    csp_page.goto("/apis/large-api/")
+    assert csp_page.tab.locator("#swagger-ui .opblock").count() == 0
+    csp_page.tab.get_by_role("button", name="Open the interactive viewer").click()
+
+    csp_page.tab.wait_for_selector("#swagger-ui[data-ready=true] .opblock")
+    assert _violations(csp_page) == []
