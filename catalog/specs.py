@@ -52,7 +52,15 @@ class DataLoader(_SafeLoader):
     }
 
 
+def _int(loader, node):
+    try:
+        return loader.construct_yaml_int(node)
+    except ValueError as error:  # more digits than Python converts
+        raise yaml.MarkedYAMLError(problem=str(error), problem_mark=node.start_mark) from None
+
+
 DataLoader.add_constructor(_TIMESTAMP, DataLoader.construct_yaml_str)
+DataLoader.add_constructor("tag:yaml.org,2002:int", _int)
 for _tag in ("binary", "set", "omap", "pairs"):
     DataLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse_tag)
 
@@ -121,7 +129,7 @@ def load_document(text: str) -> dict:
         raise _refuse(f"Not valid YAML or JSON{where}: {error.problem}.") from None
     except yaml.YAMLError as error:  # pragma: no cover - libyaml's errors all carry a mark
         raise _refuse(f"Not valid YAML or JSON: {error}.") from None
-    except ValueError as error:  # an integer longer than Python converts, a NaN key
+    except ValueError as error:  # pragma: no cover - the loader locates its value errors
         raise _refuse(f"Not valid YAML or JSON: {error}.") from None
     if not isinstance(document, dict):
         raise _refuse("The specification must be a YAML or JSON mapping at the top level.")
