@@ -154,6 +154,12 @@ class Api(SluggedModel):
         return reverse("catalog:api-detail", kwargs={"slug": self.slug})
 
 
+class ApiVersionManager(models.Manager.from_queryset(querysets.ApiVersionQuerySet)):
+    def get_queryset(self):
+        # A summary can be as large as its spec; only the API page reads it (one row).
+        return super().get_queryset().defer("summary")
+
+
 class ApiVersion(TimestampedModel):
     """One published version of an API's specification; immutable once published."""
 
@@ -186,7 +192,7 @@ class ApiVersion(TimestampedModel):
 
     constraint_error_fields = {"duplicate_version": "version"}
 
-    objects = querysets.ApiVersionQuerySet.as_manager()
+    objects = ApiVersionManager()
 
     class Meta:
         ordering = ["api", "-published_at", "-id"]

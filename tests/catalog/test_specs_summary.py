@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from catalog import specs
 from catalog.factories import ApiFactory, ApiVersionFactory
-from catalog.models import Api
+from catalog.models import Api, ApiVersion
 from tests.pages.conftest import signed_in
 
 
@@ -124,6 +124,7 @@ def test_specs_are_not_read_for_the_versions_table(many, member):
     older = response.context["versions"][1]
     assert older.version == "1.0.0"
     assert {"spec", "summary"} <= older.get_deferred_fields()
+    assert "summary" in ApiVersion.objects.first().get_deferred_fields()  # anywhere else too
 
 
 def test_versions_published_before_summaries_get_theirs_from_the_migration(many, settings):
