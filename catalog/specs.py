@@ -99,6 +99,11 @@ def _where(path) -> str:
     return "/".join(str(part) for part in path) or "(document root)"
 
 
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+
+
 def _json_constant(name: str):
     raise ValueError(f"{name} is not JSON")
 
@@ -114,8 +119,8 @@ def _load_json(text: str):
 
 
 def load_document(text: str) -> dict:
-    """Parse a JSON or YAML document into a mapping of JSON values, or raise with a location
-    (line and column in the text, or a JSON pointer)."""
+    """Parse a JSON or YAML document into a mapping of JSON values, or raise with the line
+    and column where it fails."""
     try:
         _refuse_aliases(text)
         document = _load_json(text)
@@ -127,7 +132,14 @@ def load_document(text: str) -> dict:
         mark = error.problem_mark or error.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise _refuse(f"Not valid YAML or JSON{where}: {error.problem}.") from None
-    except yaml.YAMLError as error:  # pragma: no cover - libyaml's errors all carry a mark
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow, by offset
+        line, column = _line_column(text, error.position)
+        code = error.character if isinstance(error.character, int) else ord(error.character)
+        raise _refuse(
+            f"Not valid YAML or JSON at line {line}, column {column}: the character "
+            f"#x{code:04x} is not allowed ({error.reason})."
+        ) from None
+    except yaml.YAMLError as error:  # pragma: no cover - the others carry a mark
         raise _refuse(f"Not valid YAML or JSON: {error}.") from None
     except ValueError as error:  # pragma: no cover - the loader locates its value errors
         raise _refuse(f"Not valid YAML or JSON: {error}.") from None
@@ -248,9 +260,7 @@ def _check_graphql(text: str) -> GraphQLSchema:
     except GraphQLError as error:
         where = ""
         if error.positions:  # graphql-core's own locations are off at the start of a line
-            position = error.positions[0]
-            line = text.count("\n", 0, position) + 1
-            column = position - text.rfind("\n", 0, position)
+            line, column = _line_column(text, error.positions[0])
             where = f" at line {line}, column {column}"
         raise _refuse(f"Invalid GraphQL SDL{where}: {error.message}") from None
     except TypeError as error:

@@ -78,6 +78,7 @@ def test_the_wayback_document_publishes(service):
         ("openapi", 'openapi: "3.1.0"\ninfo: {title: [\n', "at line 3, column 1"),
         ("openapi", "a: &x 1\nb: *x\n", "at line 1, column 4"),
         ("openapi", "a: !!set {x, y}\n", "at line 1, column 4"),
+        ("openapi", "openapi: 3.1.0\nx: a\x00b\n", "at line 2, column 5"),
         ("openapi", "openapi: 3.1.0\nx-n: " + "9" * 5_000 + "\n", "at line 2, column 6"),
         ("openapi", '{"openapi": "3.1.0",\n"x-n": ' + "9" * 5_000 + "}", "at line 2, column 8"),
         ("openapi", 'openapi: "3.1.0"\ninfo: {title: T}\npaths: {}\n', "at info:"),
