@@ -31,6 +31,11 @@ def viewer_starts_at_once(summary: dict) -> bool:
     return operations <= settings.KEEL_SPEC_VIEWER_AUTOSTART_OPERATIONS
 
 
+def text_inline(spec_chars: int) -> bool:
+    """Small specs are also shown as text on the page; large ones only behind the raw link."""
+    return spec_chars <= settings.KEEL_SPEC_INLINE_CHARS
+
+
 def media_type(api_type: str, text: str) -> tuple[str, str]:
     """The content type and file extension for downloading a specification."""
     if api_type == Api.Type.GRAPHQL:

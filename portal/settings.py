@@ -187,6 +187,7 @@ KEEL_SPEC_MAX_BYTES = env.int("KEEL_SPEC_MAX_BYTES", default=500_000)
 KEEL_SPEC_MAX_GRAPHQL_TOKENS = env.int("KEEL_SPEC_MAX_GRAPHQL_TOKENS", default=100_000)
 KEEL_SPEC_PAGE_SIZE = 50  # operations, channels or types per page of an API's summary
 KEEL_SPEC_VIEWER_AUTOSTART_OPERATIONS = 300  # larger OpenAPI documents start Swagger UI on request
+KEEL_SPEC_INLINE_CHARS = 20_000  # larger specs are not repeated as text on the API page
 
 # --- Scaffolding (self-service: templates, repositories, pipelines) -----------------------
 KEEL_BASE_URL = env.str("KEEL_BASE_URL", default="http://127.0.0.1:8000")

@@ -137,3 +137,16 @@ def test_versions_published_before_summaries_get_theirs_from_the_migration(many,
     migration.summarise_published(apps, None)
 
     assert many.versions.get().summary["counts"]["operations"] == 12
+
+
+def test_only_small_specs_are_repeated_as_text(service, member, settings):
+    api = ApiFactory(slug="proto-api", provider=service, type=Api.Type.GRPC)
+    proto = 'syntax = "proto3";\nservice Orders { rpc Get (Req) returns (Req); }\nmessage Req {}\n'
+    ApiVersionFactory(api=api, version="1", spec=proto)
+    client = signed_in(member)
+
+    assert "service Orders" in client.get(api.get_absolute_url()).content.decode()
+
+    settings.KEEL_SPEC_INLINE_CHARS = 10
+    html = client.get(api.get_absolute_url()).content.decode()
+    assert "service Orders" not in html and "too large to show here" in html
