@@ -17,6 +17,7 @@ from portal.models import SluggedModel, TimestampedModel
 from teams.models import Team
 
 from . import querysets
+from .spec_summaries import summarise
 from .specs import validate_spec
 
 
@@ -153,6 +154,12 @@ class Api(SluggedModel):
         return reverse("catalog:api-detail", kwargs={"slug": self.slug})
 
 
+class ApiVersionManager(models.Manager.from_queryset(querysets.ApiVersionQuerySet)):
+    def get_queryset(self):
+        # A summary can be as large as its spec; only the API page reads it (one row).
+        return super().get_queryset().defer("summary")
+
+
 class ApiVersion(TimestampedModel):
     """One published version of an API's specification; immutable once published."""
 
@@ -171,6 +178,9 @@ class ApiVersion(TimestampedModel):
     )
     spec = models.TextField()
     digest = models.CharField(max_length=64, editable=False)
+    # Worked out from the spec when it is validated (catalog.spec_summaries): pages read this,
+    # never the document.
+    summary = models.JSONField(default=dict, editable=False)
     published_at = models.DateTimeField(auto_now_add=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -182,7 +192,7 @@ class ApiVersion(TimestampedModel):
 
     constraint_error_fields = {"duplicate_version": "version"}
 
-    objects = querysets.ApiVersionQuerySet.as_manager()
+    objects = ApiVersionManager()
 
     class Meta:
         ordering = ["api", "-published_at", "-id"]
@@ -204,7 +214,7 @@ class ApiVersion(TimestampedModel):
     def clean(self):
         super().clean()
         if self.api_id and self.spec:
-            validate_spec(self.api.type, self.spec)
+            self.summary = summarise(self.api.type, validate_spec(self.api.type, self.spec))
         self.digest = hashlib.sha256(self.spec.encode()).hexdigest()
 
 

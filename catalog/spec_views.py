@@ -1,219 +1,39 @@
 """Specifications made readable for people on the API page.
 
-OpenAPI gets an interactive viewer in the browser (Swagger UI); the server also lists the
-operations so the page says something without JavaScript. AsyncAPI documents are summarised
-(servers, channels, operations, message payloads), GraphQL SDL as its types and fields.
-Everything here returns plain data: templates escape it, nothing is marked safe.
+The page shows the summary stored with the version (``catalog.spec_summaries``), one page of
+its main list at a time, so its cost does not grow with the document: OpenAPI operations,
+AsyncAPI channels, GraphQL types. OpenAPI also gets Swagger UI in the browser, started at once
+for small documents and on request for large ones (it renders every operation).
 """
 
-import json
-
-from django.core.exceptions import ValidationError
-from graphql import (
-    GraphQLEnumType,
-    GraphQLInputObjectType,
-    GraphQLInterfaceType,
-    GraphQLObjectType,
-    GraphQLUnionType,
-    build_ast_schema,
-    parse,
-)
+from django.conf import settings
+from django.core.paginator import Paginator
 
 from .models import Api
-from .specs import load_document
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-
-
-def _document(text: str) -> dict | None:
-    try:
-        return load_document(text)
-    except ValidationError:
-        return None
+# The list each summary is paged by.
+LISTED = {
+    Api.Type.OPENAPI: "operations",
+    Api.Type.ASYNCAPI: "channels",
+    Api.Type.GRAPHQL: "types",
+}
 
 
-def _pretty(value) -> str:
-    return json.dumps(value, indent=2, sort_keys=False, ensure_ascii=False)
+def listing(api_type: str, summary: dict, page_number):
+    """One page of the summary's main list (the last page for a number past the end)."""
+    items = summary.get(LISTED.get(api_type, ""), [])
+    return Paginator(items, settings.KEEL_SPEC_PAGE_SIZE).get_page(page_number)
 
 
-def openapi_summary(text: str) -> dict | None:
-    document = _document(text)
-    if document is None:
-        return None
-    operations = []
-    for path, item in (document.get("paths") or {}).items():
-        if not isinstance(item, dict):
-            continue
-        for method in HTTP_METHODS:
-            operation = item.get(method)
-            if isinstance(operation, dict):
-                operations.append(
-                    {
-                        "method": method.upper(),
-                        "path": path,
-                        "summary": str(
-                            operation.get("summary") or operation.get("operationId") or ""
-                        ),
-                    }
-                )
-    info = document.get("info") or {}
-    return {
-        "title": str(info.get("title", "")),
-        "version": str(info.get("version", "")),
-        "description": str(info.get("description", "")),
-        "operations": operations,
-    }
+def viewer_starts_at_once(summary: dict) -> bool:
+    """Swagger UI renders every operation: large documents wait for the reader to ask."""
+    operations = summary.get("counts", {}).get("operations", 0)
+    return operations <= settings.KEEL_SPEC_VIEWER_AUTOSTART_OPERATIONS
 
 
-def _resolve(document: dict, node):
-    """Follow one local ``$ref`` ("#/a/b") if ``node`` is a reference."""
-    if isinstance(node, dict) and isinstance(node.get("$ref"), str):
-        target = document
-        for part in node["$ref"].lstrip("#/").split("/"):
-            target = target.get(part) if isinstance(target, dict) else None
-        return target if target is not None else node
-    return node
-
-
-def asyncapi_summary(text: str) -> dict | None:
-    document = _document(text)
-    if document is None:
-        return None
-    info = document.get("info") or {}
-    channels = []
-    operations_by_channel: dict[str, list[str]] = {}
-    for op_name, op in (document.get("operations") or {}).items():  # AsyncAPI 3
-        if isinstance(op, dict):
-            channel = op.get("channel", {})
-            ref = channel.get("$ref", "") if isinstance(channel, dict) else ""
-            key = ref.rsplit("/", 1)[-1]
-            operations_by_channel.setdefault(key, []).append(f"{op.get('action', '')} ({op_name})")
-    for name, channel in (document.get("channels") or {}).items():
-        if not isinstance(channel, dict):
-            continue
-        messages = []
-        for verb in ("publish", "subscribe"):  # AsyncAPI 2
-            operation = channel.get(verb)
-            if isinstance(operation, dict):
-                operations_by_channel.setdefault(name, []).append(verb)
-                message = _resolve(document, operation.get("message", {}))
-                if isinstance(message, dict):
-                    messages.append(
-                        {
-                            "name": str(message.get("name", verb)),
-                            "payload": _pretty(_resolve(document, message.get("payload", {}))),
-                        }
-                    )
-        for message_name, message in (channel.get("messages") or {}).items():
-            message = _resolve(document, message)
-            if isinstance(message, dict):
-                messages.append(
-                    {
-                        "name": str(message_name),
-                        "payload": _pretty(_resolve(document, message.get("payload", {}))),
-                    }
-                )
-        channels.append(
-            {
-                "name": str(name),
-                "address": str(channel.get("address") or name),
-                "description": str(channel.get("description", "")),
-                "operations": operations_by_channel.get(name, []),
-                "messages": messages,
-            }
-        )
-    servers = [
-        {
-            "name": str(name),
-            "url": str(server.get("url") or server.get("host", "")),
-            "protocol": str(server.get("protocol", "")),
-        }
-        for name, server in (document.get("servers") or {}).items()
-        if isinstance(server, dict)
-    ]
-    return {
-        "title": str(info.get("title", "")),
-        "version": str(info.get("version", "")),
-        "description": str(info.get("description", "")),
-        "asyncapi": str(document.get("asyncapi", "")),
-        "servers": servers,
-        "channels": channels,
-    }
-
-
-def _kind(graphql_type) -> str:
-    for cls, name in (
-        (GraphQLObjectType, "type"),
-        (GraphQLInterfaceType, "interface"),
-        (GraphQLInputObjectType, "input"),
-        (GraphQLEnumType, "enum"),
-        (GraphQLUnionType, "union"),
-    ):
-        if isinstance(graphql_type, cls):
-            return name
-    return "scalar"
-
-
-def graphql_summary(text: str) -> dict | None:
-    try:
-        schema = build_ast_schema(parse(text))
-    except Exception:  # noqa: BLE001 - a stored spec was validated; never break the page
-        return None
-    roots = [t for t in (schema.query_type, schema.mutation_type, schema.subscription_type) if t]
-    others = sorted(
-        (t for name, t in schema.type_map.items() if not name.startswith("__") and t not in roots),
-        key=lambda t: t.name,
-    )
-    builtin = {"String", "Int", "Float", "Boolean", "ID"}
-    types = []
-    for graphql_type in [*roots, *others]:
-        if graphql_type.name in builtin:
-            continue
-        kind = _kind(graphql_type)
-        members = []
-        if kind in {"type", "interface", "input"}:
-            for field_name, field in graphql_type.fields.items():
-                args = ", ".join(
-                    f"{a}: {arg.type}" for a, arg in getattr(field, "args", {}).items()
-                )
-                members.append(
-                    {
-                        "name": field_name,
-                        "signature": f"{field_name}({args}): {field.type}"
-                        if args
-                        else f"{field_name}: {field.type}",
-                        "description": field.description or "",
-                    }
-                )
-        elif kind == "enum":
-            members = [
-                {"name": v, "signature": v, "description": ev.description or ""}
-                for v, ev in graphql_type.values.items()
-            ]
-        elif kind == "union":
-            members = [
-                {"name": t.name, "signature": t.name, "description": ""} for t in graphql_type.types
-            ]
-        types.append(
-            {
-                "name": graphql_type.name,
-                "kind": kind,
-                "root": graphql_type in roots,
-                "description": graphql_type.description or "",
-                "members": members,
-            }
-        )
-    return {"types": types}
-
-
-def summary(api_type: str, text: str) -> dict | None:
-    if api_type == Api.Type.OPENAPI:
-        return openapi_summary(text)
-    if api_type == Api.Type.ASYNCAPI:
-        return asyncapi_summary(text)
-    if api_type == Api.Type.GRAPHQL:
-        return graphql_summary(text)
-    return None
+def text_inline(spec_chars: int) -> bool:
+    """Small specs are also shown as text on the page; large ones only behind the raw link."""
+    return spec_chars <= settings.KEEL_SPEC_INLINE_CHARS
 
 
 def media_type(api_type: str, text: str) -> tuple[str, str]:

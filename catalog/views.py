@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.db.models.functions import Length
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -165,17 +166,26 @@ class ApiDetail(SlugDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         api = self.object
-        versions = list(api.versions.select_related("published_by"))
+        # Specs and summaries can be megabytes: read only the selected version's summary.
+        versions = list(
+            api.versions.select_related("published_by")
+            .defer("spec", "summary")
+            .annotate(spec_chars=Length("spec"))
+        )
         wanted = self.request.GET.get("version")
         selected = next(
             (v for v in versions if v.version == wanted), versions[0] if versions else None
         )
         if wanted and selected is not None and selected.version != wanted:
             raise Http404(f"API {api.slug} has no version {wanted}.")
+        summary = selected.summary if selected else {}
         context.update(
             versions=versions,
             selected=selected,
-            summary=spec_views.summary(api.type, selected.spec) if selected else None,
+            summary=summary,
+            listing=spec_views.listing(api.type, summary, self.request.GET.get("page")),
+            viewer_starts=spec_views.viewer_starts_at_once(summary),
+            spec_inline=selected is not None and spec_views.text_inline(selected.spec_chars),
             consumers=api.consumptions.select_related("consumer__owner_team").order_by(
                 "consumer__slug"
             ),

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -69,6 +71,27 @@ MIDDLEWARE = [
     # Last, so that it sees a sign-in's outcome and answers a lockout (accounts.signin).
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy on every response (django-csp): scripts, styles, images and requests
+# only from the portal itself, never inline. Swagger UI, GraphiQL and the graph page run from
+# vendored static files; a spec's description cannot make the browser fetch another host's
+# image (a tracking pixel) or send data anywhere. Raw specs carry their own stricter policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF],
+        "object-src": [NONE],
+        "frame-src": [NONE],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    }
+}
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -188,7 +211,13 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # --- Keel ---------------------------------------------------------------------------------
 KEEL_TEAM_SIZE_LIMIT = env.int("KEEL_TEAM_SIZE_LIMIT", default=10)
-KEEL_SPEC_MAX_BYTES = env.int("KEEL_SPEC_MAX_BYTES", default=1_000_000)
+# Specifications: validation time grows with size, so the caps bound what one publish costs
+# (benchmarks/specs.py measures the largest documents they allow).
+KEEL_SPEC_MAX_BYTES = env.int("KEEL_SPEC_MAX_BYTES", default=500_000)
+KEEL_SPEC_MAX_GRAPHQL_TOKENS = env.int("KEEL_SPEC_MAX_GRAPHQL_TOKENS", default=100_000)
+KEEL_SPEC_PAGE_SIZE = 50  # operations, channels or types per page of an API's summary
+KEEL_SPEC_VIEWER_AUTOSTART_OPERATIONS = 300  # larger OpenAPI documents start Swagger UI on request
+KEEL_SPEC_INLINE_CHARS = 20_000  # larger specs are not repeated as text on the API page
 
 # --- Scaffolding (self-service: templates, repositories, pipelines) -----------------------
 # The port `make run` serves on; links (repositories, pipelines, clone lines) follow it.

@@ -8,6 +8,7 @@ from django.db.models import F
 
 from catalog.demo.synthetic import PREFIX
 from catalog.models import Api, ApiConsumption, ApiVersion, Dependency, Service
+from catalog.spec_summaries import summarise
 from catalog.specs import validate_spec
 from teams.models import Team
 
@@ -39,7 +40,8 @@ def test_constraints_hold(generated):
     for service in Service.objects.all():
         service.full_clean()
     for version in ApiVersion.objects.select_related("api"):
-        validate_spec(version.api.type, version.spec)
+        parsed = validate_spec(version.api.type, version.spec)
+        assert version.summary == summarise(version.api.type, parsed)
 
 
 def test_a_few_services_are_depended_on_heavily(generated):

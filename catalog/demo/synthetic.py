@@ -33,6 +33,8 @@ from faker import Faker
 
 from catalog.factories import openapi_document
 from catalog.models import Api, ApiConsumption, ApiVersion, Dependency, Service, Tag
+from catalog.spec_summaries import summarise
+from catalog.specs import load_document
 from teams.models import Membership, Team
 
 from .specs import asyncapi_spec
@@ -184,7 +186,10 @@ class Generator:
             else:
                 spec = asyncapi_spec(api.name, "1.0.0", {f"{subject}.changed": {"id": "string"}})
             digest = hashlib.sha256(spec.encode()).hexdigest()
-            versions.append(ApiVersion(api=api, version="1.0.0", spec=spec, digest=digest))
+            summary = summarise(api.type, load_document(spec))  # what clean() would store
+            versions.append(
+                ApiVersion(api=api, version="1.0.0", spec=spec, digest=digest, summary=summary)
+            )
         self._bulk(ApiVersion, versions)
         return {api.provider_id: api for api in apis}
 

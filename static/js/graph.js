@@ -22,10 +22,23 @@
       nodeOverlap: 4, componentSpacing: 60 };
   }
 
+  // Cytoscape adds an inline <style> (which the CSP forbids) unless an element with this id
+  // exists; the one rule it would add is in keel.css.
+  function markCytoscapeStylesheet() {
+    var id = "__________cytoscape_stylesheet";
+    if (document.getElementById(id)) return;
+    var marker = document.createElement("meta");
+    marker.id = id;
+    document.head.appendChild(marker);
+  }
+
   function draw(container) {
+    markCytoscapeStylesheet();
     var dataElement = document.getElementById(container.getAttribute("data-graph"));
     if (!dataElement || typeof window.cytoscape !== "function") return null;
     var data = JSON.parse(dataElement.textContent);
+    // Set here, not in a style attribute: the Content-Security-Policy allows no inline styles.
+    container.style.height = container.getAttribute("data-height") || "";
     data.nodes.forEach(function (n) { n.data.colour = teamColour(n.data.team || ""); });
     var large = data.edges.length > 800;
     var cy = window.cytoscape({

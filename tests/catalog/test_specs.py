@@ -324,10 +324,13 @@ def test_broken_yaml_names_line_and_column():
     assert message.startswith("Not valid YAML or JSON at line")
 
 
-def test_values_json_cannot_hold_are_refused():
-    text = 'openapi: "3.1.0"\ninfo: {title: T, version: "1", x-released: 2024-01-01}\npaths: {}\n'
+def test_yaml_types_json_cannot_hold_are_refused_where_they_stand():
+    text = 'openapi: "3.1.0"\ninfo: {title: T, version: "1"}\nx-logo: !!binary aGk=\npaths: {}\n'
 
-    assert "values JSON cannot hold" in _refusal("openapi", text)
+    assert _refusal("openapi", text) == (
+        "Not valid YAML or JSON at line 3, column 9: "
+        "the YAML type 'tag:yaml.org,2002:binary' has no JSON equivalent."
+    )
 
 
 def test_load_document_returns_plain_json_types():
@@ -398,9 +401,9 @@ def test_publishing_records_who_published(service, member):
     assert record.after["digest"] == ApiVersion.objects.get(pk=version.pk).digest
 
 
-def test_the_default_size_limit_is_one_megabyte():
-    text = "#" + "x" * 1_000_000
+def test_the_default_size_limit_is_half_a_megabyte():
+    text = "#" + "x" * 500_000
 
     assert _refusal("openapi", text) == (
-        "The specification is larger than the limit of 1,000,000 bytes."
+        "The specification is larger than the limit of 500,000 bytes."
     )
