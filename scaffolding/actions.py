@@ -21,7 +21,7 @@ from portal.models import ChangeRecord
 from teams.models import Team
 
 from .models import STEPS, ScaffoldRun, ScaffoldStep
-from .providers import TransientError, get_provider
+from .providers import HostingError, TransientError, get_provider
 from .registry import ServiceTemplate, get_template
 
 logger = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ def check_name_is_free(slug: str, *, provider_name: str | None = None) -> None:
     provider = get_provider(provider_name)
     try:
         existing = provider.find(slug)
-    except (TransientError, PermissionError) as error:
+    except (TransientError, PermissionError, HostingError) as error:
         raise ValidationError(
             {
                 "slug": f"Could not check whether a repository named {slug} exists ({error}); try again."

@@ -40,7 +40,7 @@ from portal.models import ChangeRecord, Interface
 from . import pipelines
 from .gitops import author_line
 from .models import ScaffoldLogEntry, ScaffoldRun, ScaffoldStep
-from .providers import RepositoryConflict, TransientError, get_provider
+from .providers import HostingError, RepositoryConflict, TransientError, get_provider
 from .registry import get_template
 from .rendering import RenderError, render
 
@@ -390,7 +390,7 @@ def execute(run: ScaffoldRun) -> ScaffoldRun:
                 step=step.name,
             )
             return run
-        except StepFailed as error:
+        except (StepFailed, HostingError) as error:
             fail(run, str(error), step=step.name)
             return run
         except Exception as error:  # noqa: BLE001 - anything unexpected fails the run readably

@@ -7,7 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from ..gitops import ExistingBranch, push_folder
 from .base import RepositoryConflict, RepositoryProvider, TransientError
-from .http import UrllibTransport
+from .http import HttpxTransport
 
 
 class HostedProvider(RepositoryProvider):
@@ -15,7 +15,7 @@ class HostedProvider(RepositoryProvider):
     git_username = ""
 
     def __init__(self, transport=None, token: str | None = None):
-        self.transport = transport or UrllibTransport()
+        self.transport = transport or HttpxTransport()
         self.token = token if token is not None else getattr(settings, self.token_setting, "")
         if not self.token:
             raise ImproperlyConfigured(
