@@ -6,20 +6,13 @@ Public identity is an immutable, DNS-label-safe slug; the primary key stays inte
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 
-SLUG_MAX_LENGTH = 63
+from portal import names
 
-validate_slug = RegexValidator(
-    r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\Z",
-    message=(
-        "Use a DNS label: lower-case letters, digits and hyphens, at most 63 characters, "
-        "starting and ending with a letter or digit."
-    ),
-    code="invalid_slug",
-)
+SLUG_MAX_LENGTH = names.MAX_LENGTH
+validate_slug = names.validate_name  # the one name rule: see portal/names.py
 
 
 class TimestampedModel(models.Model):

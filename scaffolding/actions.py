@@ -18,6 +18,7 @@ from catalog.models import DataDomain, Service
 from portal import permissions
 from portal.audit import record_change, snapshot
 from portal.models import ChangeRecord
+from portal.names import name_problem
 from teams.models import Team
 
 from .models import STEPS, ScaffoldRun, ScaffoldStep
@@ -69,6 +70,9 @@ def validate_request(template: ServiceTemplate | None, parameters: dict, *, acto
     if template is None:
         raise ValidationError({"template": "There is no such template."})
     values = template.validate(parameters, teams=teams_for(actor), domains=domain_choices())
+    problem = name_problem(values["slug"])
+    if problem:  # before the name reaches a provider: the rule every slug follows
+        raise ValidationError({"slug": problem})
     check_name_is_free(values["slug"])
     return values
 
