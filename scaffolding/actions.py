@@ -135,10 +135,10 @@ def enqueue(run_uuid) -> None:
     the request: the run stays pending and ``reap_stalled_runs`` sends it again later."""
     from kombu.exceptions import OperationalError
 
-    from .tasks import run_scaffold
+    from .tasks import run_scaffold, send
 
     try:
-        run_scaffold.delay(str(run_uuid))
+        send(run_scaffold, str(run_uuid))
     except (OperationalError, OSError):
         logger.warning(
             "Could not enqueue scaffold run %s; the reaper will retry.", run_uuid, exc_info=True

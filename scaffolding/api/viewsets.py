@@ -7,6 +7,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from portal.api.idempotency import PARAMETER as IDEMPOTENCY_KEY
+from portal.api.idempotency import idempotent
 from portal.api.viewsets import BaseViewSet
 from portal.models import Interface
 
@@ -70,7 +72,12 @@ class ScaffoldRunViewSet(
     lookup_field = "uuid"
     ordering_fields = ["created_at", "slug", "status"]
 
-    @extend_schema(request=ScaffoldRequestSerializer, responses={202: ScaffoldRunSerializer})
+    @extend_schema(
+        request=ScaffoldRequestSerializer,
+        responses={202: ScaffoldRunSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @idempotent
     def create(self, request, *args, **kwargs):
         data = self.validated(ScaffoldRequestSerializer, request.data)
         run = actions.request_scaffold(
