@@ -145,3 +145,7 @@ class ChangeRecord(models.Model):
     def changed_fields(self) -> list[str]:
         before, after = self.before or {}, self.after or {}
         return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+
+
+# The Idempotency-Key store of REST creates lives with its mechanism; imported here to register.
+from portal.api.idempotency import IdempotencyKey  # noqa: E402, F401

@@ -24,6 +24,8 @@ from catalog.models import (
     Resource,
     Service,
 )
+from portal.api.idempotency import PARAMETER as IDEMPOTENCY_KEY
+from portal.api.idempotency import idempotent
 from portal.api.renderers import PlainTextRenderer
 from portal.api.viewsets import ActionViewSet, BaseViewSet, NestedViewSetMixin
 
@@ -48,6 +50,11 @@ class ServiceViewSet(ActionViewSet):
     create_action = staticmethod(actions.create_service)
     update_action = staticmethod(actions.update_service)
     delete_action = staticmethod(actions.delete_service)
+
+    @extend_schema(parameters=[IDEMPOTENCY_KEY])
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
 
     def get_queryset(self):
         if self.action == "retrieve":
