@@ -99,6 +99,8 @@ def push_error(error: Exception, url: str) -> Exception:
     credentials, no such repository, another 4xx)."""
     if isinstance(error, HTTPUnauthorized):
         return HostingError(f"{url} refused the credentials for the push.")
+    if isinstance(error, PermissionError):  # an OSError, but no retry will change it
+        return HostingError(f"Pushing to {url} was not permitted: {error}")
     if isinstance(error, NotGitRepository):
         return HostingError(f"{url} is not a git repository (it answered 404).")
     status = re.search(r"unexpected http resp (\d{3})", str(error))

@@ -457,7 +457,7 @@ def execute(run: ScaffoldRun) -> ScaffoldRun:
                 step=step.name,
             )
             return run
-        except (StepFailed, HostingError) as error:
+        except (StepFailed, HostingError, PermissionError) as error:  # refusals, readable
             fail(run, str(error), step=step.name)
             return run
         except Exception as error:  # noqa: BLE001 - anything unexpected fails the run readably

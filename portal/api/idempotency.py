@@ -67,9 +67,6 @@ class IdempotencyKey(models.Model):
     def __str__(self) -> str:
         return f"{self.key} ({self.status_code})"
 
-    def get_absolute_url(self) -> str:
-        return ""
-
 
 def fingerprint(request) -> str:
     body = json.dumps(request.data, sort_keys=True, default=str, ensure_ascii=False)

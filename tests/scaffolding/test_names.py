@@ -3,6 +3,7 @@ the scaffold form, scaffold REST, and the repository folder itself. Each refuses
 names with the same message, and nothing is trimmed on the way in."""
 
 import pytest
+from django.test import RequestFactory
 
 from catalog.models import Service
 from portal.names import name_problem
@@ -11,7 +12,7 @@ from scaffolding.providers.local import repositories_root
 from scaffolding.safety import check_repository_name
 
 from .conftest import http_params
-from .graphql import execute
+from .graphql import execute, schema
 
 pytestmark = [pytest.mark.urls("tests.scaffolding.urls"), pytest.mark.usefixtures("eager_celery")]
 
@@ -58,6 +59,23 @@ def test_graphql_service_create_refuses_the_same_names_with_the_same_message(mem
     assert data["service"] is None
     assert data["errors"] == [{"field": "slug", "messages": [name_problem(slug)]}]
     assert _nothing_written()
+
+
+def test_graphql_refuses_a_number_for_a_name(member, team):
+    result = schema().execute(
+        CREATE_SERVICE,
+        variables={"input": {"slug": 12345, "name": "X", "ownerTeam": team.slug}},
+        context_value=_request(member),
+    )
+
+    assert "String cannot represent a non string value: 12345" in str(result.errors)
+    assert _nothing_written()
+
+
+def _request(user):
+    request = RequestFactory().post("/graphql/")
+    request.user = user
+    return request
 
 
 @pytest.mark.parametrize("slug", ["con", "lpt1", "a--b", "abc\n"])

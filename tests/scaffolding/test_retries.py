@@ -123,6 +123,7 @@ def test_backoff_grows_exponentially_to_the_cap_with_jitter(settings, monkeypatc
         (ConnectionResetError("reset"), TransientError),
         (GitProtocolError("unexpected http resp 403 for https://h/x.git/info/refs"), HostingError),
         (HTTPUnauthorized("Basic", "https://h/x.git"), HostingError),
+        (PermissionError("read-only file system"), HostingError),
     ],
 )  # fmt: skip
 def test_push_errors_are_sorted_into_retry_or_refusal(error, kind):
