@@ -77,6 +77,13 @@ class SluggedModel(TimestampedModel):
         instance._stored_slug = instance.__dict__.get("slug")
         return instance
 
+    def clean_fields(self, exclude=None):
+        # The name rule is checked when a name is given; a stored name never changes, so one
+        # saved before the rule tightened (portal/names.py) does not block other edits.
+        if self.slug == getattr(self, "_stored_slug", None):
+            exclude = {*(exclude or ()), "slug"}
+        super().clean_fields(exclude=exclude)
+
     def clean(self):
         super().clean()
         stored = getattr(self, "_stored_slug", None)

@@ -5,6 +5,8 @@ names with the same message, and nothing is trimmed on the way in."""
 import pytest
 from django.test import RequestFactory
 
+from catalog import actions as catalog_actions
+from catalog.factories import ServiceFactory
 from catalog.models import Service
 from portal.names import name_problem
 from scaffolding.models import ScaffoldRun
@@ -119,3 +121,14 @@ def test_names_inside_the_rule_pass_everywhere(member_client, team):
     )
     assert response.status_code == 201 and response.json()["slug"] == "console"
     assert check_repository_name("com10") == "com10"
+
+
+def test_a_name_stored_before_the_rule_does_not_block_other_edits(member, team):
+    # Given a service whose slug was valid under the old rule
+    service = ServiceFactory(slug="orders", owner_team=team)
+    Service.objects.filter(pk=service.pk).update(slug="1abc")
+    service = Service.objects.get(pk=service.pk)
+
+    # When its owner renames it, the edit goes through and the slug stays
+    catalog_actions.update_service(service, actor=member, via="api", name="Orders v2")
+    assert Service.objects.get(pk=service.pk).name == "Orders v2"
