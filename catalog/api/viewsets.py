@@ -24,8 +24,8 @@ from catalog.models import (
     Resource,
     Service,
 )
+from portal.api.idempotency import CONFLICT, idempotent
 from portal.api.idempotency import PARAMETER as IDEMPOTENCY_KEY
-from portal.api.idempotency import idempotent
 from portal.api.renderers import PlainTextRenderer
 from portal.api.viewsets import ActionViewSet, BaseViewSet, NestedViewSetMixin
 
@@ -51,9 +51,12 @@ class ServiceViewSet(ActionViewSet):
     update_action = staticmethod(actions.update_service)
     delete_action = staticmethod(actions.delete_service)
 
-    @extend_schema(parameters=[IDEMPOTENCY_KEY])
+    @extend_schema(
+        parameters=[IDEMPOTENCY_KEY], responses={201: s.ServiceSerializer, 409: CONFLICT}
+    )
     @idempotent
     def create(self, request, *args, **kwargs):
+        """Register a service; an Idempotency-Key makes a repeated request answer once."""
         return super().create(request, *args, **kwargs)
 
     def get_queryset(self):

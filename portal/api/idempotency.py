@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -38,6 +38,8 @@ PARAMETER = OpenApiParameter(
         "instead of creating twice; the same key with another request is a 409."
     ),
 )
+
+CONFLICT = OpenApiResponse(description=f"The {HEADER} was used for a different request.")
 
 
 class IdempotencyKey(models.Model):

@@ -7,8 +7,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from portal.api.idempotency import CONFLICT, idempotent
 from portal.api.idempotency import PARAMETER as IDEMPOTENCY_KEY
-from portal.api.idempotency import idempotent
 from portal.api.viewsets import BaseViewSet
 from portal.models import Interface
 
@@ -74,7 +74,7 @@ class ScaffoldRunViewSet(
 
     @extend_schema(
         request=ScaffoldRequestSerializer,
-        responses={202: ScaffoldRunSerializer},
+        responses={202: ScaffoldRunSerializer, 409: CONFLICT},
         parameters=[IDEMPOTENCY_KEY],
     )
     @idempotent
