@@ -30,12 +30,12 @@ CONSUMPTION_EDITABLE = {"version_requirement"}
 
 def _tags(names) -> list[Tag]:
     """Tags by name, created on first use; names follow the slug alphabet."""
-    from portal.models import validate_slug
+    from portal.names import validate_label
 
     tags = []
     for name in dict.fromkeys(str(n).strip().lower() for n in names):
         try:
-            validate_slug(name)
+            validate_label(name)
         except ValidationError:
             raise ValidationError(
                 {"tags": f"Tag {name[:60]!r}: use lower-case letters, digits and hyphens."}

@@ -48,6 +48,11 @@ class ActionAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_on_change: tuple = ("slug",)
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "slug":  # names are never trimmed (portal/names.py)
+            kwargs["strip"] = False
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def has_add_permission(self, request, *args):
         return self.create_action is not None and super().has_add_permission(request, *args)
 

@@ -1,5 +1,9 @@
 """The Celery application. Without ``CELERY_BROKER_URL`` it uses the filesystem transport
-under ``KEEL_DATA_DIR`` so a real worker runs on a fresh machine with no broker service."""
+under ``KEEL_DATA_DIR`` so a real worker runs on a fresh machine with no broker service.
+
+Every worker runs the scaffold reaper on its own timer (``scaffolding.worker``), so recovery
+from a killed worker needs no beat process; beat's schedule holds the same task for
+deployments that run beat anyway."""
 
 import os
 
@@ -10,3 +14,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 app = Celery("keel")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.steps["worker"].add("scaffolding.worker.StalledRunReaper")

@@ -229,11 +229,21 @@ KEEL_REPOSITORY_ROOT = Path(
 ).resolve()
 KEEL_SCAFFOLD_WORK_DIR = DATA_DIR / "scaffold-work"
 KEEL_TEMPLATE_DIRS = env.list("KEEL_TEMPLATE_DIRS", default=[])
+# Read by the worker that runs the task (messages carry no limits of the web process).
 KEEL_SCAFFOLD_TIME_LIMIT = env.int("KEEL_SCAFFOLD_TIME_LIMIT", default=300)
-KEEL_SCAFFOLD_LEASE_SECONDS = env.int(
-    "KEEL_SCAFFOLD_LEASE_SECONDS", default=KEEL_SCAFFOLD_TIME_LIMIT + 60
+# A running step renews its run's lease every heartbeat; a lease that runs out means the
+# worker died, and the worker's reaper timer (every KEEL_SCAFFOLD_REAP_SECONDS) resends it.
+KEEL_SCAFFOLD_LEASE_SECONDS = env.int("KEEL_SCAFFOLD_LEASE_SECONDS", default=30)
+KEEL_SCAFFOLD_HEARTBEAT_SECONDS = env.float(
+    "KEEL_SCAFFOLD_HEARTBEAT_SECONDS", default=KEEL_SCAFFOLD_LEASE_SECONDS / 3
 )
+KEEL_SCAFFOLD_REAP_SECONDS = env.float("KEEL_SCAFFOLD_REAP_SECONDS", default=10)
 KEEL_SCAFFOLD_MAX_ATTEMPTS = env.int("KEEL_SCAFFOLD_MAX_ATTEMPTS", default=3)
+# Transient errors (network, 5xx, rate limits): each step has its own budget of retries,
+# with exponential backoff and jitter between KEEL_SCAFFOLD_RETRY_BASE_SECONDS and the cap.
+KEEL_SCAFFOLD_STEP_RETRIES = env.int("KEEL_SCAFFOLD_STEP_RETRIES", default=5)
+KEEL_SCAFFOLD_RETRY_BASE_SECONDS = env.float("KEEL_SCAFFOLD_RETRY_BASE_SECONDS", default=2)
+KEEL_SCAFFOLD_RETRY_MAX_SECONDS = env.float("KEEL_SCAFFOLD_RETRY_MAX_SECONDS", default=60)
 KEEL_GITHUB_TOKEN = env.str("KEEL_GITHUB_TOKEN", default="")
 KEEL_GITHUB_ORG = env.str("KEEL_GITHUB_ORG", default="")
 KEEL_GITHUB_API_URL = env.str("KEEL_GITHUB_API_URL", default="https://api.github.com")
@@ -252,6 +262,9 @@ for _name in _PROVIDER_NEEDS.get(KEEL_REPOSITORY_PROVIDER, ()):
         )
 
 # --- REST API -----------------------------------------------------------------------------
+# How long a REST create's Idempotency-Key is remembered (portal/api/idempotency.py).
+KEEL_IDEMPOTENCY_KEY_SECONDS = env.int("KEEL_IDEMPOTENCY_KEY_SECONDS", default=86_400)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -348,8 +361,11 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=600)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=540)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
-    # Scaffold runs whose worker died are resumed (or reported) by any beat or worker start.
-    "scaffolding-reap-stalled-runs": {"task": "scaffolding.reap_stalled_runs", "schedule": 60.0},
+    # Every worker also reaps on its own timer (scaffolding/worker.py): beat is optional.
+    "scaffolding-reap-stalled-runs": {
+        "task": "scaffolding.reap_stalled_runs",
+        "schedule": KEEL_SCAFFOLD_REAP_SECONDS,
+    },
 }
 
 # One handler on the root logger, and every logger propagates to it: Django's own defaults

@@ -18,10 +18,11 @@ from catalog.models import DataDomain, Service
 from portal import permissions
 from portal.audit import record_change, snapshot
 from portal.models import ChangeRecord
+from portal.names import name_problem
 from teams.models import Team
 
 from .models import STEPS, ScaffoldRun, ScaffoldStep
-from .providers import TransientError, get_provider
+from .providers import HostingError, TransientError, get_provider
 from .registry import ServiceTemplate, get_template
 
 logger = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ def check_name_is_free(slug: str, *, provider_name: str | None = None) -> None:
     provider = get_provider(provider_name)
     try:
         existing = provider.find(slug)
-    except (TransientError, PermissionError) as error:
+    except (TransientError, PermissionError, HostingError) as error:
         raise ValidationError(
             {
                 "slug": f"Could not check whether a repository named {slug} exists ({error}); try again."
@@ -67,6 +68,9 @@ def validate_request(template: ServiceTemplate | None, parameters: dict, *, acto
     if template is None:
         raise ValidationError({"template": "There is no such template."})
     values = template.validate(parameters, teams=teams_for(actor), domains=domain_choices())
+    problem = name_problem(values["slug"])
+    if problem:  # before the name reaches a provider: the rule every slug follows
+        raise ValidationError({"slug": problem})
     check_name_is_free(values["slug"])
     return values
 
@@ -129,10 +133,10 @@ def enqueue(run_uuid) -> None:
     the request: the run stays pending and ``reap_stalled_runs`` sends it again later."""
     from kombu.exceptions import OperationalError
 
-    from .tasks import run_scaffold
+    from .tasks import run_scaffold, send
 
     try:
-        run_scaffold.delay(str(run_uuid))
+        send(run_scaffold, str(run_uuid))
     except (OperationalError, OSError):
         logger.warning(
             "Could not enqueue scaffold run %s; the reaper will retry.", run_uuid, exc_info=True

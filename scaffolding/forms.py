@@ -30,7 +30,9 @@ def _field(name: str, prop: dict, required: bool) -> forms.Field:
         widget = forms.Textarea(attrs={"rows": 3, **attrs})
     else:
         widget = forms.TextInput(attrs=attrs)
-    return forms.CharField(widget=widget, strip=True, **common)
+    # A value with a pattern is an identifier (the slug, a queue name): kept exactly as typed,
+    # so "abc\n" is refused here as it is over REST and GraphQL, never quietly trimmed.
+    return forms.CharField(widget=widget, strip="pattern" not in prop, **common)
 
 
 class ScaffoldForm(forms.Form):

@@ -6,15 +6,18 @@ The tree id depends only on the files' paths, modes and contents, so a retried s
 """
 
 import os
+import re
 import time
 from pathlib import Path
 
-from dulwich.client import get_transport_and_path
+from dulwich.client import HTTPUnauthorized, get_transport_and_path
+from dulwich.errors import GitProtocolError, NotGitRepository
 from dulwich.index import commit_tree
 from dulwich.object_store import BaseObjectStore
 from dulwich.objects import Blob, Commit
 from dulwich.repo import MemoryRepo
 
+from .providers.base import HostingError, TransientError
 from .safety import check_tree
 
 BRANCH = b"refs/heads/main"
@@ -84,3 +87,25 @@ def push_folder(url: str, folder: Path, *, message: str, author: bytes, username
 
 class ExistingBranch(Exception):
     """The remote's main branch already exists (holding the given commit)."""
+
+
+# What a push may raise: dulwich's protocol errors and the network's.
+PUSH_ERRORS = (GitProtocolError, HTTPUnauthorized, NotGitRepository, OSError)
+
+
+def push_error(error: Exception, url: str) -> Exception:
+    """What a failed push means: ``TransientError`` when a retry may succeed (the connection
+    dropped, the host answered 5xx, 408 or 429), ``HostingError`` when it will not (bad
+    credentials, no such repository, another 4xx)."""
+    if isinstance(error, HTTPUnauthorized):
+        return HostingError(f"{url} refused the credentials for the push.")
+    if isinstance(error, PermissionError):  # an OSError, but no retry will change it
+        return HostingError(f"Pushing to {url} was not permitted: {error}")
+    if isinstance(error, NotGitRepository):
+        return HostingError(f"{url} is not a git repository (it answered 404).")
+    status = re.search(r"unexpected http resp (\d{3})", str(error))
+    if isinstance(error, GitProtocolError) and status:
+        code = int(status.group(1))
+        if code not in (408, 429) and code < 500:
+            return HostingError(f"{url} refused the push ({code}): {error}")
+    return TransientError(f"Pushing to {url} failed: {error}")

@@ -146,6 +146,8 @@ class ScaffoldStep(models.Model):
     position = models.PositiveSmallIntegerField()
     name = models.CharField(max_length=32)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # Transient failures retried so far: each step has its own KEEL_SCAFFOLD_STEP_RETRIES.
+    retries = models.PositiveSmallIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -19,13 +19,15 @@ class ScaffoldRunQuerySet(models.QuerySet):
         return self.filter(status="running", lease_expires_at__lt=now or timezone.now())
 
     def forgotten(self, now=None):
-        """Runs waiting longer than a lease for a worker: their message was lost (the broker
-        was down when they were enqueued, or its queue was purged)."""
+        """Runs waiting longer than a lease and the longest retry backoff for a worker: their
+        message was lost (the broker was down when they were enqueued, or its queue was
+        purged)."""
         from datetime import timedelta
 
         from django.conf import settings
 
-        since = (now or timezone.now()) - timedelta(seconds=settings.KEEL_SCAFFOLD_LEASE_SECONDS)
+        wait = settings.KEEL_SCAFFOLD_LEASE_SECONDS + settings.KEEL_SCAFFOLD_RETRY_MAX_SECONDS
+        since = (now or timezone.now()) - timedelta(seconds=wait)
         return self.filter(status="pending", updated_at__lt=since)
 
 

@@ -14,22 +14,28 @@ after the last finished step and never creates a second repository, pipeline or 
 - ``create_pipeline`` and ``register``: database rows written in one transaction together with
   the step's status, so they happen exactly once.
 
-A worker holds a run through a lease (``lease_expires_at``) renewed at every step; a run whose
-lease ran out lost its worker and is resumed by ``reap_stalled_runs`` (or reported failed after
-``KEEL_SCAFFOLD_MAX_ATTEMPTS``). A step that fails for good undoes what earlier steps created,
-newest first, and the run ends ``failed`` with a message a person can act on.
+A worker holds a run through a short lease (``lease_expires_at``), renewed at every step and
+by a heartbeat while a step works; a run whose lease ran out lost its worker and is resumed by
+``reap_stalled_runs``, which every worker runs on its own timer (or reported failed after
+``KEEL_SCAFFOLD_MAX_ATTEMPTS``). A transient error is retried with backoff and jitter from the
+failing step's own budget (``KEEL_SCAFFOLD_STEP_RETRIES``). A step that fails for good undoes
+what earlier steps created, newest first, and the run ends ``failed`` with a message a person
+can act on.
 """
 
 import json
 import logging
+import random
 import shutil
+import threading
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from catalog import actions as catalog_actions
@@ -40,7 +46,7 @@ from portal.models import ChangeRecord, Interface
 from . import pipelines
 from .gitops import author_line
 from .models import ScaffoldLogEntry, ScaffoldRun, ScaffoldStep
-from .providers import RepositoryConflict, TransientError, get_provider
+from .providers import HostingError, RepositoryConflict, TransientError, get_provider
 from .registry import get_template
 from .rendering import RenderError, render
 
@@ -98,12 +104,73 @@ def claim(run_uuid) -> ScaffoldRun | None:
     return run
 
 
-def release_for_retry(run: ScaffoldRun, step: str, error: Exception, countdown: int) -> None:
-    run.status = ScaffoldRun.Status.PENDING
-    run.lease_expires_at = None
-    run.save(update_fields=["status", "lease_expires_at", "updated_at"])
-    ScaffoldStep.objects.filter(run=run, name=step).update(status=ScaffoldStep.Status.PENDING)
-    write_log(run, f"{error} Retrying in {countdown} s.", step=step, level="warning")
+def renew_lease(run: ScaffoldRun) -> bool:
+    """Extend the lease of this attempt's claim; False when the run is no longer ours."""
+    return bool(
+        ScaffoldRun.objects.filter(
+            pk=run.pk, status=ScaffoldRun.Status.RUNNING, attempts=run.attempts
+        ).update(lease_expires_at=lease_until())
+    )
+
+
+@contextmanager
+def heartbeat(run: ScaffoldRun):
+    """Renew the run's lease every ``KEEL_SCAFFOLD_HEARTBEAT_SECONDS`` while the block runs,
+    from a thread: a long step (a slow push) keeps its run, and a dead worker's run is noticed
+    one short lease after its last beat. Only this attempt's claim is renewed."""
+    stop = threading.Event()
+
+    def beat():
+        try:
+            while not stop.wait(settings.KEEL_SCAFFOLD_HEARTBEAT_SECONDS):
+                try:
+                    renew_lease(run)
+                except Exception:  # noqa: BLE001 - a missed beat is what the lease is for
+                    log.warning("scaffold %s: a heartbeat failed", run.pk, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    thread = threading.Thread(target=beat, name=f"scaffold-heartbeat-{run.pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
+def backoff(retries: int) -> float:
+    """Seconds before retry number ``retries + 1``: exponential, capped, with jitter, so runs
+    that failed together (a host outage) do not all come back at the same moment."""
+    ceiling = min(
+        settings.KEEL_SCAFFOLD_RETRY_MAX_SECONDS,
+        settings.KEEL_SCAFFOLD_RETRY_BASE_SECONDS * 2**retries,
+    )
+    return round(random.uniform(ceiling / 2, ceiling), 1)  # noqa: S311 - not a secret
+
+
+def release_for_retry(run: ScaffoldRun, error: Exception) -> float | None:
+    """Charge the failing step's retry budget and hand the run back for a retry; return the
+    countdown, or None after failing the run when that step's budget is spent."""
+    step = ScaffoldStep.objects.get(run=run, name=run.current_step)
+    if step.retries >= settings.KEEL_SCAFFOLD_STEP_RETRIES:
+        fail(
+            run,
+            f"{error} Gave up after {step.retries + 1} tries of step {step.name}; start again "
+            "later.",
+            step=step.name,
+        )
+        return None
+    countdown = backoff(step.retries)
+    with transaction.atomic():
+        ScaffoldStep.objects.filter(pk=step.pk).update(
+            status=ScaffoldStep.Status.PENDING, retries=step.retries + 1
+        )
+        run.status = ScaffoldRun.Status.PENDING
+        run.lease_expires_at = None
+        run.save(update_fields=["status", "lease_expires_at", "updated_at"])
+    write_log(run, f"{error} Retrying in {countdown} s.", step=step.name, level="warning")
+    return countdown
 
 
 # --- the steps ------------------------------------------------------------------------------
@@ -390,7 +457,7 @@ def execute(run: ScaffoldRun) -> ScaffoldRun:
                 step=step.name,
             )
             return run
-        except StepFailed as error:
+        except (StepFailed, HostingError, PermissionError) as error:  # refusals, readable
             fail(run, str(error), step=step.name)
             return run
         except Exception as error:  # noqa: BLE001 - anything unexpected fails the run readably

@@ -1,31 +1,25 @@
 """Checks on every name that reaches git or the file system, made before it gets there.
 
 A repository name becomes a folder under the data directory, a path in a URL handed to
-``git http-backend`` and an argument of git commands, so it must be a plain DNS label: no
-option injection (``--upload-pack=...``), no path traversal (``../``), no hidden folders.
+``git http-backend`` and an argument of git commands, so it must be a name as
+``portal.names`` defines it: no option injection (``--upload-pack=...``), no path traversal
+(``../``), no hidden folders, no Windows device names.
 """
 
 import os
-import re
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 
-REPOSITORY_NAME = re.compile(r"^[a-z][a-z0-9-]{0,61}[a-z0-9]\Z")
+from portal.names import name_problem
 
 
 def check_repository_name(name: str) -> str:
-    """Return ``name`` if it is safe as a repository, folder and git argument; else raise."""
-    if not isinstance(name, str) or not REPOSITORY_NAME.match(name) or "--" in name:
-        raise ValidationError(
-            {
-                "slug": (
-                    f"{str(name)[:60]!r} cannot be a repository name: use lower-case letters, "
-                    "digits and single hyphens, starting with a letter and ending with a letter "
-                    "or digit."
-                )
-            }
-        )
+    """Return ``name`` if it is safe as a repository, folder and git argument; else raise.
+    The rule is the one every slug follows (``portal.names``), checked again at the disk."""
+    problem = name_problem(name)
+    if problem:
+        raise ValidationError({"slug": problem})
     return name
 
 

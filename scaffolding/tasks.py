@@ -1,4 +1,9 @@
-"""Background work of the scaffolding app. Messages carry ids only; the rows hold the rest."""
+"""Background work of the scaffolding app. Messages carry ids only; the rows hold the rest.
+
+Messages carry no time limits either (``send``): Celery would otherwise put the sending
+process's limits into each message, and they would override the worker's own. The limits
+below are read where the task runs, from the worker's settings.
+"""
 
 import logging
 
@@ -12,12 +17,17 @@ from .providers import TransientError
 log = logging.getLogger(__name__)
 
 
+def send(task, *args, **options):
+    """Enqueue ``task`` with the worker's time limits, not this process's."""
+    return task.apply_async(args, time_limit=None, soft_time_limit=None, **options)
+
+
 @shared_task(
     bind=True,
     name="scaffolding.run_scaffold",
     acks_late=True,
     reject_on_worker_lost=True,
-    max_retries=5,
+    max_retries=None,  # each step has its own budget (runner.release_for_retry)
     time_limit=settings.KEEL_SCAFFOLD_TIME_LIMIT,
     soft_time_limit=max(settings.KEEL_SCAFFOLD_TIME_LIMIT - 30, 10),
 )
@@ -28,18 +38,15 @@ def run_scaffold(self, run_uuid: str) -> str:
     if run is None:
         return "skipped"
     try:
-        runner.execute(run)
+        with runner.heartbeat(run):
+            runner.execute(run)
     except TransientError as error:
-        countdown = min(2 ** (self.request.retries + 1), 60)
-        if self.request.retries >= self.max_retries:
-            runner.fail(
-                run,
-                f"{error} Gave up after {self.request.retries + 1} tries; start again later.",
-                step=run.current_step,
-            )
+        countdown = runner.release_for_retry(run, error)
+        if countdown is None:
             return run.status
-        runner.release_for_retry(run, run.current_step, error, countdown)
-        raise self.retry(exc=error, countdown=countdown) from error
+        raise self.retry(
+            exc=error, countdown=countdown, time_limit=None, soft_time_limit=None
+        ) from error
     except SoftTimeLimitExceeded:
         runner.fail(
             run,
@@ -51,5 +58,6 @@ def run_scaffold(self, run_uuid: str) -> str:
 
 @shared_task(name="scaffolding.reap_stalled_runs", time_limit=120, soft_time_limit=100)
 def reap_stalled_runs() -> list[str]:
-    """Resume (or report) the runs whose worker died; scheduled by beat, run at worker start."""
+    """Resume (or report) the runs whose worker died; run by every worker's timer and at its
+    start (``scaffolding.worker``), and by beat where it runs."""
     return runner.reap_stalled_runs()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Serve the portal with demo data and a real Celery worker beside it; Ctrl-C stops both.
 # With no CELERY_BROKER_URL the worker uses the filesystem transport under KEEL_DATA_DIR.
+# The worker resumes runs whose worker died on its own timer (scaffolding/worker.py): no beat.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin

@@ -12,7 +12,7 @@ from catalog.models import (
     Tag,
 )
 from catalog.querysets import DEPENDENTS_SHOWN
-from portal.api.serializers import by_slug
+from portal.api.serializers import NameField, by_slug
 from teams.models import Team
 
 _TIMESTAMPS = ["created_at", "updated_at"]
@@ -77,6 +77,7 @@ class OwnedResourceSerializer(serializers.ModelSerializer):
 
 
 class ServiceSerializer(serializers.ModelSerializer):
+    slug = NameField()
     owner_team = by_slug(Team.objects.all())
     data_domain = by_slug(DataDomain.objects.all(), allow_null=True, required=False)
     tags = TagListField(required=False, max_length=50)
@@ -140,6 +141,7 @@ class ServiceTransferSerializer(serializers.Serializer):
 
 
 class ApiSerializer(serializers.ModelSerializer):
+    slug = NameField()
     provider = by_slug(Service.objects.all())
     owner_team = by_slug(source="provider.owner_team")
     latest_version = serializers.CharField(read_only=True, allow_null=True)
@@ -178,6 +180,7 @@ class ApiVersionDetailSerializer(ApiVersionSerializer):
 
 
 class DataDomainSerializer(serializers.ModelSerializer):
+    slug = NameField()
     owner_service = by_slug(Service.objects.all())
     owner_team = by_slug(source="owner_service.owner_team")
 
@@ -192,6 +195,7 @@ class DomainTransferSerializer(serializers.Serializer):
 
 
 class ResourceSerializer(serializers.ModelSerializer):
+    slug = NameField()
     service = by_slug(Service.objects.all())
     owner_team = by_slug(source="service.owner_team")
     data_domain = by_slug(DataDomain.objects.all(), allow_null=True, required=False)

@@ -24,6 +24,8 @@ from catalog.models import (
     Resource,
     Service,
 )
+from portal.api.idempotency import CONFLICT, idempotent
+from portal.api.idempotency import PARAMETER as IDEMPOTENCY_KEY
 from portal.api.renderers import PlainTextRenderer
 from portal.api.viewsets import ActionViewSet, BaseViewSet, NestedViewSetMixin
 
@@ -46,6 +48,14 @@ class ServiceViewSet(ActionViewSet):
     create_action = staticmethod(actions.create_service)
     update_action = staticmethod(actions.update_service)
     delete_action = staticmethod(actions.delete_service)
+
+    @extend_schema(
+        parameters=[IDEMPOTENCY_KEY], responses={201: s.ServiceSerializer, 409: CONFLICT}
+    )
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        """Register a service; an Idempotency-Key makes a repeated request answer once."""
+        return super().create(request, *args, **kwargs)
 
     def base_queryset(self):
         if self.action == "retrieve":

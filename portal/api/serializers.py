@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from portal.lookups import user_named, with_slug
 from portal.models import ChangeRecord
+from portal.names import name_problem, validate_name
 
 
 class ChangeRecordSerializer(serializers.ModelSerializer):
@@ -53,3 +54,16 @@ def by_slug(queryset=None, **kwargs) -> serializers.SlugRelatedField:
     if queryset is None:
         kwargs.setdefault("read_only", True)
     return SlugRelatedField(slug_field="slug", queryset=queryset, **kwargs)
+
+
+class NameField(serializers.CharField):
+    """A slug as it was sent: never trimmed, never a number turned into text, checked by the
+    one name rule (``portal/names.py``) so REST refuses what forms and GraphQL refuse."""
+
+    def __init__(self, **kwargs):
+        super().__init__(trim_whitespace=False, validators=[validate_name], **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError(name_problem(data), code="invalid_slug")
+        return data

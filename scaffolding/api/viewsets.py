@@ -7,6 +7,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from portal.api.idempotency import CONFLICT, idempotent
+from portal.api.idempotency import PARAMETER as IDEMPOTENCY_KEY
 from portal.api.viewsets import BaseViewSet
 from portal.models import Interface
 
@@ -69,7 +71,12 @@ class ScaffoldRunViewSet(
     filterset_class = ScaffoldRunFilterSet
     lookup_field = "uuid"
 
-    @extend_schema(request=ScaffoldRequestSerializer, responses={202: ScaffoldRunSerializer})
+    @extend_schema(
+        request=ScaffoldRequestSerializer,
+        responses={202: ScaffoldRunSerializer, 409: CONFLICT},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    @idempotent
     def create(self, request, *args, **kwargs):
         data = self.validated(ScaffoldRequestSerializer, request.data)
         run = actions.request_scaffold(

@@ -13,7 +13,13 @@ that a retried step adopts its own repository and never takes over (or deletes) 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from .base import RepositoryConflict, RepositoryInfo, RepositoryProvider, TransientError
+from .base import (
+    HostingError,
+    RepositoryConflict,
+    RepositoryInfo,
+    RepositoryProvider,
+    TransientError,
+)
 
 PROVIDERS = {
     "local": "scaffolding.providers.local.LocalProvider",
@@ -35,6 +41,7 @@ def get_provider(name: str | None = None) -> RepositoryProvider:
 
 
 __all__ = [
+    "HostingError",
     "RepositoryConflict",
     "RepositoryInfo",
     "RepositoryProvider",

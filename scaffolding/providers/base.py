@@ -9,6 +9,10 @@ class TransientError(Exception):
     """A failure worth retrying (network, rate limit, 5xx): the step is retried with backoff."""
 
 
+class HostingError(Exception):
+    """A refusal from the hosting service (or its address) that a retry would not change."""
+
+
 class RepositoryConflict(Exception):
     """A repository with this name exists and was not created by this run."""
 

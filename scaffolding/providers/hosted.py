@@ -5,9 +5,9 @@ from abc import abstractmethod
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from ..gitops import ExistingBranch, push_folder
+from ..gitops import PUSH_ERRORS, ExistingBranch, push_error, push_folder
 from .base import RepositoryConflict, RepositoryProvider, TransientError
-from .http import UrllibTransport
+from .http import HttpxTransport
 
 
 class HostedProvider(RepositoryProvider):
@@ -15,7 +15,7 @@ class HostedProvider(RepositoryProvider):
     git_username = ""
 
     def __init__(self, transport=None, token: str | None = None):
-        self.transport = transport or UrllibTransport()
+        self.transport = transport or HttpxTransport()
         self.token = token if token is not None else getattr(settings, self.token_setting, "")
         if not self.token:
             raise ImproperlyConfigured(
@@ -56,5 +56,5 @@ class HostedProvider(RepositoryProvider):
             # The repository carries this run's marker, so its main branch is this run's
             # earlier push (the step crashed before recording it).
             return str(existing), ""
-        except (OSError, ConnectionError) as error:
-            raise TransientError(f"Pushing to {info.web_url} failed: {error}") from error
+        except PUSH_ERRORS as error:  # a 5xx or a dropped connection is retried
+            raise push_error(error, info.web_url) from error

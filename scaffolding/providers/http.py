@@ -1,17 +1,24 @@
-"""A tiny JSON-over-HTTPS client for hosting APIs, and its recorded stand-in for tests.
+"""A small JSON-over-HTTPS client for hosting APIs, and its recorded stand-in for tests.
 
-``UrllibTransport`` is the real one (standard library, timeouts, no redirects to other
-hosts). ``ReplayTransport`` answers from a recording (a JSON list of request/response pairs
-saved from the real API; see ``tests/scaffolding/recordings/README.md``) and fails loudly on
-a request the recording does not contain, so a test proves which calls a provider makes.
+``HttpxTransport`` is the real one: httpx with redirects off, so the ``Authorization``
+header can never travel to a host it was not meant for. A redirect on the same origin (GitHub
+answers 301 for a renamed repository) is followed by hand, a few hops at most; a redirect to
+another origin is refused with a reason, and the token stays where it was. Replies are bounded
+in size and time. ``ReplayTransport`` answers from a recording (a JSON list of
+request/response pairs saved from the real API; see ``tests/scaffolding/recordings/README.md``)
+and fails loudly on a request the recording does not contain, so a test proves which calls a
+provider makes.
 """
 
 import json
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 
-from .base import TransientError
+import httpx
+
+from .base import HostingError, TransientError
+
+MAX_REDIRECTS = 3
+MAX_BODY_BYTES = 5 * 1024 * 1024
 
 
 @dataclass
@@ -20,28 +27,56 @@ class Response:
     body: object
 
 
-class UrllibTransport:
-    def __init__(self, timeout: float = 20):
-        self.timeout = timeout
+def _origin(url: httpx.URL) -> tuple:
+    return (url.scheme, url.host, url.port)
+
+
+class HttpxTransport:
+    def __init__(self, timeout: float = 20, transport: httpx.BaseTransport | None = None):
+        # ``transport`` is httpx's own seam: tests pass an ``httpx.MockTransport``.
+        self.client = httpx.Client(
+            timeout=timeout, follow_redirects=False, transport=transport, trust_env=False
+        )
 
     def __call__(self, method: str, url: str, *, headers: dict, body=None) -> Response:
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(url, data=data, method=method, headers=headers)
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
+        target = httpx.URL(url)
+        for _ in range(MAX_REDIRECTS + 1):
+            status, raw, location = self._send(method, target, headers, body)
+            if status not in (301, 302, 303, 307, 308):
+                return Response(status, _parse(raw))
+            if not location:
+                raise HostingError(f"{method} {url} answered {status} without a Location.")
+            following = target.join(location)
+            if _origin(following) != _origin(target):
+                raise HostingError(
+                    f"{method} {url} was redirected to another host ({following.host}); Keel "
+                    "does not send its hosting token there. Check the provider's API URL setting."
+                )
+            target = following
+            if status == 303:  # "see other": read it
+                method, body = "GET", None
+        raise HostingError(f"{method} {url} was redirected more than {MAX_REDIRECTS} times.")
+
+    def _send(self, method, url, headers, body):
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as reply:  # noqa: S310
-                raw = reply.read()
-                status = reply.status
-        except urllib.error.HTTPError as error:
-            raw, status = error.read(), error.code
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+            with self.client.stream(method, url, headers=headers, json=body) as reply:
+                raw = bytearray()
+                for chunk in reply.iter_bytes():
+                    raw += chunk
+                    if len(raw) > MAX_BODY_BYTES:
+                        raise HostingError(
+                            f"{method} {url} answered more than {MAX_BODY_BYTES} bytes."
+                        )
+                return reply.status_code, bytes(raw), reply.headers.get("location")
+        except httpx.TransportError as error:  # connection, timeout, protocol: worth a retry
             raise TransientError(f"{method} {url} failed: {error}") from error
-        try:
-            parsed = json.loads(raw) if raw else None
-        except ValueError:
-            parsed = raw.decode(errors="replace")
-        return Response(status, parsed)
+
+
+def _parse(raw: bytes):
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return raw.decode(errors="replace")
 
 
 class ReplayTransport:

@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from portal.api.serializers import UsernameRelatedField, by_slug
+from portal.api.serializers import NameField, UsernameRelatedField, by_slug
 from teams.models import Membership, Team
 
 
@@ -16,6 +16,7 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class TeamSerializer(serializers.ModelSerializer):
+    slug = NameField()
     parent = by_slug(Team.objects.all(), allow_null=True, required=False)
     members = MembershipSerializer(source="memberships", many=True, read_only=True)
 

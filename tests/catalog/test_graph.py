@@ -64,25 +64,25 @@ def _assert_closed_loop(cycle):
 
 
 def test_a_chain_is_walked_nearest_first_in_both_directions(build):
-    s = build("a>b b>c c>d")
+    s = build("aa>bb bb>cc cc>dd")
 
-    assert _pairs(dependencies_of(s["a"])) == [("b", 1), ("c", 2), ("d", 3)]
-    assert _pairs(dependents_of(s["d"])) == [("c", 1), ("b", 2), ("a", 3)]
-    assert _pairs(dependencies_of(s["d"])) == []
-    assert _pairs(dependents_of(s["a"])) == []
+    assert _pairs(dependencies_of(s["aa"])) == [("bb", 1), ("cc", 2), ("dd", 3)]
+    assert _pairs(dependents_of(s["dd"])) == [("cc", 1), ("bb", 2), ("aa", 3)]
+    assert _pairs(dependencies_of(s["dd"])) == []
+    assert _pairs(dependents_of(s["aa"])) == []
 
 
 def test_a_diamond_reports_each_service_once_at_its_shortest_distance(build):
-    s = build("a>b a>c b>d c>d d>e")
+    s = build("aa>bb aa>cc bb>dd cc>dd dd>ee")
 
-    assert _pairs(dependencies_of(s["a"])) == [("b", 1), ("c", 1), ("d", 2), ("e", 3)]
-    assert _pairs(dependents_of(s["e"])) == [("d", 1), ("b", 2), ("c", 2), ("a", 3)]
+    assert _pairs(dependencies_of(s["aa"])) == [("bb", 1), ("cc", 1), ("dd", 2), ("ee", 3)]
+    assert _pairs(dependents_of(s["ee"])) == [("dd", 1), ("bb", 2), ("cc", 2), ("aa", 3)]
 
 
 def test_a_shortcut_edge_makes_the_distance_shorter(build):
-    s = build("a>b b>c c>d a>d")
+    s = build("aa>bb bb>cc cc>dd aa>dd")
 
-    assert _pairs(dependencies_of(s["a"])) == [("b", 1), ("d", 1), ("c", 2)]
+    assert _pairs(dependencies_of(s["aa"])) == [("bb", 1), ("dd", 1), ("cc", 2)]
 
 
 def test_equal_depths_are_ordered_by_slug(build):
@@ -92,21 +92,21 @@ def test_equal_depths_are_ordered_by_slug(build):
 
 
 def test_a_walk_through_a_two_cycle_ends_and_leaves_out_the_start(build):
-    s = build("a>b b>a")
+    s = build("aa>bb bb>aa")
 
-    assert _pairs(dependencies_of(s["a"])) == [("b", 1)]
-    assert _pairs(dependents_of(s["a"])) == [("b", 1)]
+    assert _pairs(dependencies_of(s["aa"])) == [("bb", 1)]
+    assert _pairs(dependents_of(s["aa"])) == [("bb", 1)]
 
 
 def test_a_walk_around_a_three_cycle_reaches_everyone_once(build):
-    s = build("a>b b>c c>a c>d")
+    s = build("aa>bb bb>cc cc>aa cc>dd")
 
-    assert _pairs(dependencies_of(s["a"])) == [("b", 1), ("c", 2), ("d", 3)]
-    assert _pairs(dependents_of(s["a"])) == [("c", 1), ("b", 2)]
+    assert _pairs(dependencies_of(s["aa"])) == [("bb", 1), ("cc", 2), ("dd", 3)]
+    assert _pairs(dependents_of(s["aa"])) == [("cc", 1), ("bb", 2)]
 
 
 def test_an_isolated_service_has_empty_results(build):
-    s = build("a>b", isolated="lonely")
+    s = build("aa>bb", isolated="lonely")
 
     assert dependencies_of(s["lonely"]) == []
     assert dependents_of(s["lonely"]) == []
@@ -119,25 +119,25 @@ def test_an_empty_catalog_has_no_cycles():
 
 
 def test_max_depth_stops_the_walk(build):
-    s = build("a>b b>c c>d d>e")
+    s = build("aa>bb bb>cc cc>dd dd>ee")
 
-    assert _pairs(dependencies_of(s["a"], max_depth=2)) == [("b", 1), ("c", 2)]
-    assert _pairs(dependents_of(s["e"], max_depth=1)) == [("d", 1)]
-    assert dependencies_of(s["a"], max_depth=0) == []
+    assert _pairs(dependencies_of(s["aa"], max_depth=2)) == [("bb", 1), ("cc", 2)]
+    assert _pairs(dependents_of(s["ee"], max_depth=1)) == [("dd", 1)]
+    assert dependencies_of(s["aa"], max_depth=0) == []
 
 
 def test_max_depth_counts_shortest_distances_in_a_cycle(build):
-    s = build("a>b b>c c>a a>c")
+    s = build("aa>bb bb>cc cc>aa aa>cc")
 
-    assert _pairs(dependencies_of(s["a"], max_depth=1)) == [("b", 1), ("c", 1)]
+    assert _pairs(dependencies_of(s["aa"], max_depth=1)) == [("bb", 1), ("cc", 1)]
 
 
 def test_non_transitive_means_direct_only_whatever_max_depth_says(build):
-    s = build("a>b b>c a>d")
+    s = build("aa>bb bb>cc aa>dd")
 
-    assert _pairs(dependencies_of(s["a"], transitive=False)) == [("b", 1), ("d", 1)]
-    assert _pairs(dependencies_of(s["a"], transitive=False, max_depth=5)) == [("b", 1), ("d", 1)]
-    assert _pairs(dependents_of(s["c"], transitive=False)) == [("b", 1)]
+    assert _pairs(dependencies_of(s["aa"], transitive=False)) == [("bb", 1), ("dd", 1)]
+    assert _pairs(dependencies_of(s["aa"], transitive=False, max_depth=5)) == [("bb", 1), ("dd", 1)]
+    assert _pairs(dependents_of(s["cc"], transitive=False)) == [("bb", 1)]
 
 
 # --- resources ------------------------------------------------------------------------------
@@ -173,13 +173,13 @@ def test_a_service_using_its_own_resource_is_not_its_own_dependency(build):
 
 
 def test_resource_edges_are_walked_transitively_and_close_cycles(build):
-    s = build("a>b")
-    db = ResourceFactory(service=s["a"], slug="a-db")
-    DependencyFactory(source=s["b"], target_service=None, target_resource=db)
+    s = build("aa>bb")
+    db = ResourceFactory(service=s["aa"], slug="a-db")
+    DependencyFactory(source=s["bb"], target_service=None, target_resource=db)
 
-    assert _pairs(dependencies_of(s["a"])) == [("b", 1)]
+    assert _pairs(dependencies_of(s["aa"])) == [("bb", 1)]
     (cycle,) = find_cycles()
-    assert [x.slug for x in cycle.services] == ["a", "b"]
+    assert [x.slug for x in cycle.services] == ["aa", "bb"]
     _assert_closed_loop(cycle)
 
 
@@ -211,81 +211,81 @@ def test_blast_radius_groups_everything_that_fails_by_team(build):
 
 
 def test_blast_radius_of_a_cycle_member_does_not_include_itself(build):
-    s = build("a>b b>c c>a")
+    s = build("aa>bb bb>cc cc>aa")
 
-    radius = blast_radius(s["a"])
+    radius = blast_radius(s["aa"])
 
-    assert _pairs(radius.dependents) == [("c", 1), ("b", 2)]
+    assert _pairs(radius.dependents) == [("cc", 1), ("bb", 2)]
 
 
 # --- cycles ---------------------------------------------------------------------------------
 
 
 def test_an_acyclic_graph_has_no_cycles(build):
-    build("a>b a>c b>d c>d")
+    build("aa>bb aa>cc bb>dd cc>dd")
 
     assert find_cycles() == []
 
 
 def test_a_two_cycle_is_found_as_a_closed_loop(build):
-    build("a>b b>a b>c")
+    build("aa>bb bb>aa bb>cc")
 
     (cycle,) = find_cycles()
 
-    assert [s.slug for s in cycle.services] == ["a", "b"]
+    assert [s.slug for s in cycle.services] == ["aa", "bb"]
     assert len(cycle.path) == 3
     _assert_closed_loop(cycle)
 
 
 def test_a_three_cycle_is_found_as_a_closed_loop(build):
-    build("x>a a>b b>c c>a")
+    build("xx>aa aa>bb bb>cc cc>aa")
 
     (cycle,) = find_cycles()
 
-    assert [s.slug for s in cycle.services] == ["a", "b", "c"]
+    assert [s.slug for s in cycle.services] == ["aa", "bb", "cc"]
     assert len(cycle.path) == 4
     _assert_closed_loop(cycle)
 
 
 def test_two_separate_cycles_are_reported_largest_first(build):
-    build("a>b b>a x>y y>z z>x b>x")
+    build("aa>bb bb>aa xx>yy yy>zz zz>xx bb>xx")
 
     cycles = find_cycles()
 
-    assert [[s.slug for s in c.services] for c in cycles] == [["x", "y", "z"], ["a", "b"]]
+    assert [[s.slug for s in c.services] for c in cycles] == [["xx", "yy", "zz"], ["aa", "bb"]]
     for cycle in cycles:
         _assert_closed_loop(cycle)
 
 
 def test_cycles_of_equal_size_are_ordered_by_their_first_slug(build):
-    build("p>q q>p c>d d>c")
+    build("pp>qq qq>pp cc>dd dd>cc")
 
-    assert [[s.slug for s in c.services] for c in find_cycles()] == [["c", "d"], ["p", "q"]]
+    assert [[s.slug for s in c.services] for c in find_cycles()] == [["cc", "dd"], ["pp", "qq"]]
 
 
 def test_nested_cycles_form_one_group_with_one_real_loop(build):
     # a<->b, and a longer loop b>c>d>a through the same services
-    build("a>b b>a b>c c>d d>a d>e")
+    build("aa>bb bb>aa bb>cc cc>dd dd>aa dd>ee")
 
     (cycle,) = find_cycles()
 
-    assert [s.slug for s in cycle.services] == ["a", "b", "c", "d"]
+    assert [s.slug for s in cycle.services] == ["aa", "bb", "cc", "dd"]
     _assert_closed_loop(cycle)
 
 
 def test_a_figure_eight_is_one_group(build):
-    build("hub>a a>hub hub>b b>c c>hub")
+    build("hub>aa aa>hub hub>bb bb>cc cc>hub")
 
     (cycle,) = find_cycles()
 
-    assert [s.slug for s in cycle.services] == ["a", "b", "c", "hub"]
+    assert [s.slug for s in cycle.services] == ["aa", "bb", "cc", "hub"]
     _assert_closed_loop(cycle)
 
 
 # --- query counts ---------------------------------------------------------------------------
 
 
-def _catalog(size: int, team, prefix: str = "s") -> list:
+def _catalog(size: int, team, prefix: str = "ss") -> list:
     """A chain with shortcuts, back edges (cycles) and a resource edge."""
     services = [ServiceFactory(slug=f"{prefix}{n:03}", owner_team=team) for n in range(size)]
     for n in range(size - 1):
@@ -354,33 +354,33 @@ def test_query_counts_do_not_grow_with_the_catalog():
 
 
 def test_a_loaded_graph_is_reused_across_questions(build, django_assert_num_queries):
-    s = build("a>b b>c c>a")
+    s = build("aa>bb bb>cc cc>aa")
     graph = DependencyGraph.load()
 
     with django_assert_num_queries(4):
-        dependencies_of(s["a"], graph=graph)
-        dependents_of(s["a"], graph=graph)
-        blast_radius(s["b"], graph=graph)
+        dependencies_of(s["aa"], graph=graph)
+        dependents_of(s["aa"], graph=graph)
+        blast_radius(s["bb"], graph=graph)
         find_cycles(graph=graph)
 
 
 def test_cycle_groups_are_worked_out_once_per_loaded_graph(build):
     # Every service page asks for them; a loaded graph never changes.
-    services = build("a>b b>a c>d")
+    services = build("aa>bb bb>aa cc>dd")
     graph = DependencyGraph.load()
 
     first = graph.strongly_connected()
 
-    assert first == (frozenset({services["a"].pk, services["b"].pk}),)
+    assert first == (frozenset({services["aa"].pk, services["bb"].pk}),)
     assert graph.strongly_connected() is first
 
 
 def test_a_neighbourhood_picture_keeps_the_focus_and_the_most_critical_within_its_limit(build):
-    services = build("a>b a>c a>d")
-    for slug, tier in {"b": 1, "c": 4, "d": 2}.items():
+    services = build("aa>bb aa>cc aa>dd")
+    for slug, tier in {"bb": 1, "cc": 4, "dd": 2}.items():
         type(services[slug]).objects.filter(pk=services[slug].pk).update(tier=tier)
 
-    elements = graph_elements(service=services["a"], depth=1, limit=3)
+    elements = graph_elements(service=services["aa"], depth=1, limit=3)
 
     assert elements["truncated"]
-    assert sorted(n["data"]["label"] for n in elements["nodes"]) == ["a", "b", "d"]
+    assert sorted(n["data"]["label"] for n in elements["nodes"]) == ["aa", "bb", "dd"]

@@ -32,7 +32,7 @@ from teams.factories import TeamFactory
 
 pytestmark = pytest.mark.django_db
 
-VALID_SLUGS = ["a", "0", "checkout", "checkout-2", "2fa", "a-b-c", "x" * 63, "a" + "-" * 61 + "b"]
+VALID_SLUGS = ["ab", "checkout", "checkout-2", "a2fa", "a-b-c", "x" * 63, "a-" * 31 + "b"]
 INVALID_SLUGS = [
     pytest.param("Checkout", id="uppercase"),
     pytest.param("check_out", id="underscore"),
@@ -45,6 +45,13 @@ INVALID_SLUGS = [
     pytest.param("check out", id="space"),
     pytest.param("checkout\n", id="trailing-newline"),
     pytest.param("check.out", id="dot"),
+    pytest.param("a", id="one-letter"),
+    pytest.param("0", id="digit"),
+    pytest.param("2024", id="all-digits"),
+    pytest.param("1abc", id="leading-digit"),
+    pytest.param("a--b", id="double-hyphen"),
+    pytest.param("con", id="windows-device"),
+    pytest.param("lpt1", id="windows-printer"),
 ]
 
 # Every slugged model, created through its action, with the field that holds its slug.

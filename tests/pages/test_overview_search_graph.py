@@ -97,14 +97,14 @@ def graph_data(response):
 
 @pytest.mark.django_db
 def test_graph_page_shows_everything_and_highlights_cycles(catalog, member_page):
-    a, b = ServiceFactory(slug="a"), ServiceFactory(slug="b")
+    a, b = ServiceFactory(slug="aa"), ServiceFactory(slug="bb")
     DependencyFactory(source=a, target_service=b)
     DependencyFactory(source=b, target_service=a)
     response = member_page.get(reverse("graph"))
     data = graph_data(response)
     labels = {n["data"]["label"]: n["data"] for n in data["nodes"]}
-    assert set(labels) == {"a", "b", "checkout", "storefront"}
-    assert labels["a"]["cycle"] and not labels["checkout"]["cycle"]
+    assert set(labels) == {"aa", "bb", "checkout", "storefront"}
+    assert labels["aa"]["cycle"] and not labels["checkout"]["cycle"]
     assert labels["checkout"]["url"] == "/services/checkout/"
     cycle_edges = [e["data"] for e in data["edges"] if e["data"]["cycle"]]
     assert len(cycle_edges) == 2 and data["cycles"] == 1

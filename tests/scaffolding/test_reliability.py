@@ -1,5 +1,6 @@
 """Idempotency, resumption, retries and compensation of scaffold runs (in process)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -235,9 +236,10 @@ def test_a_transient_error_is_retried_and_the_run_succeeds(
 
     assert run.status == "succeeded", run.error
     assert run.attempts == 2
-    assert "The git host answered 503. Retrying in 2 s." in " ".join(
-        run.log_entries.values_list("message", flat=True)
-    )
+    log = " ".join(run.log_entries.values_list("message", flat=True))
+    delay = float(re.search(r"The git host answered 503\. Retrying in ([\d.]+) s\.", log)[1])
+    assert 1 <= delay <= 2  # the first backoff, with jitter
+    assert run.steps.get(name="push").retries == 1
 
 
 def _inline_retry(exc=None, countdown=None, **kwargs):
@@ -318,7 +320,7 @@ def test_a_run_whose_message_was_lost_is_sent_again(
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks.run_scaffold, "delay", broker_down)
+    monkeypatch.setattr(tasks.run_scaffold, "apply_async", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         run = actions.request_scaffold(
             actor=member, via="ui", template="python-http-service", parameters=http_params()
@@ -327,8 +329,10 @@ def test_a_run_whose_message_was_lost_is_sent_again(
     assert run.status == "pending"
     monkeypatch.undo()
 
-    # When the reaper looks after a lease's time
-    later = timezone.now() + timedelta(seconds=settings.KEEL_SCAFFOLD_LEASE_SECONDS + 1)
+    # When the reaper looks after a lease and the longest backoff
+    wait = settings.KEEL_SCAFFOLD_LEASE_SECONDS + settings.KEEL_SCAFFOLD_RETRY_MAX_SECONDS
+    assert runner.reap_stalled_runs(now=timezone.now() + timedelta(seconds=wait - 5)) == []
+    later = timezone.now() + timedelta(seconds=wait + 1)
     assert runner.reap_stalled_runs(now=later) == [str(run.uuid)]
 
     # Then it was sent again and finished

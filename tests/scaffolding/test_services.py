@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -258,4 +259,41 @@ def test_a_worker_killed_mid_run_leaves_a_run_that_the_next_worker_resumes(
     messages = " ".join(run.log_entries.values_list("message", flat=True))
     assert "The worker stopped during step push; sending the run again." in messages
     assert Service.objects.count() == 1 and Pipeline.objects.count() == 1
+    assert repositories(scaffold_dirs) == ["orders.git"]
+
+
+def test_a_killed_pool_process_is_recovered_by_its_own_worker_without_beat(
+    member, worker_env, scaffold_dirs, tmp_path
+):
+    flag = tmp_path / "slow-push"
+    flag.touch()
+    env = {
+        **worker_env,
+        "KEEL_REPOSITORY_PROVIDER": "tests.scaffolding.slow_provider.SlowLocalProvider",
+        "KEEL_TEST_SLOW_PUSH_FLAG": str(flag),
+        "KEEL_SCAFFOLD_LEASE_SECONDS": "3",
+        "KEEL_SCAFFOLD_REAP_SECONDS": "1",
+    }
+    # Given the documented setup: one prefork worker, no beat, a run in its push step
+    with worker(env=env, pool="prefork") as main:
+        run = actions.request_scaffold(
+            actor=member, via="ui", template="python-http-service", parameters=http_params()
+        )
+
+        def pushing():
+            run.refresh_from_db()
+            return run.current_step == "push" and run.status == "running"
+
+        wait_for(pushing, timeout=60, message="the push step")
+
+        # When the pool process running it is killed (the worker itself lives on)
+        children = Path(f"/proc/{main.pid}/task/{main.pid}/children").read_text().split()
+        os.kill(int(children[0]), signal.SIGKILL)
+        flag.unlink()
+
+        # Then the same worker's reaper timer resumes it, with nobody running a command
+        wait_for(finished(run), timeout=90, message="the resumed run to finish")
+
+    assert run.status == "succeeded", run.error
+    assert run.attempts == 2
     assert repositories(scaffold_dirs) == ["orders.git"]
