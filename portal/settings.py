@@ -145,7 +145,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Django's ModelBackend, except that permissions on Keel's records are portal.permissions'.
-AUTHENTICATION_BACKENDS = ["portal.backends.PermissionRulesBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -155,7 +154,7 @@ KEEL_LOGIN_VIEW = env.str("KEEL_LOGIN_VIEW", default="django.contrib.auth.views.
 # --- Accounts: sign-in protection and API tokens (accounts/) --------------------------------
 AUTHENTICATION_BACKENDS = [
     "accounts.signin.SignInLockoutBackend",  # refuses paused accounts and addresses first
-    "django.contrib.auth.backends.ModelBackend",
+    "portal.backends.PermissionRulesBackend",  # signs in; has_perm asks portal.permissions
 ]
 # Failed sign-ins are counted per account and per address; at the limit, signing in pauses
 # for the cool-off, the right password included. Not reset by a success: a success must not
