@@ -114,7 +114,7 @@ GENERATION_SQL = f"SELECT value FROM {_GENERATION} WHERE id = 1"
 # writers queue on it, so generations are handed out in commit order.
 _BUMP_SQL = (
     f"INSERT INTO {_GENERATION} (id, value) VALUES (1, 1) "
-    "ON CONFLICT (id) DO UPDATE SET value = value + 1"
+    f"ON CONFLICT (id) DO UPDATE SET value = {_GENERATION}.value + 1"
 )
 
 

@@ -182,11 +182,10 @@ def save_changes(
     actor,
     via: str,
     editable: set[str],
-    permission: str = permissions.CHANGE,
     action: str = ChangeRecord.Action.UPDATE,
 ) -> models.Model:
-    """Lock ``obj`` (``locked``: needs ``permission``), apply ``changes`` to the locked copy,
-    validate, save and record before/after.
+    """Apply ``changes`` to ``obj`` (the caller's copy from ``locked()``), validate, save and
+    record before/after.
 
     Only fields in ``editable`` may change; anything else (a slug, an owner outside a
     transfer) is refused with a field error rather than silently ignored.
@@ -200,23 +199,20 @@ def save_changes(
         raise ValidationError(refused)
     m2m_names = {f.name for f in obj._meta.many_to_many}
     with atomic_write():
-        current = locked(obj, actor=actor, action=permission)
-        before = snapshot(current)
+        before = snapshot(obj)
         for name, value in changes.items():
             if name not in m2m_names:
-                setattr(current, name, value)
-        _refuse_unstorable(current)
-        current.full_clean()
-        _save(current)
+                setattr(obj, name, value)
+        _refuse_unstorable(obj)
+        obj.full_clean()
+        _save(obj)
         for name, value in changes.items():
             if name in m2m_names:
-                getattr(current, name).set(value)
-        after = snapshot(current)
+                getattr(obj, name).set(value)
+        after = snapshot(obj)
         if after != before:
-            record_change(
-                actor=actor, via=via, action=action, obj=current, before=before, after=after
-            )
-    return current
+            record_change(actor=actor, via=via, action=action, obj=obj, before=before, after=after)
+    return obj
 
 
 class _RemovalCollector(Collector):
