@@ -158,6 +158,35 @@ def history_for(obj: models.Model):
     ).select_related("actor")
 
 
+# Records whose snapshots are the object's own fields (membership records hold a membership).
+_STATE_ACTIONS = (
+    ChangeRecord.Action.CREATE,
+    ChangeRecord.Action.UPDATE,
+    ChangeRecord.Action.TRANSFER,
+    ChangeRecord.Action.PUBLISH,
+    ChangeRecord.Action.DELETE,
+)
+
+
+def state_at(model, at, *, slug: str | None = None, pk: int | None = None):
+    """The newest record of the object's own fields made at or before ``at``, or None: its
+    ``after`` is the object as it was then (``before`` and deleted, when it is a delete).
+
+    By slug, an object deleted since is found too, and a slug used again later by another
+    object answers for the object that held it at ``at`` (slugs are unique at any moment).
+    """
+    records = ChangeRecord.objects.filter(
+        content_type=ContentType.objects.get_for_model(model),
+        created_at__lte=at,
+        action__in=_STATE_ACTIONS,
+    )
+    if slug is not None:
+        records = records.filter(Q(after__slug=slug) | Q(before__slug=slug))
+    else:
+        records = records.filter(object_id=pk)
+    return records.select_related("actor").order_by("-created_at", "-id").first()
+
+
 def system_actor():
     """The staff account that jobs, importers and the demo loader act as.
 

@@ -19,8 +19,18 @@ class ChangeRecordSerializer(serializers.ModelSerializer):
             "before",
             "after",
             "changed_fields",
+            "request_id",
         ]
         read_only_fields = fields
+
+
+class StateSerializer(serializers.Serializer):
+    """An object as it was at a moment, from its change history."""
+
+    at = serializers.DateTimeField()
+    exists = serializers.BooleanField(help_text="False when the object had been deleted by then.")
+    state = serializers.JSONField(help_text="Its fields then (the last ones, if deleted).")
+    record = ChangeRecordSerializer(help_text="The change that left it so.")
 
 
 def by_slug(queryset=None, **kwargs) -> serializers.SlugRelatedField:
