@@ -11,8 +11,9 @@ from django.db.models import Q
 from . import request_id
 from .models import CatalogGeneration, ChangeRecord
 
-# Bookkeeping fields whose change is not news to anyone reading the history.
-_SKIPPED_FIELDS = {"id", "created_at", "updated_at"}
+# Bookkeeping fields whose change is not news to anyone reading the history, and secrets
+# (a password hash, an API token's key) that history must never copy.
+_SKIPPED_FIELDS = {"id", "created_at", "updated_at", "password", "key", "secret", "token"}
 
 
 def _plain(value):

@@ -25,8 +25,9 @@ from .models import ChangeRecord
 
 _IMMUTABLE = {"slug": "A slug never changes once created."}
 _LOCK_ATTEMPTS = 3
-# History about history is noise: rows of these models are removed without a record.
-_UNRECORDED = {"portal.changerecord", "admin.logentry"}
+# Rows removed without a record: history about history is noise, and a DRF token's primary
+# key and name are its secret.
+_UNRECORDED = {"portal.changerecord", "admin.logentry", "authtoken.token"}
 
 
 # --- the transaction ------------------------------------------------------------------------
