@@ -80,7 +80,7 @@ def request_scaffold(*, actor, via: str, template: str, parameters: dict) -> Sca
     service_template = get_template(template)
     values = validate_request(service_template, parameters, actor=actor)
     team = Team.objects.get(slug=values["owner_team"])
-    permissions.require(actor, permissions.CONTRIBUTE, team)
+    permissions.require(actor, permissions.CONTRIBUTE, team)  # before the work below
     run = ScaffoldRun(
         slug=values["slug"],
         template=service_template.slug,
@@ -93,7 +93,8 @@ def request_scaffold(*, actor, via: str, template: str, parameters: dict) -> Sca
     )
     run.full_clean(validate_constraints=False)
     try:
-        with transaction.atomic():
+        with atomic_write():
+            run.owner_team = locked(team, actor=actor, action=permissions.CONTRIBUTE)
             run.save(force_insert=True)
             ScaffoldStep.objects.bulk_create(
                 ScaffoldStep(run=run, position=i, name=name) for i, (name, _) in enumerate(STEPS)
@@ -144,10 +145,13 @@ def enqueue(run_uuid) -> None:
 
 def retry_scaffold(run: ScaffoldRun, *, actor, via: str) -> ScaffoldRun:
     """Start a failed run again as a new run with the same parameters."""
-    permissions.require(actor, permissions.CHANGE, run)
-    if run.status != ScaffoldRun.Status.FAILED:
-        raise ValidationError("Only a failed run can be started again.")
-    return request_scaffold(actor=actor, via=via, template=run.template, parameters=run.parameters)
+    with atomic_write():
+        run = locked(run, actor=actor, action=permissions.CHANGE)
+        if run.status != ScaffoldRun.Status.FAILED:
+            raise ValidationError("Only a failed run can be started again.")
+        return request_scaffold(
+            actor=actor, via=via, template=run.template, parameters=run.parameters
+        )
 
 
 # --- pipelines and repositories -------------------------------------------------------------

@@ -162,3 +162,18 @@ def test_generate_catalog_records_each_bulk_and_moves_the_generation(db):
     assert bulks[0].after["generated"]["services"] == 8
     assert bulks[1].after["deleted"]["catalog.Service"] == 8
     assert all(r.request_id.startswith("cli-") for r in bulks)
+
+
+def test_caches_see_a_generated_catalog_at_once(member_client):
+    from catalog.graph import DependencyGraph
+
+    # Given a cached list and graph of an empty catalog
+    assert member_client.get("/api/v1/services/").json()["count"] == 0
+    assert not DependencyGraph.current().down
+
+    # When a catalog is generated around the actions
+    call_command("generate_catalog", services=8, dependencies=10, seed=3)
+
+    # Then both answer with it at once, not after the cache timeout
+    assert member_client.get("/api/v1/services/").json()["count"] == 8
+    assert sum(len(t) for t in DependencyGraph.current().down.values()) == 10
