@@ -82,3 +82,26 @@ def test_a_refused_deletion_keeps_the_repository(scaffolded, outsider):
 
     assert (repository_path("orders") / "HEAD").is_file()
     assert not ChangeRecord.objects.filter(action="delete").exists()
+
+
+def test_undoing_a_failed_run_records_what_it_removes(
+    member, inject, django_capture_on_commit_callbacks
+):
+    # Given a run whose last step fails for good after its pipeline was created
+    def fail(run, step):
+        if step == "register":
+            raise RuntimeError("disk full")
+
+    inject(fail)
+    run = request(member, django_capture_on_commit_callbacks)
+    assert run.status == ScaffoldRun.Status.FAILED
+
+    # Then the pipeline's creation and its removal (with its stages) are both on record
+    pipeline_records = ChangeRecord.objects.filter(content_type__model="pipeline")
+    assert sorted(pipeline_records.values_list("action", "actor_name")) == [
+        ("create", member.username),
+        ("delete", "keel-system"),
+    ]
+    stages = ChangeRecord.objects.filter(content_type__model="pipelinestage", action="delete")
+    assert stages.count() == 5
+    assert not Pipeline.objects.exists()
