@@ -152,7 +152,7 @@ class ChangeRecordAdmin(admin.ModelAdmin):
         "object_repr",
     ]
     list_filter = ["interface", "action", "content_type"]
-    search_fields = ["object_repr", "actor_name"]
+    search_fields = ["object_repr", "actor_name", "=request_id"]
     list_select_related = ["content_type"]
     date_hierarchy = "created_at"
     show_full_result_count = False
