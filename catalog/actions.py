@@ -99,7 +99,7 @@ def delete_service(service: Service, *, actor, via: str) -> None:
     recorded; ``signals.service_deleted`` lets other apps remove what they keep for it.
     """
     with atomic_write():
-        current = locked(service, actor=actor, action=permissions.CHANGE)
+        current = locked(service, actor=actor, action=permissions.CHANGE, deleting=True)
         signals.service_deleted.send(Service, service=current, actor=actor, via=via)
         # Its dependencies on its own resources go with it; left in place, they would
         # protect those resources and so block the service's own deletion.
@@ -293,7 +293,7 @@ def update_dependency(dependency: Dependency, *, actor, via: str, **changes) -> 
 def remove_dependency(dependency: Dependency, *, actor, via: str) -> None:
     """Refused while an API consumption implies the dependency: the consumption goes first."""
     with atomic_write():
-        current = locked(dependency, actor=actor, action=permissions.CHANGE)
+        current = locked(dependency, actor=actor, action=permissions.CHANGE, deleting=True)
         consumed = sorted(
             ApiConsumption.objects.filter(
                 consumer_id=current.source_id, api__provider_id=current.target_service_id
@@ -310,4 +310,5 @@ def remove_dependency(dependency: Dependency, *, actor, via: str) -> None:
 
 def _delete(obj, *, actor, via: str) -> None:
     with atomic_write():
-        delete(locked(obj, actor=actor, action=permissions.CHANGE), actor=actor, via=via)
+        current = locked(obj, actor=actor, action=permissions.CHANGE, deleting=True)
+        delete(current, actor=actor, via=via)

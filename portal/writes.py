@@ -15,7 +15,7 @@ a locked row stays true until the write commits.
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, OperationalError, connection, models, transaction
 from django.db.models import ProtectedError
 from django.db.models.deletion import Collector
 
@@ -41,16 +41,30 @@ def atomic_write():
     is the one every writer shares, so it is taken last and held only until the commit.
     """
     state = connection.__dict__.setdefault("keel_write", {"depth": 0, "changed": False})
-    with transaction.atomic():
-        state["depth"] += 1
-        try:
-            yield
-            if state["depth"] == 1 and state["changed"]:
-                bump_generation()
-        finally:
-            state["depth"] -= 1
-            if state["depth"] == 0:
-                state["changed"] = False
+    outermost, committing = state["depth"] == 0, False
+    try:
+        with transaction.atomic():
+            state["depth"] += 1
+            try:
+                yield
+                if state["depth"] == 1 and state["changed"]:
+                    bump_generation()
+            finally:
+                state["depth"] -= 1
+                if state["depth"] == 0:
+                    state["changed"] = False
+            committing = True
+    except (OperationalError, IntegrityError) as error:
+        # Writers that still met (a deadlock PostgreSQL broke, a reference checked at
+        # commit): the whole write was rolled back, and trying again is the answer. A unique
+        # row refused in the body is the caller's to explain (see ``_save``).
+        sqlstate = getattr(error.__cause__, "sqlstate", "") or ""
+        at_commit = committing and sqlstate.startswith("23")
+        if not outermost or not (sqlstate.startswith("40") or at_commit):
+            raise
+        raise ValidationError(
+            "This change conflicts with another change made at the same time; try again."
+        ) from error
 
 
 def defer_bump() -> bool:
@@ -75,7 +89,7 @@ def _owner_steps(model) -> list[tuple[str, type[models.Model]]]:
     return steps
 
 
-def locked(obj: models.Model, *, actor, action: str) -> models.Model:
+def locked(obj: models.Model, *, actor, action: str, deleting: bool = False) -> models.Model:
     """``obj`` read again under a row lock, after locking every row along its owner path
     (team first), and allowed to ``actor``: the permission is decided on what is stored and
     locked, so a concurrent transfer cannot slip a former owner's write in. Returns the locked
@@ -83,6 +97,8 @@ def locked(obj: models.Model, *, actor, action: str) -> models.Model:
 
     The path is read unlocked first to know which rows to lock; when a concurrent transfer
     moved it in between, the attempt's locks are released (a savepoint) and it starts over.
+    ``deleting``: the row is locked against new references too (``_hold_referenced``), so
+    what the delete finds depending on it is all there is.
     """
     model = type(obj)
     steps = _owner_steps(model)
@@ -101,7 +117,7 @@ def locked(obj: models.Model, *, actor, action: str) -> models.Model:
                 step_model._default_manager.select_for_update(no_key=True).filter(pk=pk).first()
                 for (_, step_model), pk in reversed(list(zip(steps, ids, strict=True)))
             ][::-1]
-            copy = manager.select_for_update(no_key=True).filter(pk=obj.pk).first()
+            copy = manager.select_for_update(no_key=not deleting).filter(pk=obj.pk).first()
             if copy is not None and _attach(copy, steps, chain):
                 permissions.require(actor, action, copy)
                 return copy
@@ -145,6 +161,30 @@ def _automatic(field) -> bool:
     return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
 
 
+def _hold_referenced(obj: models.Model, names=None) -> None:
+    """Share-lock (``FOR KEY SHARE``) every row ``obj``'s foreign keys name, so none of them
+    can be deleted before this write commits: a delete locks its row ``FOR UPDATE`` first
+    (``locked(deleting=True)``), then either waits for this write and sees the new reference,
+    or has gone, and this write is refused with a field error instead of failing at commit.
+    ``names``: only these fields (an update holds the references it changes, as PostgreSQL's
+    own foreign key checks do). Only PostgreSQL has row locks; SQLite writers never overlap."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for field in obj._meta.concrete_fields:
+            wanted = field.many_to_one and (names is None or field.name in names)
+            value = getattr(obj, field.attname) if wanted else None
+            if value is None:
+                continue
+            target = field.related_model._meta
+            cursor.execute(
+                f'SELECT 1 FROM "{target.db_table}" WHERE "{target.pk.column}" = %s FOR KEY SHARE',
+                [value],
+            )
+            if cursor.fetchone() is None:
+                raise ValidationError({field.name: "This no longer exists; it was just deleted."})
+
+
 def _save(obj: models.Model) -> None:
     """Save, explaining a constraint that a concurrent writer won the race for."""
     try:
@@ -169,6 +209,7 @@ def save_new(
     _refuse_unstorable(obj)
     obj.full_clean()
     with atomic_write():
+        _hold_referenced(obj)
         _save(obj)
         for name, values in (m2m or {}).items():
             getattr(obj, name).set(values)
@@ -206,6 +247,7 @@ def save_changes(
                 setattr(obj, name, value)
         _refuse_unstorable(obj)
         obj.full_clean()
+        _hold_referenced(obj, names=changes.keys())
         _save(obj)
         for name, value in changes.items():
             if name in m2m_names:

@@ -198,7 +198,8 @@ def create_pipeline(run: ScaffoldRun, *, definition: dict, ci_url: str, actor, v
 def delete_pipeline(pipeline, *, actor, via: str) -> None:
     """Remove a pipeline and its stages (a failed run's undoing), each recorded."""
     with atomic_write():
-        delete(locked(pipeline, actor=actor, action=permissions.CHANGE), actor=actor, via=via)
+        current = locked(pipeline, actor=actor, action=permissions.CHANGE, deleting=True)
+        delete(current, actor=actor, via=via)
 
 
 def retire_repository(service: Service, *, actor, via: str) -> None:

@@ -35,7 +35,7 @@ def update_team(team: Team, *, actor, via: str, **changes) -> Team:
 def delete_team(team: Team, *, actor, via: str) -> None:
     """Refused while the team owns services: ownership must be transferred first."""
     with atomic_write():
-        current = locked(team, actor=actor, action=permissions.MANAGE)
+        current = locked(team, actor=actor, action=permissions.MANAGE, deleting=True)
         owned = list(current.services.order_by("slug").values_list("slug", flat=True)[:21])
         if owned:
             more = " and more" if len(owned) > 20 else ""

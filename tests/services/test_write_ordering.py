@@ -5,12 +5,13 @@ import threading
 import time
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from rest_framework.test import APIClient
 
 from catalog import actions as catalog_actions
 from catalog.factories import ServiceFactory
-from catalog.models import Service
+from catalog.models import Dependency, Service
 from portal.audit import generation
 from portal.factories import UserFactory
 from portal.models import ChangeRecord
@@ -162,3 +163,50 @@ def test_an_update_racing_a_transfer_is_decided_on_the_owner_after_the_transfer(
     # Then the update waited for the transfer and was refused: the member no longer owns it
     assert outcome["result"] == "PermissionDenied"
     assert Service.objects.get(pk=service.pk).tier == 3
+
+
+def test_a_dependency_added_while_its_target_is_deleted_is_refused_not_a_server_error():
+    # Given a service being deleted in a transaction that commits late
+    team = TeamFactory()
+    actor = UserFactory(is_staff=True)
+    source, target = ServiceFactory(owner_team=team), ServiceFactory(owner_team=TeamFactory())
+    deleted, release = threading.Event(), threading.Event()
+
+    def slow_delete():
+        with transaction.atomic():
+            catalog_actions.delete_service(target, actor=actor, via="api")
+            deleted.set()
+            release.wait(timeout=30)
+
+    deleter, _ = _in_thread(slow_delete)
+    assert deleted.wait(timeout=30)
+
+    # When someone adds a dependency on it meanwhile
+    outcome = {}
+
+    def add():
+        try:
+            catalog_actions.add_dependency(
+                actor=actor, via="api", source=source, target_service=target
+            )
+            outcome["result"] = "added"
+        except ValidationError as error:
+            outcome["result"] = getattr(error, "message_dict", error.messages)
+        except Exception as error:  # noqa: BLE001 - the outcome is what we assert on
+            outcome["result"] = type(error).__name__
+
+    adder, added = _in_thread(add)
+    deadline = time.monotonic() + 30
+    while not added.is_set() and not _waiting_on_a_lock():
+        assert time.monotonic() < deadline
+        added.wait(timeout=0.05)
+    release.set()
+    deleter.join(timeout=30)
+    adder.join(timeout=30)
+
+    # Then it waited for the deletion and was told why, and nothing points at a deleted row
+    assert outcome["result"] == {
+        "target_service": ["This no longer exists; it was just deleted."]
+    }, outcome
+    assert not Service.objects.filter(pk=target.pk).exists()
+    assert not Dependency.objects.exists()
