@@ -1,19 +1,21 @@
 """Every write to the catalog. Forms, REST, GraphQL, the admin, importers and jobs call these.
 
-Each function takes the acting user (``actor``) and the interface it came through (``via``),
-checks permission first, then validates and writes in one transaction with its ChangeRecord
-(see ``portal.writes``). Related objects arrive as model instances: resolving slugs is the
-interface's job, deciding what is allowed is this module's.
+Each function takes the acting user (``actor``) and the interface it came through (``via``)
+and works in one transaction (``portal.writes``): it locks the rows it decides on and checks
+permission against the locked copy, then validates and writes with its ChangeRecords. Related
+objects arrive as model instances: resolving slugs is the interface's job, deciding what is
+allowed is this module's.
 """
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from portal import permissions
+from portal.audit import record_change, snapshot
 from portal.models import ChangeRecord
-from portal.writes import delete, save_changes, save_new
+from portal.writes import atomic_write, delete, locked, save_changes, save_new
 from teams.models import Team
 
+from . import signals
 from .models import Api, ApiConsumption, ApiVersion, DataDomain, Dependency, Resource, Service, Tag
 
 SERVICE_EDITABLE = {
@@ -28,8 +30,8 @@ DEPENDENCY_EDITABLE = {"kind", "criticality", "description"}
 CONSUMPTION_EDITABLE = {"version_requirement"}
 
 
-def _tags(names) -> list[Tag]:
-    """Tags by name, created on first use; names follow the slug alphabet."""
+def _tags(names, *, actor, via: str) -> list[Tag]:
+    """Tags by name, created (and recorded) on first use; names follow the slug alphabet."""
     from portal.names import validate_label
 
     tags = []
@@ -42,7 +44,16 @@ def _tags(names) -> list[Tag]:
             ) from None
         if len(name) > Tag._meta.get_field("name").max_length:
             raise ValidationError({"tags": f"Tag {name[:60]!r} is longer than 50 characters."})
-        tags.append(Tag.objects.get_or_create(name=name)[0])
+        tag, created = Tag.objects.get_or_create(name=name)
+        if created:
+            record_change(
+                actor=actor,
+                via=via,
+                action=ChangeRecord.Action.CREATE,
+                obj=tag,
+                after=snapshot(tag),
+            )
+        tags.append(tag)
     return tags
 
 
@@ -58,22 +69,22 @@ def _required(value, field: str, message: str) -> None:
 def create_service(*, actor, via: str, owner_team: Team, tags=(), **fields) -> Service:
     """Register a service; only members of the team that will own it (or staff) may."""
     _required(owner_team, "owner_team", "A service needs an owning team.")
-    permissions.require(actor, permissions.CONTRIBUTE, owner_team)
-    with transaction.atomic():
+    with atomic_write():
+        team = locked(owner_team, actor=actor, action=permissions.CONTRIBUTE)
         return save_new(
-            Service(owner_team=owner_team, **fields),
+            Service(owner_team=team, **fields),
             actor=actor,
             via=via,
-            m2m={"tags": _tags(tags)},
+            m2m={"tags": _tags(tags, actor=actor, via=via)},
         )
 
 
 def update_service(service: Service, *, actor, via: str, **changes) -> Service:
-    permissions.require_stored(actor, permissions.CHANGE, service)
-    with transaction.atomic():  # tags created on first use go if the update is refused
+    with atomic_write():  # tags created on first use go if the update is refused
+        current = locked(service, actor=actor, action=permissions.CHANGE)
         if "tags" in changes:
-            changes["tags"] = _tags(changes["tags"])
-        return save_changes(service, changes, actor=actor, via=via, editable=SERVICE_EDITABLE)
+            changes["tags"] = _tags(changes["tags"], actor=actor, via=via)
+        return save_changes(current, changes, actor=actor, via=via, editable=SERVICE_EDITABLE)
 
 
 def transfer_service(service: Service, *, new_owner: Team, actor, via: str) -> Service:
@@ -82,13 +93,18 @@ def transfer_service(service: Service, *, new_owner: Team, actor, via: str) -> S
 
 
 def delete_service(service: Service, *, actor, via: str) -> None:
-    """Refused while other services depend on it, consume its APIs or it owns a data domain."""
-    permissions.require_stored(actor, permissions.CHANGE, service)
-    with transaction.atomic():
+    """Refused while other services depend on it, consume its APIs or it owns a data domain.
+
+    Its APIs, their versions, its resources, consumptions and dependencies go with it, each
+    recorded; ``signals.service_deleted`` lets other apps remove what they keep for it.
+    """
+    with atomic_write():
+        current = locked(service, actor=actor, action=permissions.CHANGE, deleting=True)
+        signals.service_deleted.send(Service, service=current, actor=actor, via=via)
         # Its dependencies on its own resources go with it; left in place, they would
         # protect those resources and so block the service's own deletion.
-        Dependency.objects.filter(source=service, target_resource__service=service).delete()
-        delete(service, actor=actor, via=via)
+        own = Dependency.objects.filter(source=current, target_resource__service=current)
+        delete(current, actor=actor, via=via, also=own)
 
 
 # --- APIs -----------------------------------------------------------------------------------
@@ -96,31 +112,34 @@ def delete_service(service: Service, *, actor, via: str) -> None:
 
 def create_api(*, actor, via: str, provider: Service, **fields) -> Api:
     _required(provider, "provider", "An API needs a providing service.")
-    permissions.require(actor, permissions.CHANGE, provider)
-    return save_new(Api(provider=provider, **fields), actor=actor, via=via)
+    with atomic_write():
+        current = locked(provider, actor=actor, action=permissions.CHANGE)
+        return save_new(Api(provider=current, **fields), actor=actor, via=via)
 
 
 def update_api(api: Api, *, actor, via: str, **changes) -> Api:
-    permissions.require_stored(actor, permissions.CHANGE, api)
-    return save_changes(api, changes, actor=actor, via=via, editable=API_EDITABLE)
+    with atomic_write():
+        current = locked(api, actor=actor, action=permissions.CHANGE)
+        return save_changes(current, changes, actor=actor, via=via, editable=API_EDITABLE)
 
 
 def delete_api(api: Api, *, actor, via: str) -> None:
     """Refused while any service still consumes the API."""
-    permissions.require_stored(actor, permissions.CHANGE, api)
-    delete(api, actor=actor, via=via)
+    _delete(api, actor=actor, via=via)
 
 
 def publish_api_version(api: Api, *, actor, via: str, version: str, spec: str) -> ApiVersion:
-    """Publish a new, immutable version of the API's specification after validating it."""
-    permissions.require(actor, permissions.CHANGE, api)
+    """Publish a new, immutable version of the API's specification after validating it.
+    Recorded on the API's history."""
     published_by = actor if getattr(actor, "is_authenticated", False) else None
-    return save_new(
-        ApiVersion(api=api, version=version, spec=spec, published_by=published_by),
-        actor=actor,
-        via=via,
-        action=ChangeRecord.Action.PUBLISH,
-    )
+    with atomic_write():
+        current = locked(api, actor=actor, action=permissions.CHANGE)
+        return save_new(
+            ApiVersion(api=current, version=version, spec=spec, published_by=published_by),
+            actor=actor,
+            via=via,
+            action=ChangeRecord.Action.PUBLISH,
+        )
 
 
 # --- consumption ----------------------------------------------------------------------------
@@ -132,20 +151,20 @@ def add_consumption(
     """Record that ``consumer`` calls ``api``; this implies a dependency on its provider,
     which is added (as a synchronous call) when it does not exist yet."""
     _required(consumer, "consumer", "A consumption needs a consuming service.")
-    permissions.require(actor, permissions.CHANGE, consumer)
-    with transaction.atomic():
+    with atomic_write():
+        current = locked(consumer, actor=actor, action=permissions.CHANGE)
         consumption = save_new(
-            ApiConsumption(consumer=consumer, api=api, version_requirement=version_requirement),
+            ApiConsumption(consumer=current, api=api, version_requirement=version_requirement),
             actor=actor,
             via=via,
         )
         edge_exists = Dependency.objects.filter(
-            source=consumer, target_service_id=api.provider_id
+            source=current, target_service_id=api.provider_id
         ).exists()
         if not edge_exists:
             save_new(
                 Dependency(
-                    source=consumer,
+                    source=current,
                     target_service_id=api.provider_id,
                     kind=Dependency.Kind.SYNC
                     if api.type != Api.Type.ASYNCAPI
@@ -161,14 +180,14 @@ def add_consumption(
 def update_consumption(
     consumption: ApiConsumption, *, actor, via: str, **changes
 ) -> ApiConsumption:
-    permissions.require_stored(actor, permissions.CHANGE, consumption)
-    return save_changes(consumption, changes, actor=actor, via=via, editable=CONSUMPTION_EDITABLE)
+    with atomic_write():
+        current = locked(consumption, actor=actor, action=permissions.CHANGE)
+        return save_changes(current, changes, actor=actor, via=via, editable=CONSUMPTION_EDITABLE)
 
 
 def remove_consumption(consumption: ApiConsumption, *, actor, via: str) -> None:
     """Remove the consumption; the dependency it implied stays until removed on its own."""
-    permissions.require_stored(actor, permissions.CHANGE, consumption)
-    delete(consumption, actor=actor, via=via)
+    _delete(consumption, actor=actor, via=via)
 
 
 # --- data domains ---------------------------------------------------------------------------
@@ -176,13 +195,15 @@ def remove_consumption(consumption: ApiConsumption, *, actor, via: str) -> None:
 
 def create_domain(*, actor, via: str, owner_service: Service, **fields) -> DataDomain:
     _required(owner_service, "owner_service", "A data domain needs an owning service.")
-    permissions.require(actor, permissions.CHANGE, owner_service)
-    return save_new(DataDomain(owner_service=owner_service, **fields), actor=actor, via=via)
+    with atomic_write():
+        current = locked(owner_service, actor=actor, action=permissions.CHANGE)
+        return save_new(DataDomain(owner_service=current, **fields), actor=actor, via=via)
 
 
 def update_domain(domain: DataDomain, *, actor, via: str, **changes) -> DataDomain:
-    permissions.require_stored(actor, permissions.CHANGE, domain)
-    return save_changes(domain, changes, actor=actor, via=via, editable=DOMAIN_EDITABLE)
+    with atomic_write():
+        current = locked(domain, actor=actor, action=permissions.CHANGE)
+        return save_changes(current, changes, actor=actor, via=via, editable=DOMAIN_EDITABLE)
 
 
 def transfer_domain(domain: DataDomain, *, new_owner: Service, actor, via: str) -> DataDomain:
@@ -191,24 +212,26 @@ def transfer_domain(domain: DataDomain, *, new_owner: Service, actor, via: str) 
 
 
 def _transfer(obj, owner_field: str, new_owner, *, actor, via: str):
-    permissions.require_stored(actor, permissions.CHANGE, obj)
-    owner = obj._meta.get_field(owner_field).related_model._meta.verbose_name
-    _required(new_owner, owner_field, f"A {obj._meta.verbose_name} needs an owning {owner}.")
-    if new_owner.pk == getattr(obj, f"{owner_field}_id"):
-        raise ValidationError({owner_field: f"{obj.slug} is already owned by {new_owner.slug}."})
-    return save_changes(
-        obj,
-        {owner_field: new_owner},
-        actor=actor,
-        via=via,
-        editable={owner_field},
-        action=ChangeRecord.Action.TRANSFER,
-    )
+    with atomic_write():
+        current = locked(obj, actor=actor, action=permissions.CHANGE)
+        owner = obj._meta.get_field(owner_field).related_model._meta.verbose_name
+        _required(new_owner, owner_field, f"A {obj._meta.verbose_name} needs an owning {owner}.")
+        if new_owner.pk == getattr(current, f"{owner_field}_id"):
+            raise ValidationError(
+                {owner_field: f"{current.slug} is already owned by {new_owner.slug}."}
+            )
+        return save_changes(
+            current,
+            {owner_field: new_owner},
+            actor=actor,
+            via=via,
+            editable={owner_field},
+            action=ChangeRecord.Action.TRANSFER,
+        )
 
 
 def delete_domain(domain: DataDomain, *, actor, via: str) -> None:
-    permissions.require_stored(actor, permissions.CHANGE, domain)
-    delete(domain, actor=actor, via=via)
+    _delete(domain, actor=actor, via=via)
 
 
 # --- resources ------------------------------------------------------------------------------
@@ -216,19 +239,20 @@ def delete_domain(domain: DataDomain, *, actor, via: str) -> None:
 
 def create_resource(*, actor, via: str, service: Service, **fields) -> Resource:
     _required(service, "service", "A resource needs the service that owns it.")
-    permissions.require(actor, permissions.CHANGE, service)
-    return save_new(Resource(service=service, **fields), actor=actor, via=via)
+    with atomic_write():
+        current = locked(service, actor=actor, action=permissions.CHANGE)
+        return save_new(Resource(service=current, **fields), actor=actor, via=via)
 
 
 def update_resource(resource: Resource, *, actor, via: str, **changes) -> Resource:
-    permissions.require_stored(actor, permissions.CHANGE, resource)
-    return save_changes(resource, changes, actor=actor, via=via, editable=RESOURCE_EDITABLE)
+    with atomic_write():
+        current = locked(resource, actor=actor, action=permissions.CHANGE)
+        return save_changes(current, changes, actor=actor, via=via, editable=RESOURCE_EDITABLE)
 
 
 def delete_resource(resource: Resource, *, actor, via: str) -> None:
     """Refused while services depend on the resource."""
-    permissions.require_stored(actor, permissions.CHANGE, resource)
-    delete(resource, actor=actor, via=via)
+    _delete(resource, actor=actor, via=via)
 
 
 # --- dependencies ---------------------------------------------------------------------------
@@ -246,21 +270,45 @@ def add_dependency(
     """Declare that ``source`` depends on a service or a resource. Cycles are allowed
     (they are reported by ``catalog.graph``); self-edges and duplicates are not."""
     _required(source, "source", "A dependency needs a source service.")
-    permissions.require(actor, permissions.CHANGE, source)
-    return save_new(
-        Dependency(
-            source=source, target_service=target_service, target_resource=target_resource, **fields
-        ),
-        actor=actor,
-        via=via,
-    )
+    with atomic_write():
+        current = locked(source, actor=actor, action=permissions.CHANGE)
+        return save_new(
+            Dependency(
+                source=current,
+                target_service=target_service,
+                target_resource=target_resource,
+                **fields,
+            ),
+            actor=actor,
+            via=via,
+        )
 
 
 def update_dependency(dependency: Dependency, *, actor, via: str, **changes) -> Dependency:
-    permissions.require_stored(actor, permissions.CHANGE, dependency)
-    return save_changes(dependency, changes, actor=actor, via=via, editable=DEPENDENCY_EDITABLE)
+    with atomic_write():
+        current = locked(dependency, actor=actor, action=permissions.CHANGE)
+        return save_changes(current, changes, actor=actor, via=via, editable=DEPENDENCY_EDITABLE)
 
 
 def remove_dependency(dependency: Dependency, *, actor, via: str) -> None:
-    permissions.require_stored(actor, permissions.CHANGE, dependency)
-    delete(dependency, actor=actor, via=via)
+    """Refused while an API consumption implies the dependency: the consumption goes first."""
+    with atomic_write():
+        current = locked(dependency, actor=actor, action=permissions.CHANGE, deleting=True)
+        consumed = sorted(
+            ApiConsumption.objects.filter(
+                consumer_id=current.source_id, api__provider_id=current.target_service_id
+            ).values_list("api__slug", flat=True)
+        )
+        if current.target_service_id and consumed:
+            raise ValidationError(
+                f"{current.source.slug} consumes {', '.join(consumed)} of "
+                f"{current.target_service.slug}, which implies this dependency: remove the "
+                "consumption first."
+            )
+        delete(current, actor=actor, via=via)
+
+
+def _delete(obj, *, actor, via: str) -> None:
+    with atomic_write():
+        current = locked(obj, actor=actor, action=permissions.CHANGE, deleting=True)
+        delete(current, actor=actor, via=via)

@@ -107,8 +107,8 @@ class DependencyGraph:
     def current(cls) -> "DependencyGraph":
         """The whole graph, kept in this process for as long as the catalog generation stays
         the same (``portal.audit.generation``): reading 50,000 edges costs far more than
-        walking them. Rows written around the actions (``generate_catalog``) are seen once
-        ``KEEL_LIST_CACHE_SECONDS`` have passed."""
+        walking them. Every write moves the generation, ``generate_catalog`` too; the copy is
+        read again after ``KEEL_LIST_CACHE_SECONDS`` all the same, for rows written by hand."""
         now, current = time.monotonic(), generation()
         cached = _loaded.get("graph")
         if cached and cached[0] == current and now - cached[1] < settings.KEEL_LIST_CACHE_SECONDS:

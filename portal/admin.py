@@ -8,10 +8,13 @@ limit) is shown as an error message on the page instead of a server error.
 """
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.http import HttpResponseRedirect
 
+from . import accounts
 from .models import ChangeRecord, Interface
 
 admin.site.site_header = admin.site.site_title = "Keel admin"
@@ -160,7 +163,7 @@ class ChangeRecordAdmin(admin.ModelAdmin):
         "object_repr",
     ]
     list_filter = ["interface", "action", "content_type"]
-    search_fields = ["object_repr", "actor_name"]
+    search_fields = ["object_repr", "actor_name", "=request_id"]
     list_select_related = ["content_type"]
     date_hierarchy = "created_at"
     show_full_result_count = False
@@ -173,3 +176,41 @@ class ChangeRecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class RecordedUserAdmin(UserAdmin):
+    """Django's user admin, with every account change recorded (``portal.accounts``)."""
+
+    @staticmethod
+    def _via(request) -> dict:
+        return {"actor": request.user, "via": Interface.ADMIN}
+
+    def save_model(self, request, obj, form, change):
+        stored = type(obj)._default_manager.filter(pk=obj.pk).first() if change else None
+        form.recorded_before = accounts.user_snapshot(stored) if stored else None
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # groups and permissions
+        before = getattr(form, "recorded_before", None)
+        accounts.record_user_saved(form.instance, before=before, **self._via(request))
+
+    def delete_model(self, request, obj):
+        accounts.delete_user(obj, **self._via(request))
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for user in queryset:
+                accounts.delete_user(user, **self._via(request))
+
+    def user_change_password(self, request, id, form_url=""):
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                user = self.get_object(request, id)
+                accounts.record_password_changed(user, **self._via(request))
+        return response

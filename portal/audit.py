@@ -6,11 +6,14 @@ from uuid import UUID
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
+from django.db.models import Q
 
-from .models import ChangeRecord
+from . import request_id
+from .models import CatalogGeneration, ChangeRecord
 
-# Bookkeeping fields whose change is not news to anyone reading the history.
-_SKIPPED_FIELDS = {"id", "created_at", "updated_at"}
+# Bookkeeping fields whose change is not news to anyone reading the history, and secrets
+# (a password hash, an API token's key) that history must never copy.
+_SKIPPED_FIELDS = {"id", "created_at", "updated_at", "password", "key", "secret", "token"}
 
 
 def _plain(value):
@@ -21,15 +24,23 @@ def _plain(value):
     return value
 
 
+def _name(related):
+    """How a snapshot names a related object: its slug, a user's username, else its key."""
+    if related is None:
+        return None
+    if hasattr(related, "get_username"):
+        return related.get_username()
+    return getattr(related, "slug", None) or related.pk
+
+
 def snapshot(obj: models.Model) -> dict:
-    """The object's own fields as JSON-ready values; relations by slug where they have one."""
+    """The object's own fields as JSON-ready values; relations by slug (or username)."""
     data = {}
     for field in obj._meta.concrete_fields:
         if field.name in _SKIPPED_FIELDS:
             continue
         if field.is_relation:
-            related = getattr(obj, field.name)
-            data[field.name] = getattr(related, "slug", None) or (related and related.pk)
+            data[field.name] = _name(getattr(obj, field.name))
         else:
             data[field.name] = _plain(field.value_from_object(obj))
     for field in obj._meta.many_to_many:
@@ -38,44 +49,143 @@ def snapshot(obj: models.Model) -> dict:
     return data
 
 
-def record_change(
-    *, actor, via: str, action: str, obj: models.Model, before=None, after=None
+def history_parent(obj: models.Model) -> models.Model | None:
+    """The object whose history also shows ``obj``'s changes: the first step of its owner
+    path when it is owned through another object (an API version's API, an API's provider,
+    a resource's service); None for what a team owns directly, and for a team."""
+    path = getattr(type(obj), "owner_team_path", "")
+    if "__" not in path:
+        return None
+    return getattr(obj, path.split("__", 1)[0])
+
+
+def change_record(
+    *, actor, via: str, action: str, obj: models.Model, before=None, after=None, parent=None
 ) -> ChangeRecord:
-    """Write one history row. Call inside the transaction that makes the change."""
+    """An unsaved history row (``parent``: see ``history_parent``, which is the default)."""
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    return ChangeRecord.objects.create(
+    parent = history_parent(obj) if parent is None else parent
+    return ChangeRecord(
         actor=actor if is_user else None,
         actor_name=actor.get_username() if is_user else "system",
         interface=via,
         action=action,
-        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
+        content_type=_content_type(obj),
         object_id=obj.pk,
         object_repr=str(obj)[:200],
+        parent_content_type=_content_type(parent) if parent is not None else None,
+        parent_object_id=parent.pk if parent is not None else None,
         before=before,
         after=after,
+        request_id=request_id.current(),
     )
 
 
-GENERATION_SQL = f"SELECT MAX(id) FROM {ChangeRecord._meta.db_table}"
+def record_change(
+    *, actor, via: str, action: str, obj: models.Model, before=None, after=None, parent=None
+) -> ChangeRecord:
+    """Write one history row and move the catalog generation. Call inside the transaction
+    that makes the change."""
+    record = change_record(
+        actor=actor, via=via, action=action, obj=obj, before=before, after=after, parent=parent
+    )
+    record.save(force_insert=True)
+    changed()
+    return record
+
+
+def record_changes(records: list[ChangeRecord]) -> None:
+    """Write many history rows at once (a delete's cascade) and move the generation."""
+    ChangeRecord.objects.bulk_create(records)
+    changed()
+
+
+def _content_type(obj) -> ContentType:
+    return ContentType.objects.get_for_model(obj, for_concrete_model=True)
+
+
+# --- the catalog generation -----------------------------------------------------------------
+
+_GENERATION = CatalogGeneration._meta.db_table
+
+# A scalar subquery (it may be embedded in a larger statement): NULL before the first write.
+GENERATION_SQL = f"SELECT value FROM {_GENERATION} WHERE id = 1"
+
+# One statement on PostgreSQL and SQLite, and a row lock held until the transaction ends:
+# writers queue on it, so generations are handed out in commit order.
+_BUMP_SQL = (
+    f"INSERT INTO {_GENERATION} (id, value) VALUES (1, 1) "
+    f"ON CONFLICT (id) DO UPDATE SET value = {_GENERATION}.value + 1"
+)
 
 
 def generation() -> int:
-    """A number that moves whenever the catalog changes: the newest ChangeRecord's id.
+    """A number that moves whenever the catalog changes, in the order the changes commit.
 
-    Every action writes its ChangeRecord in the transaction of its change, so caches keyed by
-    this number are never stale. Plain SQL on the primary key index: it runs on hot paths.
+    Caches keyed by it are never stale: a transaction moves it with its change (see
+    ``CatalogGeneration``). One primary-key read: it runs on hot paths.
     """
     with connection.cursor() as cursor:
         cursor.execute(GENERATION_SQL)
-        return cursor.fetchone()[0] or 0
+        row = cursor.fetchone()
+        return (row[0] if row else 0) or 0
+
+
+def changed() -> None:
+    """Note a change of the catalog in the current transaction.
+
+    Inside ``portal.writes.atomic_write`` the generation moves once, as the transaction's
+    last statement, so the lock that orders writers is held only for the commit; anywhere
+    else it moves now.
+    """
+    from .writes import defer_bump
+
+    if not defer_bump():
+        bump_generation()
+
+
+def bump_generation() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(_BUMP_SQL)
 
 
 def history_for(obj: models.Model):
-    """The change records of one object, newest first."""
+    """The change records of one object and of the objects shown on its history (its API
+    versions, what its deletion removed), newest first."""
+    content_type = _content_type(obj)
     return ChangeRecord.objects.filter(
-        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
-        object_id=obj.pk,
+        Q(content_type=content_type, object_id=obj.pk)
+        | Q(parent_content_type=content_type, parent_object_id=obj.pk)
     ).select_related("actor")
+
+
+# Records whose snapshots are the object's own fields (membership records hold a membership).
+_STATE_ACTIONS = (
+    ChangeRecord.Action.CREATE,
+    ChangeRecord.Action.UPDATE,
+    ChangeRecord.Action.TRANSFER,
+    ChangeRecord.Action.PUBLISH,
+    ChangeRecord.Action.DELETE,
+)
+
+
+def state_at(model, at, *, slug: str | None = None, pk: int | None = None):
+    """The newest record of the object's own fields made at or before ``at``, or None: its
+    ``after`` is the object as it was then (``before`` and deleted, when it is a delete).
+
+    By slug, an object deleted since is found too, and a slug used again later by another
+    object answers for the object that held it at ``at`` (slugs are unique at any moment).
+    """
+    records = ChangeRecord.objects.filter(
+        content_type=ContentType.objects.get_for_model(model),
+        created_at__lte=at,
+        action__in=_STATE_ACTIONS,
+    )
+    if slug is not None:
+        records = records.filter(Q(after__slug=slug) | Q(before__slug=slug))
+    else:
+        records = records.filter(object_id=pk)
+    return records.select_related("actor").order_by("-created_at", "-id").first()
 
 
 def system_actor():

@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.urls import reverse
 
 from portal import names
 
@@ -117,6 +118,7 @@ class ChangeRecord(models.Model):
         REMOVE_MEMBER = "remove_member"
         CHANGE_ROLE = "change_role"
         PUBLISH = "publish"
+        BULK = "bulk"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -133,8 +135,16 @@ class ChangeRecord(models.Model):
     )
     object_id = models.BigIntegerField()
     object_repr = models.CharField(max_length=200)
+    # The object whose history also shows this record: the API of a published version, the
+    # service whose deletion removed an API (see ``portal.audit.history_parent``).
+    parent_content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    parent_object_id = models.BigIntegerField(null=True, blank=True)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
+    # The request (or job) that made the change; the same id is in that request's log lines.
+    request_id = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -142,7 +152,11 @@ class ChangeRecord(models.Model):
         indexes = [
             models.Index(
                 fields=["content_type", "object_id", "-created_at"], name="changerecord_object"
-            )
+            ),
+            models.Index(
+                fields=["parent_content_type", "parent_object_id", "-created_at"],
+                name="changerecord_parent",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -152,6 +166,32 @@ class ChangeRecord(models.Model):
     def changed_fields(self) -> list[str]:
         before, after = self.before or {}, self.after or {}
         return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+
+
+class CatalogGeneration(models.Model):
+    """One row whose ``value`` moves, inside the writing transaction, with every change.
+
+    Caches key their entries by it (``portal.audit.generation``). Unlike an id drawn from a
+    sequence at insert time, the row's lock orders the writers: a transaction bumps it as
+    its last statement and holds it until it commits, so a reader that sees value ``n`` sees
+    every change up to ``n`` and none after, and the value moves again when the next commits.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="portal_generation_one_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"catalog generation {self.value}"
+
+    def get_absolute_url(self) -> str:
+        # Bulk writes (generate_catalog) are recorded against this row.
+        return f"{reverse('admin:portal_changerecord_changelist')}?action=bulk"
 
 
 # The Idempotency-Key store of REST creates lives with its mechanism; imported here to register.

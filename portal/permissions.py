@@ -94,12 +94,6 @@ def require(user, action: str, obj: models.Model) -> None:
     )
 
 
-def require_stored(user, action: str, obj: models.Model) -> None:
-    """``require`` against the object as stored: a form or serializer may already have copied
-    new values (a new owner) onto ``obj``, and those must not decide who may change it."""
-    require(user, action, type(obj)._default_manager.get(pk=obj.pk))
-
-
 def restrict(queryset: models.QuerySet, user, action: str = VIEW) -> models.QuerySet:
     """The part of ``queryset`` that ``user`` may perform ``action`` on."""
     if not _active(user):

@@ -1,19 +1,145 @@
 """The mechanics shared by every ``<app>/actions.py`` function.
 
-An action checks permission and states its domain rules; these helpers then validate the
-model, write it in one transaction together with its ChangeRecord, and turn the database's
-refusals (a unique row created concurrently, a protected relation) into ValidationErrors
-with messages a person can act on.
+An action opens ``atomic_write()``, takes the rows it decides on with ``locked()`` (which
+checks permission against the locked copy), states its domain rules, and writes with
+``save_new`` / ``save_changes`` / ``delete``. These validate the model, write it together with
+its ChangeRecords, and turn the database's refusals (a unique row created concurrently, a
+protected relation) into ValidationErrors with messages a person can act on.
+
+Locks are taken in one order everywhere: along the owner path from the team down to the
+object (team, service, API, version), and the catalog generation last, just before commit.
+Writers that meet on the same rows queue instead of deadlocking, and a permission decided on
+a locked row stays true until the write commits.
 """
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
-from django.db.models import ProtectedError
+from contextlib import contextmanager
 
-from .audit import record_change, snapshot
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, OperationalError, connection, models, transaction
+from django.db.models import ProtectedError
+from django.db.models.deletion import Collector
+
+from . import permissions
+from .audit import bump_generation, change_record, record_change, record_changes, snapshot
 from .models import ChangeRecord
 
 _IMMUTABLE = {"slug": "A slug never changes once created."}
+_LOCK_ATTEMPTS = 3
+# Rows removed without a record: history about history is noise, and a DRF token's primary
+# key and name are its secret.
+_UNRECORDED = {"portal.changerecord", "admin.logentry", "authtoken.token"}
+
+
+# --- the transaction ------------------------------------------------------------------------
+
+
+@contextmanager
+def atomic_write():
+    """The transaction of one write (nested writes join the outermost).
+
+    The catalog generation moves once, as the outermost write's last statement: its row lock
+    is the one every writer shares, so it is taken last and held only until the commit.
+    """
+    state = connection.__dict__.setdefault("keel_write", {"depth": 0, "changed": False})
+    outermost, committing = state["depth"] == 0, False
+    try:
+        with transaction.atomic():
+            state["depth"] += 1
+            try:
+                yield
+                if state["depth"] == 1 and state["changed"]:
+                    bump_generation()
+            finally:
+                state["depth"] -= 1
+                if state["depth"] == 0:
+                    state["changed"] = False
+            committing = True
+    except (OperationalError, IntegrityError) as error:
+        # Writers that still met (a deadlock PostgreSQL broke, a reference checked at
+        # commit): the whole write was rolled back, and trying again is the answer. A unique
+        # row refused in the body is the caller's to explain (see ``_save``).
+        sqlstate = getattr(error.__cause__, "sqlstate", "") or ""
+        at_commit = committing and sqlstate.startswith("23")
+        if not outermost or not (sqlstate.startswith("40") or at_commit):
+            raise
+        raise ValidationError(
+            "This change conflicts with another change made at the same time; try again."
+        ) from error
+
+
+def defer_bump() -> bool:
+    """Inside ``atomic_write``: note the change for its end and say so."""
+    state = connection.__dict__.get("keel_write")
+    if not state or not state["depth"]:
+        return False
+    state["changed"] = True
+    return True
+
+
+# --- locking and permission -----------------------------------------------------------------
+
+
+def _owner_steps(model) -> list[tuple[str, type[models.Model]]]:
+    """``[(lookup, model), ...]`` from the object up its owner path to the team."""
+    steps, lookup, current = [], "", model
+    for name in model.owner_team_path.split("__") if model.owner_team_path else ():
+        lookup = f"{lookup}__{name}" if lookup else name
+        current = current._meta.get_field(name).related_model
+        steps.append((lookup, current))
+    return steps
+
+
+def locked(obj: models.Model, *, actor, action: str, deleting: bool = False) -> models.Model:
+    """``obj`` read again under a row lock, after locking every row along its owner path
+    (team first), and allowed to ``actor``: the permission is decided on what is stored and
+    locked, so a concurrent transfer cannot slip a former owner's write in. Returns the locked
+    copy, its owner path attached. Call inside ``atomic_write()``.
+
+    The path is read unlocked first to know which rows to lock; when a concurrent transfer
+    moved it in between, the attempt's locks are released (a savepoint) and it starts over.
+    ``deleting``: the row is locked against new references too (``_hold_referenced``), so
+    what the delete finds depending on it is all there is.
+    """
+    model = type(obj)
+    steps = _owner_steps(model)
+    manager = model._default_manager
+    for _ in range(_LOCK_ATTEMPTS):
+        path = (
+            manager.filter(pk=obj.pk).values_list(*[lookup for lookup, _ in steps])
+            if steps
+            else [()]
+        )
+        ids = next(iter(path), None)
+        if ids is None:
+            raise ValidationError(f"{obj} no longer exists.")
+        with transaction.atomic():  # a moved path rolls back to here, releasing its locks
+            chain = [
+                step_model._default_manager.select_for_update(no_key=True).filter(pk=pk).first()
+                for (_, step_model), pk in reversed(list(zip(steps, ids, strict=True)))
+            ][::-1]
+            copy = manager.select_for_update(no_key=not deleting).filter(pk=obj.pk).first()
+            if copy is not None and _attach(copy, steps, chain):
+                permissions.require(actor, action, copy)
+                return copy
+            if copy is None:
+                raise ValidationError(f"{obj} no longer exists.")
+            transaction.set_rollback(True)
+    raise ValidationError(f"{obj} is being changed by someone else; try again.")
+
+
+def _attach(copy, steps, chain) -> bool:
+    """Hang the locked rows on the copy; False when the stored path no longer leads there."""
+    child = copy
+    for (lookup, _), parent in zip(steps, chain, strict=True):
+        name = lookup.rsplit("__", 1)[-1]
+        if parent is None or getattr(child, child._meta.get_field(name).attname) != parent.pk:
+            return False
+        setattr(child, name, parent)
+        child = parent
+    return True
+
+
+# --- writing --------------------------------------------------------------------------------
 
 
 def _refuse_unstorable(obj: models.Model) -> None:
@@ -33,6 +159,30 @@ def _refuse_unstorable(obj: models.Model) -> None:
 
 def _automatic(field) -> bool:
     return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
+
+
+def _hold_referenced(obj: models.Model, names=None) -> None:
+    """Share-lock (``FOR KEY SHARE``) every row ``obj``'s foreign keys name, so none of them
+    can be deleted before this write commits: a delete locks its row ``FOR UPDATE`` first
+    (``locked(deleting=True)``), then either waits for this write and sees the new reference,
+    or has gone, and this write is refused with a field error instead of failing at commit.
+    ``names``: only these fields (an update holds the references it changes, as PostgreSQL's
+    own foreign key checks do). Only PostgreSQL has row locks; SQLite writers never overlap."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for field in obj._meta.concrete_fields:
+            wanted = field.many_to_one and (names is None or field.name in names)
+            value = getattr(obj, field.attname) if wanted else None
+            if value is None:
+                continue
+            target = field.related_model._meta
+            cursor.execute(
+                f'SELECT 1 FROM "{target.db_table}" WHERE "{target.pk.column}" = %s FOR KEY SHARE',
+                [value],
+            )
+            if cursor.fetchone() is None:
+                raise ValidationError({field.name: "This no longer exists; it was just deleted."})
 
 
 def _save(obj: models.Model) -> None:
@@ -58,7 +208,8 @@ def save_new(
     """Validate and insert ``obj`` (with its many-to-many values) and record the creation."""
     _refuse_unstorable(obj)
     obj.full_clean()
-    with transaction.atomic():
+    with atomic_write():
+        _hold_referenced(obj)
         _save(obj)
         for name, values in (m2m or {}).items():
             getattr(obj, name).set(values)
@@ -75,7 +226,8 @@ def save_changes(
     editable: set[str],
     action: str = ChangeRecord.Action.UPDATE,
 ) -> models.Model:
-    """Apply ``changes`` to a locked copy of ``obj``, validate, save and record before/after.
+    """Apply ``changes`` to ``obj`` (the caller's copy from ``locked()``), validate, save and
+    record before/after.
 
     Only fields in ``editable`` may change; anything else (a slug, an owner outside a
     transfer) is refused with a field error rather than silently ignored.
@@ -88,38 +240,96 @@ def save_changes(
     if refused:
         raise ValidationError(refused)
     m2m_names = {f.name for f in obj._meta.many_to_many}
-    with transaction.atomic():
-        locked = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
-        before = snapshot(locked)
+    with atomic_write():
+        before = snapshot(obj)
         for name, value in changes.items():
             if name not in m2m_names:
-                setattr(locked, name, value)
-        _refuse_unstorable(locked)
-        locked.full_clean()
-        _save(locked)
+                setattr(obj, name, value)
+        _refuse_unstorable(obj)
+        obj.full_clean()
+        _hold_referenced(obj, names=changes.keys())
+        _save(obj)
         for name, value in changes.items():
             if name in m2m_names:
-                getattr(locked, name).set(value)
-        after = snapshot(locked)
+                getattr(obj, name).set(value)
+        after = snapshot(obj)
         if after != before:
-            record_change(
-                actor=actor, via=via, action=action, obj=locked, before=before, after=after
+            record_change(actor=actor, via=via, action=action, obj=obj, before=before, after=after)
+    return obj
+
+
+class _RemovalCollector(Collector):
+    """Django's collector, made to load every row a delete removes or updates (in full, with
+    the objects they point to) so that each gets its own ChangeRecord."""
+
+    def can_fast_delete(self, objs, from_field=None):
+        return False
+
+    def related_objects(self, related_model, related_fields, objs):
+        rows = super().related_objects(related_model, related_fields, objs)
+        if related_model._meta.label_lower in _UNRECORDED:
+            return rows
+        return _with_relations(rows)
+
+
+def _with_relations(rows: models.QuerySet) -> models.QuerySet:
+    """Rows with the objects their foreign keys name, which their snapshots show."""
+    return rows.select_related(*[f.name for f in rows.model._meta.concrete_fields if f.is_relation])
+
+
+def delete(obj: models.Model, *, actor, via: str, also: models.QuerySet | None = None) -> None:
+    """Delete ``obj`` with everything that goes with it, and record each removed object and
+    each object a removal changed (a foreign key set to null). The records of what went
+    along are shown on ``obj``'s history. ``also``: rows removed first by the caller's rule
+    rather than a foreign key. A protected relation becomes a readable refusal."""
+    with atomic_write():
+        records = []
+        for rows in ([*also] if also is not None else [], [obj]):
+            collector = _RemovalCollector(using=obj._state.db or "default", origin=obj)
+            try:
+                collector.collect(rows)
+            except ProtectedError as error:
+                blockers = sorted({str(o) for o in error.protected_objects})
+                raise ValidationError(
+                    f"{obj} cannot be deleted while these depend on it: "
+                    f"{', '.join(blockers[:20])}" + (" and more." if len(blockers) > 20 else ".")
+                ) from error
+            records += _removal_records(collector, obj, actor=actor, via=via)
+            collector.delete()
+        record_changes(records)
+
+
+def _removal_records(collector: Collector, origin, *, actor, via: str) -> list[ChangeRecord]:
+    """Taken before the rows go: a delete per removed object, an update per changed one."""
+    records = []
+    kwargs = {"actor": actor, "via": via}
+    for (field, value), batches in collector.field_updates.items():
+        if field.model._meta.label_lower in _UNRECORDED:
+            continue
+        for batch in batches:
+            for changed_obj in _with_relations(batch) if hasattr(batch, "query") else batch:
+                before = snapshot(changed_obj)
+                records.append(
+                    change_record(
+                        **kwargs,
+                        action=ChangeRecord.Action.UPDATE,
+                        obj=changed_obj,
+                        before=before,
+                        after={**before, field.name: value},
+                        parent=origin,
+                    )
+                )
+    for model, instances in collector.data.items():
+        if model._meta.auto_created or model._meta.label_lower in _UNRECORDED:
+            continue
+        for removed in instances:
+            records.append(
+                change_record(
+                    **kwargs,
+                    action=ChangeRecord.Action.DELETE,
+                    obj=removed,
+                    before=snapshot(removed),
+                    parent=None if removed == origin else origin,
+                )
             )
-    return locked
-
-
-def delete(obj: models.Model, *, actor, via: str) -> None:
-    """Delete ``obj`` and record it; a protected relation becomes a readable refusal."""
-    with transaction.atomic():
-        record_change(
-            actor=actor, via=via, action=ChangeRecord.Action.DELETE, obj=obj, before=snapshot(obj)
-        )
-        try:
-            with transaction.atomic():
-                obj.delete()
-        except ProtectedError as error:
-            blockers = sorted({str(o) for o in error.protected_objects})
-            raise ValidationError(
-                f"{obj} cannot be deleted while these depend on it: {', '.join(blockers[:20])}"
-                + (" and more." if len(blockers) > 20 else ".")
-            ) from error
+    return records

@@ -19,9 +19,10 @@ from portal import permissions
 from portal.audit import record_change, snapshot
 from portal.models import ChangeRecord
 from portal.names import name_problem
+from portal.writes import atomic_write, delete, locked
 from teams.models import Team
 
-from .models import STEPS, ScaffoldRun, ScaffoldStep
+from .models import STEPS, ScaffoldLogEntry, ScaffoldRun, ScaffoldStep
 from .providers import HostingError, TransientError, get_provider
 from .registry import ServiceTemplate, get_template
 
@@ -81,7 +82,7 @@ def request_scaffold(*, actor, via: str, template: str, parameters: dict) -> Sca
     service_template = get_template(template)
     values = validate_request(service_template, parameters, actor=actor)
     team = Team.objects.get(slug=values["owner_team"])
-    permissions.require(actor, permissions.CONTRIBUTE, team)
+    permissions.require(actor, permissions.CONTRIBUTE, team)  # before the work below
     run = ScaffoldRun(
         slug=values["slug"],
         template=service_template.slug,
@@ -94,7 +95,8 @@ def request_scaffold(*, actor, via: str, template: str, parameters: dict) -> Sca
     )
     run.full_clean(validate_constraints=False)
     try:
-        with transaction.atomic():
+        with atomic_write():
+            run.owner_team = locked(team, actor=actor, action=permissions.CONTRIBUTE)
             run.save(force_insert=True)
             ScaffoldStep.objects.bulk_create(
                 ScaffoldStep(run=run, position=i, name=name) for i, (name, _) in enumerate(STEPS)
@@ -145,7 +147,103 @@ def enqueue(run_uuid) -> None:
 
 def retry_scaffold(run: ScaffoldRun, *, actor, via: str) -> ScaffoldRun:
     """Start a failed run again as a new run with the same parameters."""
-    permissions.require(actor, permissions.CHANGE, run)
-    if run.status != ScaffoldRun.Status.FAILED:
-        raise ValidationError("Only a failed run can be started again.")
-    return request_scaffold(actor=actor, via=via, template=run.template, parameters=run.parameters)
+    with atomic_write():
+        run = locked(run, actor=actor, action=permissions.CHANGE)
+        if run.status != ScaffoldRun.Status.FAILED:
+            raise ValidationError("Only a failed run can be started again.")
+        return request_scaffold(
+            actor=actor, via=via, template=run.template, parameters=run.parameters
+        )
+
+
+# --- pipelines and repositories -------------------------------------------------------------
+
+
+def create_pipeline(run: ScaffoldRun, *, definition: dict, ci_url: str, actor, via: str):
+    """The portal's copy of the pipeline a run committed, with its stages; the requester
+    acts for the run's team, so must still be a member of it."""
+    from .models import Pipeline, PipelineStage
+    from .pipelines import GITHUB_PATH, GITLAB_PATH, NATIVE_PATH
+
+    with atomic_write():
+        team = locked(run.owner_team, actor=actor, action=permissions.CONTRIBUTE)
+        pipeline = Pipeline(
+            slug=run.slug,
+            owner_team=team,
+            run=run,
+            repository_url=run.repository_url,
+            ci_url=ci_url,
+            definition_path=NATIVE_PATH,
+            definition=definition,
+            ci_files=[GITHUB_PATH, GITLAB_PATH],
+        )
+        pipeline.save(force_insert=True)
+        PipelineStage.objects.bulk_create(
+            PipelineStage(
+                pipeline=pipeline,
+                position=i,
+                name=stage["name"],
+                environment=stage["environment"],
+                on_success=stage["on_success"],
+                on_failure=stage["on_failure"],
+                steps=stage["steps"],
+            )
+            for i, stage in enumerate(definition["spec"]["stages"])
+        )
+        record_change(
+            actor=actor, via=via, action=ChangeRecord.Action.CREATE, obj=pipeline,
+            after=_snapshot(pipeline),
+        )  # fmt: skip
+    return pipeline
+
+
+def delete_pipeline(pipeline, *, actor, via: str) -> None:
+    """Remove a pipeline and its stages (a failed run's undoing), each recorded."""
+    with atomic_write():
+        current = locked(pipeline, actor=actor, action=permissions.CHANGE, deleting=True)
+        delete(current, actor=actor, via=via)
+
+
+def retire_repository(service: Service, *, actor, via: str) -> None:
+    """A scaffolded service is being deleted: its repository goes when the deletion commits,
+    so that the name is free again and ``/git/<slug>.git`` stops serving the old code. The
+    run forgets the repository in the same transaction, recorded on the service's history.
+    (Its pipeline row goes with the service: a foreign key cascade.)"""
+    run = ScaffoldRun.objects.filter(service=service, status=ScaffoldRun.Status.SUCCEEDED).first()
+    if run is None or not run.repository_id:
+        return
+    before = _repository_fields(run)
+    run.repository_id = run.repository_url = ""
+    run.save(update_fields=["repository_id", "repository_url", "updated_at"])
+    record_change(
+        actor=actor, via=via, action=ChangeRecord.Action.UPDATE, obj=run, before=before,
+        after=_repository_fields(run), parent=service,
+    )  # fmt: skip
+    provider_name, slug, run_id = run.repository_provider or None, run.slug, str(run.uuid)
+
+    def remove():
+        try:
+            removed = get_provider(provider_name).delete(slug, run_id=run_id)
+        except Exception:  # noqa: BLE001 - the deletion has committed; say what is left over
+            logger.exception("Could not remove the repository %s of a deleted service.", slug)
+            message, level = (
+                f"The repository {slug} could not be removed; remove it by hand.",
+                "error",
+            )
+        else:
+            message = (
+                f"Removed the repository {slug}: its service was deleted."
+                if removed
+                else (f"The repository {slug} was not there any more.")
+            )
+            level = "info"
+        ScaffoldLogEntry.objects.create(run_id=run.pk, level=level, message=message)
+
+    transaction.on_commit(remove)
+
+
+def _repository_fields(run: ScaffoldRun) -> dict:
+    return {
+        name: getattr(run, name)
+        for name in ("repository_provider", "repository_id", "repository_url")
+    }

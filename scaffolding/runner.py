@@ -23,7 +23,6 @@ what earlier steps created, newest first, and the run ends ``failed`` with a mes
 can act on.
 """
 
-import json
 import logging
 import random
 import shutil
@@ -39,10 +38,12 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from catalog import actions as catalog_actions
-from catalog.models import Api, DataDomain, Service
-from portal.audit import record_change, snapshot, system_actor
-from portal.models import ChangeRecord, Interface
+from catalog.models import DataDomain, Service
+from portal.audit import system_actor
+from portal.models import Interface
+from portal.writes import atomic_write
 
+from . import actions as scaffold_actions
 from . import pipelines
 from .gitops import author_line
 from .models import ScaffoldLogEntry, ScaffoldRun, ScaffoldStep
@@ -296,7 +297,7 @@ def step_create_pipeline(ctx: Context):
     """The portal-native pipeline, read from the definition that was committed."""
     import yaml
 
-    from .models import Pipeline, PipelineStage
+    from .models import Pipeline
 
     run = ctx.run
     if Pipeline.objects.filter(run=run).exists():
@@ -306,35 +307,16 @@ def step_create_pipeline(ctx: Context):
     ctx.ensure_rendered()
     definition = yaml.safe_load((ctx.folder / pipelines.NATIVE_PATH).read_text())
     info = ctx.provider.find(run.slug)
-    pipeline = Pipeline.objects.create(
-        slug=run.slug,
-        owner_team=run.owner_team,
-        run=run,
-        repository_url=run.repository_url,
-        ci_url=ctx.provider.pipeline_url(info) if info else "",
-        definition_path=pipelines.NATIVE_PATH,
-        definition=definition,
-        ci_files=[pipelines.GITHUB_PATH, pipelines.GITLAB_PATH],
-    )
-    PipelineStage.objects.bulk_create(
-        PipelineStage(
-            pipeline=pipeline,
-            position=i,
-            name=stage["name"],
-            environment=stage["environment"],
-            on_success=stage["on_success"],
-            on_failure=stage["on_failure"],
-            steps=stage["steps"],
+    try:
+        scaffold_actions.create_pipeline(
+            run,
+            definition=definition,
+            ci_url=ctx.provider.pipeline_url(info) if info else "",
+            actor=run.requested_by,
+            via=VIA,
         )
-        for i, stage in enumerate(definition["spec"]["stages"])
-    )
-    record_change(
-        actor=run.requested_by,
-        via=VIA,
-        action=ChangeRecord.Action.CREATE,
-        obj=pipeline,
-        after=json.loads(json.dumps(snapshot(pipeline), default=str)),
-    )
+    except PermissionDenied as error:
+        raise StepFailed(f"{error} Ask a team lead to add you, then start again.") from error
     ctx.log(
         f"Pipeline with stages {' → '.join(s['name'] for s in definition['spec']['stages'])}.",
         "create_pipeline",
@@ -440,7 +422,7 @@ def execute(run: ScaffoldRun) -> ScaffoldRun:
             if before_step is not None:
                 before_step(run, step.name)
             if step.name in ATOMIC_STEPS:
-                with transaction.atomic():
+                with atomic_write():
                     STEP_FUNCTIONS[step.name](ctx)
                     _finish_step(step)
             else:
@@ -516,16 +498,14 @@ def compensate(run: ScaffoldRun) -> list[str]:
     if run.service_id:
         service = run.service
         try:
-            with transaction.atomic():
-                Api.objects.filter(provider=service).delete()
-                catalog_actions.delete_service(service, actor=system_actor(), via=VIA)
+            catalog_actions.delete_service(service, actor=system_actor(), via=VIA)
             write_log(
                 run, f"Undone: removed service {service.slug} from the catalog.", step="register"
             )
         except Exception as error:  # noqa: BLE001 - report and go on undoing the rest
             problems.append(f"the service {service.slug} could not be removed ({error}).")
-    deleted, _ = Pipeline.objects.filter(run=run).delete()
-    if deleted:
+    for pipeline in Pipeline.objects.filter(run=run):
+        scaffold_actions.delete_pipeline(pipeline, actor=system_actor(), via=VIA)
         write_log(run, "Undone: removed the pipeline.", step="create_pipeline")
     if run.repository_id or run.repository_provider:
         try:

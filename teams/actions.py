@@ -1,12 +1,15 @@
-"""Every write to teams and memberships. Forms, REST, GraphQL, the admin and jobs call these."""
+"""Every write to teams and memberships. Forms, REST, GraphQL, the admin and jobs call these.
+
+Each one locks the team row and checks permission against the locked copy
+(``portal.writes.locked``), so membership changes and the writes they authorize are ordered.
+"""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from portal import permissions
 from portal.audit import record_change
 from portal.models import ChangeRecord
-from portal.writes import delete, save_changes, save_new
+from portal.writes import atomic_write, delete, locked, save_changes, save_new
 
 from .models import Membership, Team
 
@@ -16,7 +19,7 @@ TEAM_EDITABLE = {"name", "description", "parent", "chat_channel", "email", "onca
 def create_team(*, actor, via: str, **fields) -> Team:
     """Any signed-in user may start a team; a non-staff creator becomes its first lead."""
     permissions.require_signed_in(actor)
-    with transaction.atomic():
+    with atomic_write():
         team = save_new(Team(**fields), actor=actor, via=via)
         if not actor.is_staff:
             _add_membership(team, actor, Membership.Role.LEAD, actor=actor, via=via)
@@ -24,21 +27,23 @@ def create_team(*, actor, via: str, **fields) -> Team:
 
 
 def update_team(team: Team, *, actor, via: str, **changes) -> Team:
-    permissions.require(actor, permissions.MANAGE, team)
-    return save_changes(team, changes, actor=actor, via=via, editable=TEAM_EDITABLE)
+    with atomic_write():
+        current = locked(team, actor=actor, action=permissions.MANAGE)
+        return save_changes(current, changes, actor=actor, via=via, editable=TEAM_EDITABLE)
 
 
 def delete_team(team: Team, *, actor, via: str) -> None:
     """Refused while the team owns services: ownership must be transferred first."""
-    permissions.require(actor, permissions.MANAGE, team)
-    owned = list(team.services.order_by("slug").values_list("slug", flat=True)[:21])
-    if owned:
-        more = " and more" if len(owned) > 20 else ""
-        raise ValidationError(
-            f"Team {team.slug} still owns {', '.join(owned[:20])}{more}: transfer or delete "
-            "those services first."
-        )
-    delete(team, actor=actor, via=via)
+    with atomic_write():
+        current = locked(team, actor=actor, action=permissions.MANAGE, deleting=True)
+        owned = list(current.services.order_by("slug").values_list("slug", flat=True)[:21])
+        if owned:
+            more = " and more" if len(owned) > 20 else ""
+            raise ValidationError(
+                f"Team {current.slug} still owns {', '.join(owned[:20])}{more}: transfer or "
+                "delete those services first."
+            )
+        delete(current, actor=actor, via=via)
 
 
 def _membership_snapshot(membership: Membership) -> dict:
@@ -48,14 +53,14 @@ def _membership_snapshot(membership: Membership) -> dict:
 def add_member(
     team: Team, user, *, role: str = Membership.Role.MEMBER, actor, via: str
 ) -> Membership:
-    permissions.require(actor, permissions.MANAGE, team)
-    return _add_membership(team, user, role, actor=actor, via=via)
+    with atomic_write():
+        current = locked(team, actor=actor, action=permissions.MANAGE)
+        return _add_membership(current, user, role, actor=actor, via=via)
 
 
 def _add_membership(team: Team, user, role: str, *, actor, via: str) -> Membership:
-    """The team row is locked first so that the size limit holds under concurrent adds."""
-    with transaction.atomic():
-        Team.objects.select_for_update().filter(pk=team.pk).first()
+    """Called with the team row locked, so that the size limit holds under concurrent adds."""
+    with atomic_write():
         membership = Membership(team=team, user=user, role=role)
         membership.full_clean()
         membership.save()
@@ -93,8 +98,8 @@ def _refuse_losing_last_lead(team: Team, membership: Membership, *, staying: boo
 
 
 def remove_member(team: Team, user, *, actor, via: str) -> None:
-    permissions.require(actor, permissions.MANAGE, team)
-    with transaction.atomic():
+    with atomic_write():
+        team = locked(team, actor=actor, action=permissions.MANAGE)
         membership = _membership(team, user)
         _refuse_losing_last_lead(team, membership)
         before = _membership_snapshot(membership)
@@ -105,8 +110,8 @@ def remove_member(team: Team, user, *, actor, via: str) -> None:
 
 
 def change_role(team: Team, user, *, role: str, actor, via: str) -> Membership:
-    permissions.require(actor, permissions.MANAGE, team)
-    with transaction.atomic():
+    with atomic_write():
+        team = locked(team, actor=actor, action=permissions.MANAGE)
         membership = _membership(team, user)
         before = _membership_snapshot(membership)
         if role != Membership.Role.LEAD:

@@ -6,9 +6,10 @@ through the actions (validation, permission check and a ChangeRecord per row) wo
 minutes for 10,000 services and 50,000 edges. What the actions would check holds by
 construction: slugs are valid DNS labels, tiers are in range, every spec comes from the same
 generators the tests validate, there are no self edges and no duplicate edges, and the database
-constraints still refuse anything else. No ChangeRecords are written: history records what
-people changed, and a generated catalog has no such story; thousands of fake "create" rows
-would only bury the real ones.
+constraints still refuse anything else. Each bulk (``generate``, ``clear``) writes one summary
+ChangeRecord (who, when, how many rows of each kind) in its transaction, against the catalog
+generation row, and so moves the generation that caches are keyed by: a per-row record would
+double the rows written and bury the history people made under thousands of generated ones.
 
 Everything generated is named with the ``gen-`` prefix, so ``clear()`` removes exactly it.
 
@@ -35,6 +36,8 @@ from catalog.factories import openapi_document
 from catalog.models import Api, ApiConsumption, ApiVersion, Dependency, Service, Tag
 from catalog.spec_summaries import summarise
 from catalog.specs import load_document
+from portal.audit import record_change
+from portal.models import CatalogGeneration, ChangeRecord
 from teams.models import Membership, Team
 
 from .specs import asyncapi_spec
@@ -242,14 +245,27 @@ def exists() -> bool:
     return Team.objects.filter(slug__startswith=PREFIX).exists()
 
 
+def _record_bulk(*, actor, via: str, after: dict) -> None:
+    generation_row, _ = CatalogGeneration.objects.get_or_create(pk=1)
+    record_change(
+        actor=actor, via=via, action=ChangeRecord.Action.BULK, obj=generation_row, after=after
+    )
+
+
 @transaction.atomic
-def generate(*, services: int, dependencies: int, seed: int = 1) -> Counter:
+def generate(*, services: int, dependencies: int, seed: int = 1, actor=None, via="cli") -> Counter:
     """Generate a catalog of ``services`` services and ``dependencies`` edges between them."""
-    return Generator(services, dependencies, seed).run()
+    counts = Generator(services, dependencies, seed).run()
+    _record_bulk(
+        actor=actor,
+        via=via,
+        after={"generated": {str(k): n for k, n in counts.items()}, "seed": seed},
+    )
+    return counts
 
 
 @transaction.atomic
-def clear() -> int:
+def clear(*, actor=None, via="cli") -> int:
     """Delete everything generated, edges and consumptions first (they protect their targets).
     Returns the number of rows deleted."""
     generated = {"slug__startswith": PREFIX}
@@ -266,4 +282,8 @@ def clear() -> int:
         Team.objects.filter(**generated).delete(),
         get_user_model().objects.filter(username__startswith=PREFIX).delete(),
     ]
+    removed = Counter()
+    for _, per_model in deleted:
+        removed.update(per_model)
+    _record_bulk(actor=actor, via=via, after={"deleted": dict(removed)})
     return sum(total for total, _ in deleted)

@@ -21,6 +21,7 @@ class ChangeRecordSerializer(serializers.ModelSerializer):
             "before",
             "after",
             "changed_fields",
+            "request_id",
         ]
         read_only_fields = fields
 
@@ -46,6 +47,15 @@ class UsernameRelatedField(serializers.SlugRelatedField):
         if found is None:
             self.fail("does_not_exist", slug_name=self.slug_field, value=str(data)[:80])
         return found
+
+
+class StateSerializer(serializers.Serializer):
+    """An object as it was at a moment, from its change history."""
+
+    at = serializers.DateTimeField()
+    exists = serializers.BooleanField(help_text="False when the object had been deleted by then.")
+    state = serializers.JSONField(help_text="Its fields then (the last ones, if deleted).")
+    record = ChangeRecordSerializer(help_text="The change that left it so.")
 
 
 def by_slug(queryset=None, **kwargs) -> serializers.SlugRelatedField:

@@ -9,21 +9,53 @@ through ``restrict()``: a viewset that needs another queryset for one action ove
 ``base_queryset()``, never ``get_queryset()``.
 """
 
+from datetime import UTC
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import ValidationError as BadRequest
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from portal.audit import history_for
-from portal.lookups import with_slug
-from portal.models import Interface
+from portal.audit import history_for, state_at
+from portal.lookups import slug_key, with_slug
+from portal.models import ChangeRecord, Interface
 from portal.permissions import restrict
 
 from .caching import CachedListMixin
-from .serializers import ChangeRecordSerializer
+from .serializers import ChangeRecordSerializer, StateSerializer
+
+
+def _moment(text: str | None):
+    """``?at=`` as an aware datetime (UTC when no offset is given), or a 400."""
+    try:
+        plain = text and len(text) <= 64 and text.isascii() and text.isprintable()
+        moment = parse_datetime(text) if plain else None
+    except ValueError:  # well formed, but no such time (month 13)
+        moment = None
+    if moment is None:
+        raise BadRequest({"at": ["Give an ISO 8601 time, for example 2026-12-01T09:30:00Z."]})
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, UTC)
+
+
+def _known_slug(text: str) -> str:
+    key = slug_key(text)
+    if key is None:
+        raise NotFound("No such object.")
+    return key
+
+
+def _known_id(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        raise NotFound("No such object.")
+    return int(text)
 
 
 def _unchanged(instance, name: str, value) -> bool:
@@ -108,8 +140,40 @@ class ActionViewSet(CachedListMixin, BaseViewSet, viewsets.ModelViewSet):
     @extend_schema(responses=ChangeRecordSerializer(many=True), filters=False)
     @action(detail=True, filter_backends=[])
     def history(self, request, **kwargs):
-        """Who changed this object, when, through which interface, and what changed."""
+        """Who changed this object (and what went with it), when, through which interface,
+        and what changed."""
         return self.paginated(history_for(self.get_object()), ChangeRecordSerializer)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "at", OpenApiTypes.DATETIME, required=True, description="An ISO 8601 time."
+            )
+        ],
+        responses={200: StateSerializer, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+        filters=False,
+    )
+    @action(detail=True, filter_backends=[])
+    def state(self, request, **kwargs):
+        """The object as it was at ``?at=`` (who owned it then), from its change history;
+        an object deleted since is answered too."""
+        at = _moment(request.query_params.get("at"))
+        lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        model = self.get_queryset().model
+        if self.lookup_field == "slug":
+            record = state_at(model, at, slug=_known_slug(lookup))
+        else:
+            record = state_at(model, at, pk=_known_id(lookup))
+        if record is None:
+            raise NotFound(f"No recorded state of {lookup} at {at.isoformat()}.")
+        deleted = record.action == ChangeRecord.Action.DELETE
+        state = {
+            "at": at,
+            "exists": not deleted,
+            "state": record.before if deleted else record.after,
+            "record": record,
+        }
+        return Response(StateSerializer(state, context=self.get_serializer_context()).data)
 
 
 class NestedViewSetMixin:

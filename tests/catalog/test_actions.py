@@ -403,7 +403,7 @@ def test_a_failure_while_recording_leaves_no_row(team, monkeypatch):
 
 
 def test_a_failure_while_recording_a_delete_keeps_the_row(service, monkeypatch):
-    monkeypatch.setattr(writes, "record_change", lambda **kw: 1 / 0)
+    monkeypatch.setattr(writes, "record_changes", lambda records: 1 / 0)
 
     with pytest.raises(ZeroDivisionError):
         actions.delete_service(service, actor=system_actor(), via="ui")

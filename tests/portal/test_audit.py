@@ -55,7 +55,7 @@ def test_a_snapshot_shows_an_empty_relation_as_none(service):
     assert data["tags"] == []
 
 
-def test_relations_without_a_slug_are_shown_by_primary_key(service, member):
+def test_relations_are_shown_by_slug_and_users_by_username(service, member):
     api = ApiFactory(provider=service, slug="orders-api")
     version = actions.publish_api_version(
         api, actor=member, via="ui", version="1.0.0", spec=ApiVersionFactory.build(api=api).spec
@@ -64,7 +64,7 @@ def test_relations_without_a_slug_are_shown_by_primary_key(service, member):
     data = snapshot(version)
 
     assert data["api"] == "orders-api"
-    assert data["published_by"] == member.pk
+    assert data["published_by"] == member.username
     assert isinstance(data["published_at"], str)
     assert datetime.fromisoformat(data["published_at"]) == version.published_at
     assert data["digest"] == version.digest

@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from catalog import actions as catalog_actions
 from catalog.factories import ServiceFactory
 from catalog.models import Service
 from portal import writes
@@ -114,13 +115,12 @@ def test_save_changes_refuses_fields_outside_editable_before_touching_anything(s
     assert Service.objects.get(pk=service.pk).name == "Checkout"
 
 
-def test_save_changes_works_on_a_stale_copy(service, db):
+def test_an_action_on_a_stale_copy_changes_the_stored_row(service, db):
+    # writes.locked reads the row again under its lock; save_changes works on that copy
     stale = Service.objects.get(pk=service.pk)
     ServiceFactory._meta.model.objects.filter(pk=service.pk).update(language="go")
 
-    fresh = writes.save_changes(
-        stale, {"name": "Till"}, actor=system_actor(), via="ui", editable={"name"}
-    )
+    fresh = catalog_actions.update_service(stale, actor=system_actor(), via="ui", name="Till")
 
     assert (fresh.name, fresh.language) == ("Till", "go")
     record = ChangeRecord.objects.filter(action="update").get()

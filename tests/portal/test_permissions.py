@@ -297,6 +297,8 @@ def _delete(kind, obj, actor):
         Dependency.objects.filter(target_resource=obj).delete()
         return actions.delete_resource(obj, actor=actor, via="ui")
     if kind == "dependency":
+        # a consumption implies this edge: it goes first
+        ApiConsumption.objects.filter(consumer=obj.source, api__provider=obj.target).delete()
         return actions.remove_dependency(obj, actor=actor, via="ui")
     if kind == "consumption":
         return actions.remove_consumption(obj, actor=actor, via="ui")

@@ -315,8 +315,11 @@ def test_a_team_without_services_is_deleted_with_its_memberships(team, lead, mem
 
     assert not Team.objects.filter(pk=pk).exists()
     assert not Membership.objects.filter(team_id=pk).exists()
-    record = ChangeRecord.objects.filter(action="delete", object_id=pk).get()
+    record = ChangeRecord.objects.get(action="delete", object_id=pk, parent_object_id=None)
     assert (record.actor, record.before["slug"]) == (lead, "payments")
+    # each membership that went with it is recorded on the team's history
+    removed = ChangeRecord.objects.filter(action="delete", parent_object_id=pk)
+    assert sorted(r.before["user"] for r in removed) == sorted([lead.username, member.username])
 
 
 def test_a_team_with_child_teams_cannot_be_deleted(team):

@@ -1,7 +1,7 @@
 """``manage.py generate_catalog``: a large synthetic catalog for benchmarks.
 
 See ``catalog.demo.synthetic`` for why it writes with ``bulk_create`` instead of the actions
-and why it writes no ChangeRecords.
+and records one summary ChangeRecord per bulk.
 """
 
 import time
@@ -9,6 +9,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog.demo import synthetic
+from portal import request_id
+from portal.models import Interface
 
 
 class Command(BaseCommand):
@@ -30,15 +32,18 @@ class Command(BaseCommand):
         if services < 1 or (dependencies is not None and dependencies < 0):
             raise CommandError("--services must be positive and --dependencies not negative.")
         started = time.monotonic()
-        if clear:
-            self.stdout.write(f"Deleted {synthetic.clear():,} generated rows.")
-        elif synthetic.exists():
-            raise CommandError("Generated data exists already: pass --clear to replace it.")
-        counts = synthetic.generate(
-            services=services,
-            dependencies=services * 5 if dependencies is None else dependencies,
-            seed=seed,
-        )
+        with request_id.bound(f"cli-{request_id.new_id()}"):
+            if clear:
+                deleted = synthetic.clear(via=Interface.CLI)
+                self.stdout.write(f"Deleted {deleted:,} generated rows.")
+            elif synthetic.exists():
+                raise CommandError("Generated data exists already: pass --clear to replace it.")
+            counts = synthetic.generate(
+                services=services,
+                dependencies=services * 5 if dependencies is None else dependencies,
+                seed=seed,
+                via=Interface.CLI,
+            )
         summary = ", ".join(f"{n:,} {what}" for what, n in counts.items())
         self.stdout.write(
             self.style.SUCCESS(f"Generated {summary} in {time.monotonic() - started:.1f} s.")
