@@ -192,10 +192,14 @@ for _name in _PROVIDER_NEEDS.get(KEEL_REPOSITORY_PROVIDER, ()):
 
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # The first class names the scheme of a 401's WWW-Authenticate header; sessions have no
+    # scheme, so with them first an unauthenticated request was a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "portal.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
+    "DEFAULT_PARSER_CLASSES": ["portal.api.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -211,6 +215,11 @@ REST_FRAMEWORK = {
     ],
 }
 KEEL_API_MAX_PAGE_SIZE = env.int("KEEL_API_MAX_PAGE_SIZE", default=500)
+# A request body holds at most one specification, JSON-escaped (which can double it).
+KEEL_API_MAX_BODY_BYTES = env.int(
+    "KEEL_API_MAX_BODY_BYTES", default=2 * KEEL_SPEC_MAX_BYTES + 64 * 1024
+)
+KEEL_API_MAX_JSON_DEPTH = env.int("KEEL_API_MAX_JSON_DEPTH", default=64)
 KEEL_LIST_CACHE_SECONDS = env.int("KEEL_LIST_CACHE_SECONDS", default=60)
 
 # Per-process memory is enough: cached entries are keyed by the catalog generation read from
@@ -235,6 +244,10 @@ SPECTACULAR_SETTINGS = {
         "InterfaceEnum": "portal.models.Interface",
         "PipelineStageOutcomeEnum": "scaffolding.models.PipelineStage.Outcome",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api.schema.document_errors",
+    ],
 }
 
 # --- GraphQL ------------------------------------------------------------------------------

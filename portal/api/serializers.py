@@ -23,9 +23,21 @@ class ChangeRecordSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class SlugReferenceField(serializers.SlugRelatedField):
+    """DRF reads ``""`` as ``null`` for a relation; a slug is never blank, so ``""`` is a
+    field error and only ``null`` means "none"."""
+
+    default_error_messages = {"blank": "This field may not be blank; send null for none."}
+
+    def run_validation(self, data=serializers.empty):
+        if data == "":
+            self.fail("blank")
+        return super().run_validation(data)
+
+
 def by_slug(queryset=None, **kwargs) -> serializers.SlugRelatedField:
     """A related object named by its slug, in requests and responses; an unknown slug is a
     field error."""
     if queryset is None:
         kwargs.setdefault("read_only", True)
-    return serializers.SlugRelatedField(slug_field="slug", queryset=queryset, **kwargs)
+    return SlugReferenceField(slug_field="slug", queryset=queryset, **kwargs)

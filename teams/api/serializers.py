@@ -1,13 +1,12 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from portal.api.serializers import SlugReferenceField, by_slug
 from teams.models import Membership, Team
 
 
 class MembershipSerializer(serializers.ModelSerializer):
-    user = serializers.SlugRelatedField(
-        slug_field="username", queryset=get_user_model().objects.all()
-    )
+    user = SlugReferenceField(slug_field="username", queryset=get_user_model().objects.all())
 
     class Meta:
         model = Membership
@@ -17,9 +16,7 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class TeamSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Team.objects.all(), allow_null=True, required=False
-    )
+    parent = by_slug(Team.objects.all(), allow_null=True, required=False)
     members = MembershipSerializer(source="memberships", many=True, read_only=True)
 
     class Meta:
