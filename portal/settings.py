@@ -6,6 +6,7 @@ machine needs no services. ``DATABASE_URL`` selects PostgreSQL and ``CELERY_BROK
 Redis or RabbitMQ broker. ``.env.example`` lists every variable.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -159,6 +160,9 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 # --- Keel ---------------------------------------------------------------------------------
 KEEL_TEAM_SIZE_LIMIT = env.int("KEEL_TEAM_SIZE_LIMIT", default=10)
 KEEL_SPEC_MAX_BYTES = env.int("KEEL_SPEC_MAX_BYTES", default=1_000_000)
+# openapi-spec-validator switches to jsonschema-rs whenever that is importable (the dev extra's
+# schemathesis brings it): pin the backend so that refusals read the same in tests and production.
+os.environ.setdefault("OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND", "jsonschema")
 
 # --- Scaffolding (self-service: templates, repositories, pipelines) -----------------------
 KEEL_BASE_URL = env.str("KEEL_BASE_URL", default="http://127.0.0.1:8000")

@@ -13,6 +13,8 @@ import copy
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 
@@ -47,7 +49,18 @@ schema.app = application  # requests, and the checks' own probes, go through the
 
 
 @pytest.fixture
-def credentials(world, staff) -> dict:
+def connection_kept():
+    """As Django's test client does: the end of a request must not close the database
+    connection that holds the test's transaction."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def credentials(world, staff, connection_kept) -> dict:
     """A token for staff (who may write anything, so that the input decides the answer)."""
     return {"Authorization": f"Token {Token.objects.create(user=staff).key}"}
 
