@@ -251,6 +251,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "portal.api.schema.document_errors",
+        "portal.api.schema.document_empty_query_values",
     ],
 }
 

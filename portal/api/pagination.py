@@ -1,5 +1,6 @@
 """Page-number pagination with a hard ceiling: a huge ``page_size`` is capped, never an error;
-one that is not a whole number of at least 1 is a 400 (DRF quietly used the default)."""
+one that is not a whole number of at least 1 is a 400 (DRF quietly used the default). An
+empty one is no value, as for every query parameter (``portal.api.schema``)."""
 
 from django.conf import settings
 from rest_framework.exceptions import ValidationError
@@ -12,7 +13,7 @@ class Pagination(PageNumberPagination):
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
-        if raw is not None and not (raw.isascii() and raw.isdigit() and raw.strip("0")):
+        if raw and not (raw.isascii() and raw.isdigit() and raw.strip("0")):
             raise ValidationError(
                 {self.page_size_query_param: ["Give a whole number of at least 1."]}
             )

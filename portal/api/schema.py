@@ -1,9 +1,11 @@
-"""The error responses of the OpenAPI document, declared once for every operation.
+"""What every operation of the OpenAPI document shares, declared once (drf-spectacular
+postprocessing hooks) instead of with a decorator on each view.
 
-drf-spectacular documents the success responses it can see in a view; the errors come from
-shared layers (authentication, permission, the parser, lookups, the exception handler), so
-they are added here by one rule instead of a decorator on each view. A view that documents
-an error response itself keeps its own.
+- Error responses: drf-spectacular documents the success responses it can see in a view; the
+  errors come from shared layers (authentication, permission, the parser, lookups, the
+  exception handler). A view that documents an error response itself keeps its own.
+- Empty query values: query parameters are read as HTML forms send them (the same filter sets
+  serve the pages), so ``?kind=`` is the same as no ``kind`` at all.
 """
 
 _ERROR = {
@@ -56,14 +58,27 @@ def _errors_of(path: str, method: str, operation: dict) -> dict:
     return errors
 
 
-def document_errors(result, generator, request, public):
-    """drf-spectacular postprocessing hook: add the shared error responses."""
-    result.setdefault("components", {}).setdefault("schemas", {}).update(_COMPONENTS)
+def _operations(result):
     for path, item in result.get("paths", {}).items():
         for method, operation in item.items():
-            if method not in _METHODS:
-                continue
-            responses = operation.setdefault("responses", {})
-            for code, response in _errors_of(path, method, operation).items():
-                responses.setdefault(code, response)
+            if method in _METHODS:
+                yield path, method, operation
+
+
+def document_errors(result, generator, request, public):
+    """Add the shared error responses to every operation."""
+    result.setdefault("components", {}).setdefault("schemas", {}).update(_COMPONENTS)
+    for path, method, operation in _operations(result):
+        responses = operation.setdefault("responses", {})
+        for code, response in _errors_of(path, method, operation).items():
+            responses.setdefault(code, response)
+    return result
+
+
+def document_empty_query_values(result, generator, request, public):
+    """Say that every query parameter may be sent empty (meaning: not given)."""
+    for _path, _method, operation in _operations(result):
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "query":
+                parameter["allowEmptyValue"] = True
     return result
