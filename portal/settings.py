@@ -6,6 +6,7 @@ machine needs no services. ``DATABASE_URL`` selects PostgreSQL and ``CELERY_BROK
 Redis or RabbitMQ broker. ``.env.example`` lists every variable.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -218,6 +219,9 @@ KEEL_SPEC_MAX_GRAPHQL_TOKENS = env.int("KEEL_SPEC_MAX_GRAPHQL_TOKENS", default=1
 KEEL_SPEC_PAGE_SIZE = 50  # operations, channels or types per page of an API's summary
 KEEL_SPEC_VIEWER_AUTOSTART_OPERATIONS = 300  # larger OpenAPI documents start Swagger UI on request
 KEEL_SPEC_INLINE_CHARS = 20_000  # larger specs are not repeated as text on the API page
+# openapi-spec-validator switches to jsonschema-rs whenever that is importable (the dev extra's
+# schemathesis brings it): pin the backend so that refusals read the same in tests and production.
+os.environ.setdefault("OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND", "jsonschema")
 
 # --- Scaffolding (self-service: templates, repositories, pipelines) -----------------------
 # The port `make run` serves on; links (repositories, pipelines, clone lines) follow it.
@@ -266,10 +270,14 @@ for _name in _PROVIDER_NEEDS.get(KEEL_REPOSITORY_PROVIDER, ()):
 KEEL_IDEMPOTENCY_KEY_SECONDS = env.int("KEEL_IDEMPOTENCY_KEY_SECONDS", default=86_400)
 
 REST_FRAMEWORK = {
+    # The first class names the scheme of a 401's WWW-Authenticate header; sessions have no
+    # scheme, so with them first an unauthenticated request was a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "portal.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
+    "DEFAULT_PARSER_CLASSES": ["portal.api.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
         "accounts.api.permissions.TokenScope",  # read-only tokens read
@@ -285,6 +293,11 @@ REST_FRAMEWORK = {
     ],
 }
 KEEL_API_MAX_PAGE_SIZE = env.int("KEEL_API_MAX_PAGE_SIZE", default=500)
+# A request body holds at most one specification, JSON-escaped (which can double it).
+KEEL_API_MAX_BODY_BYTES = env.int(
+    "KEEL_API_MAX_BODY_BYTES", default=2 * KEEL_SPEC_MAX_BYTES + 64 * 1024
+)
+KEEL_API_MAX_JSON_DEPTH = env.int("KEEL_API_MAX_JSON_DEPTH", default=64)
 KEEL_LIST_CACHE_SECONDS = env.int("KEEL_LIST_CACHE_SECONDS", default=60)
 
 # Per-process memory is enough: cached entries are keyed by the catalog generation read from
@@ -309,6 +322,11 @@ SPECTACULAR_SETTINGS = {
         "InterfaceEnum": "portal.models.Interface",
         "PipelineStageOutcomeEnum": "scaffolding.models.PipelineStage.Outcome",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api.schema.document_errors",
+        "portal.api.schema.document_empty_query_values",
+    ],
 }
 
 # --- GraphQL ------------------------------------------------------------------------------

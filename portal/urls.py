@@ -19,3 +19,8 @@ urlpatterns = [
     path("", include("scaffolding.urls")),
     path("", include("catalog.urls")),
 ]
+
+# Paths under /api/ get JSON error bodies, pages get the HTML ones.
+handler400 = "portal.api.exceptions.bad_request"
+handler404 = "portal.api.exceptions.not_found"
+handler500 = "portal.api.exceptions.server_error"

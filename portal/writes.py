@@ -193,7 +193,8 @@ def _save(obj: models.Model) -> None:
     except IntegrityError as error:
         obj.full_clean()  # now sees the other writer's row and names the field
         raise ValidationError(
-            "This change conflicts with another change made at the same time; try again."
+            "This change conflicts with another change made at the same time; try again.",
+            code="conflict",  # REST answers 409
         ) from error
 
 

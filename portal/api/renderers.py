@@ -11,5 +11,11 @@ class PlainTextRenderer(BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        """Text as it is; anything else (an error) as JSON text."""
-        return data if isinstance(data, str) else json.dumps(data)
+        """Text as it is; anything else (an error) as JSON, labelled as JSON: error bodies
+        under /api/ are JSON whatever the client accepts."""
+        if isinstance(data, str):
+            return data
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return json.dumps(data)

@@ -27,7 +27,16 @@ class ChangeRecordSerializer(serializers.ModelSerializer):
 
 
 class SlugRelatedField(serializers.SlugRelatedField):
-    """Resolves a slug as every interface does (``portal.lookups``): regardless of case."""
+    """Resolves a slug as every interface does (``portal.lookups``): regardless of case.
+    DRF reads ``""`` as ``null`` for a relation; a slug is never blank, so ``""`` is a field
+    error and only ``null`` means "none"."""
+
+    default_error_messages = {"blank": "This field may not be blank; send null for none."}
+
+    def run_validation(self, data=serializers.empty):
+        if data == "":
+            self.fail("blank")
+        return super().run_validation(data)
 
     def to_internal_value(self, data):
         found = with_slug(self.get_queryset(), data).first()
@@ -36,7 +45,7 @@ class SlugRelatedField(serializers.SlugRelatedField):
         return found
 
 
-class UsernameRelatedField(serializers.SlugRelatedField):
+class UsernameRelatedField(SlugRelatedField):
     """A user named by username, resolved as every interface does (``portal.lookups``)."""
 
     def __init__(self, **kwargs):

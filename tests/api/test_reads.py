@@ -112,11 +112,12 @@ def test_a_huge_page_size_is_capped_at_the_maximum_and_never_an_error(db, client
     assert "page=2" in body["next"]
 
 
-@pytest.mark.parametrize("page_size", ["-1", "0", "abc"])
-def test_a_nonsense_page_size_falls_back_to_the_default(page_size, world, client_for):
+@pytest.mark.parametrize("page_size", ["-1", "0", "000", "abc", "null", "1.5", "\u0661"])
+def test_a_nonsense_page_size_is_a_400_with_a_message(page_size, world, client_for):
+    # the document says "integer, at least 1": quietly using the default hid the mistake
     response = client_for(world.member).get(f"/api/v1/services/?page_size={page_size}")
-    assert response.status_code == 200
-    assert len(response.json()["results"]) == 4
+    assert response.status_code == 400
+    assert response.json() == {"page_size": ["Give a whole number of at least 1."]}
 
 
 def test_a_page_past_the_end_is_a_404_with_a_message(world, client_for):
