@@ -13,7 +13,10 @@ from .models import CatalogGeneration, ChangeRecord
 
 # Bookkeeping fields whose change is not news to anyone reading the history, and secrets
 # (a password hash, an API token's key) that history must never copy.
-_SKIPPED_FIELDS = {"id", "created_at", "updated_at", "password", "key", "secret", "token"}
+_SKIPPED_FIELDS = {
+    *("id", "created_at", "updated_at"),
+    *("password", "key", "secret", "token", "digest"),
+}
 
 
 def _plain(value):

@@ -25,9 +25,8 @@ from .models import ChangeRecord
 
 _IMMUTABLE = {"slug": "A slug never changes once created."}
 _LOCK_ATTEMPTS = 3
-# Rows removed without a record: history about history is noise, and a DRF token's primary
-# key and name are its secret.
-_UNRECORDED = {"portal.changerecord", "admin.logentry", "authtoken.token"}
+# Rows removed without a record: history about history is noise.
+_UNRECORDED = {"portal.changerecord", "admin.logentry"}
 
 
 # --- the transaction ------------------------------------------------------------------------

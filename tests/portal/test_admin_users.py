@@ -4,8 +4,8 @@ change, a deletion and the memberships and tokens that went with it."""
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
+from accounts.factories import ApiTokenFactory
 from portal.audit import history_for
 from portal.factories import UserFactory
 from portal.models import ChangeRecord
@@ -63,14 +63,16 @@ def test_deleting_a_user_records_the_account_and_its_memberships_never_a_token_k
 ):
     membership = MembershipFactory()
     user = membership.user
-    key = Token.objects.create(user=user).key
+    key = ApiTokenFactory(user=user).key
 
     response = admin_client.post(reverse("admin:auth_user_delete", args=[user.pk]), {"post": "yes"})
 
     assert response.status_code == 302
     assert not get_user_model().objects.filter(pk=user.pk).exists()
-    records = ChangeRecord.objects.filter(action="delete").select_related("content_type")
-    assert sorted(r.content_type.model for r in records) == ["membership", "user"]
+    records = ChangeRecord.objects.filter(action="delete", interface="admin").select_related(
+        "content_type"
+    )
+    assert sorted(r.content_type.model for r in records) == ["apitoken", "membership", "user"]
     assert all(r.actor == admin_user and r.interface == "admin" for r in records)
     for record in ChangeRecord.objects.all():  # no password hash or token key in history
         text = f"{record.object_repr} {record.before} {record.after}"
