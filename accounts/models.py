@@ -42,6 +42,8 @@ class ApiToken(TimestampedModel):
     expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    history_excluded_fields = {"digest"}  # portal.audit.snapshot never copies it
+
     constraint_error_fields = {"duplicate_token_name": "name"}
 
     class Meta:

@@ -12,11 +12,9 @@ from . import request_id
 from .models import CatalogGeneration, ChangeRecord
 
 # Bookkeeping fields whose change is not news to anyone reading the history, and secrets
-# (a password hash, an API token's key) that history must never copy.
-_SKIPPED_FIELDS = {
-    *("id", "created_at", "updated_at"),
-    *("password", "key", "secret", "token", "digest"),
-}
+# (a password hash, an API token's key) that history must never copy. A model names further
+# fields of its own in ``history_excluded_fields`` (an API token's digest).
+_SKIPPED_FIELDS = {"id", "created_at", "updated_at", "password", "key", "secret", "token"}
 
 
 def _plain(value):
@@ -39,8 +37,9 @@ def _name(related):
 def snapshot(obj: models.Model) -> dict:
     """The object's own fields as JSON-ready values; relations by slug (or username)."""
     data = {}
+    skipped = _SKIPPED_FIELDS | set(getattr(type(obj), "history_excluded_fields", ()))
     for field in obj._meta.concrete_fields:
-        if field.name in _SKIPPED_FIELDS:
+        if field.name in skipped:
             continue
         if field.is_relation:
             data[field.name] = _name(getattr(obj, field.name))

@@ -3,7 +3,8 @@ postprocessing hooks) instead of with a decorator on each view.
 
 - Error responses: drf-spectacular documents the success responses it can see in a view; the
   errors come from shared layers (authentication, permission, the parser, lookups, the
-  exception handler). A view that documents an error response itself keeps its own.
+  exception handler). A view that documents an error response itself keeps its own
+  description; its body is the shared one unless the view names a schema component.
 - Empty query values: query parameters are read as HTML forms send them (the same filter sets
   serve the pages), so ``?kind=`` is the same as no ``kind`` at all.
 """
@@ -71,7 +72,10 @@ def document_errors(result, generator, request, public):
     for path, method, operation in _operations(result):
         responses = operation.setdefault("responses", {})
         for code, response in _errors_of(path, method, operation).items():
-            responses.setdefault(code, response)
+            own = responses.setdefault(code, response)
+            schema = own.get("content", {}).get("application/json", {}).get("schema", {})
+            if "$ref" not in schema:
+                own["content"] = response["content"]
     return result
 
 

@@ -150,7 +150,7 @@ class ActionViewSet(CachedListMixin, BaseViewSet, viewsets.ModelViewSet):
                 "at", OpenApiTypes.DATETIME, required=True, description="An ISO 8601 time."
             )
         ],
-        responses={200: StateSerializer, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+        responses={200: StateSerializer},
         filters=False,
     )
     @action(detail=True, filter_backends=[])

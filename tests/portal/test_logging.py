@@ -31,7 +31,10 @@ def test_a_forbidden_page_is_one_line_without_traceback(log, service, outsider, 
 
     assert client.get(url).status_code == 403
 
-    assert log.getvalue().splitlines() == [f"Forbidden (Permission denied): {url}"]
+    (line,) = log.getvalue().splitlines()
+    assert line.startswith("WARNING django.request [") and line.endswith(
+        f"] Forbidden (Permission denied): {url}"
+    )
 
 
 @pytest.mark.django_db
