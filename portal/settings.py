@@ -121,8 +121,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Django's ModelBackend, except that permissions on Keel's records are portal.permissions'.
-AUTHENTICATION_BACKENDS = ["portal.backends.PermissionRulesBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -132,7 +130,8 @@ KEEL_LOGIN_VIEW = env.str("KEEL_LOGIN_VIEW", default="django.contrib.auth.views.
 # --- Accounts: sign-in protection and API tokens (accounts/) --------------------------------
 AUTHENTICATION_BACKENDS = [
     "accounts.signin.SignInLockoutBackend",  # refuses paused accounts and addresses first
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, except that permissions on Keel's records are portal.permissions'.
+    "portal.backends.PermissionRulesBackend",
 ]
 # Failed sign-ins are counted per account and per address; at the limit, signing in pauses
 # for the cool-off, the right password included. Not reset by a success: a success must not
