@@ -253,3 +253,25 @@ def test_no_interface_shows_a_persons_email(team, lead, member, service):
     assert lead.email not in rest.content.decode()
     assert {m["user"] for m in rest.json()["members"]} == {lead.username, member.username}
     assert lead.email not in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("parameter", "value", "message"),
+    [
+        ("q", "x" * 60_000, "at most 200 characters"),  # SQLite refuses a LIKE this long
+        ("ordering", ",".join(["name", "-tier"] * 5000), "Order by at most 8 names."),
+    ],
+)
+def test_an_oversized_filter_is_refused_by_every_interface(
+    member, named, parameter, value, message
+):
+    page = _page(member).get(reverse("catalog:service-list"), {parameter: value})
+    rest = _rest(member).get("/api/v1/services/", {parameter: value})
+    graphql = _graphql(
+        member, f"query($v: String) {{ services({parameter}: $v) {{ totalCount }} }}", {"v": value}
+    )
+
+    assert list(page.context["object_list"]) == [] and message in page.content.decode()
+    assert rest.status_code == 400 and message in rest.json()[parameter][0]
+    assert graphql["errors"][0]["message"].startswith(f"{parameter}: ")
+    assert message in graphql["errors"][0]["message"]
