@@ -146,6 +146,10 @@ def test_a_slug_filter_ignores_case_on_pages_rest_and_graphql(team, member, serv
 @pytest.mark.parametrize("hostile", ["a\x00b", "é", "x" * 64, "a b", "CHECKOUT\n"])
 def test_what_cannot_be_a_slug_finds_nothing_without_an_error(member, service, hostile):
     assert _rest(member).get(f"/api/v1/services/{quote(hostile)}/").status_code == 404
+    assert _page(member).get(f"/git/{quote(hostile)}.git").status_code == 404
+    graph = _page(member).get("/graph/", {"service": hostile})  # the page strips its input
+    assert graph.status_code == (200 if hostile.strip() == "CHECKOUT" else 404)
+    assert _page(member).get("/graph/", {"team": hostile}).status_code == 404
     data = _graphql(member, "query($s: String!) { service(slug: $s) { slug } }", {"s": hostile})
     assert data == {"data": {"service": None}}
 
