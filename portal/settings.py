@@ -284,7 +284,9 @@ GRAPHENE = {
 KEEL_GRAPHQL_MAX_DEPTH = env.int("KEEL_GRAPHQL_MAX_DEPTH", default=10)
 KEEL_GRAPHQL_MAX_ALIASES = env.int("KEEL_GRAPHQL_MAX_ALIASES", default=15)
 KEEL_GRAPHQL_MAX_TOKENS = env.int("KEEL_GRAPHQL_MAX_TOKENS", default=2000)
-KEEL_GRAPHQL_MAX_FIELDS = env.int("KEEL_GRAPHQL_MAX_FIELDS", default=200)
+# Validation compares same-named fields pairwise: 200 fields with arguments took 100 ms to
+# validate, 100 take a quarter of that.
+KEEL_GRAPHQL_MAX_FIELDS = env.int("KEEL_GRAPHQL_MAX_FIELDS", default=100)
 KEEL_GRAPHQL_MAX_COST = env.int("KEEL_GRAPHQL_MAX_COST", default=50_000)
 KEEL_GRAPHQL_LIST_SIZE = env.int("KEEL_GRAPHQL_LIST_SIZE", default=10)
 # Development aids that publish the schema to anyone signed in; off in production, where

@@ -55,6 +55,11 @@ DOCUMENTS = [
         "Syntax Error: Document contains more than",
     ),
     ("the same field 200 times", repeated_field(200), "The document has 201 fields;"),
+    (
+        "a field with arguments 75 times",
+        "{ " + 'services(q: "a", first: 1) { totalCount } ' * 75 + "}",
+        "The document has 150 fields; the limit is 100.",
+    ),
     ("50,000 tokens", many_tokens(50_000), "Syntax Error: Document contains more than"),
     ("fragments doubling over 29 levels", doubling_fragments(29), "The query costs 536,870,912;"),
     ("a circular fragment", CIRCULAR_FRAGMENTS, "Fragment 'A' spreads itself: A -> B -> A."),
