@@ -2,9 +2,10 @@
 
 Two cheap steps, each linear in the document and free of recursion that a document controls:
 
-1. ``parse_document`` caps the characters, then the tokens and how deeply brackets nest
+1. ``parse_document`` caps the characters, then the tokens, how deeply brackets nest
    (graphql-core's parser recurses once per level, and its validation rules recurse again)
-   in a pass of the lexer alone, before the parser builds anything.
+   and how long an integer literal is, in a pass of the lexer alone, before the parser
+   builds anything.
 2. ``check`` walks the parsed document once, iteratively, summarising each fragment once (a
    fragment spread twice at each of 29 levels stands for 2^29 fields, yet costs 29 steps here)
    and refusing cycles among fragments before anything follows them. It counts the fields
@@ -53,6 +54,10 @@ MAX_DOCUMENT_CHARS = 100_000
 # bound, KEEL_GRAPHQL_MAX_DEPTH, is far below it.
 MAX_NESTING = 64
 
+# The longest integer literal read: a GraphQL Int has at most 11 characters, and Python
+# refuses to convert one of 4,300 digits (a ValueError deep in validation).
+MAX_INT_LITERAL = 20
+
 _OPENING = (TokenKind.BRACE_L, TokenKind.BRACKET_L)
 _CLOSING = (TokenKind.BRACE_R, TokenKind.BRACKET_R)
 _META_FIELDS = {
@@ -94,6 +99,10 @@ def _check_tokens(source: Source, max_tokens: int) -> None:
                 )
         elif token.kind in _CLOSING:
             nesting -= 1
+        elif token.kind == TokenKind.INT and len(token.value) > MAX_INT_LITERAL:
+            raise GraphQLSyntaxError(
+                source, token.start, f"Integer literal longer than {MAX_INT_LITERAL} digits."
+            )
 
 
 @dataclass(frozen=True)
