@@ -18,10 +18,10 @@ from django.db.models import Case, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
 from catalog.models import Api, DataDomain, Resource, Service
+from portal.filters import MAX_QUERY_LENGTH
 from portal.permissions import restrict
 from teams.models import Membership, Team
 
-MAX_QUERY_LENGTH = 200
 MAX_WORDS = 8
 PER_KIND = 25
 KIND_ORDER = {"service": 0, "api": 1, "team": 2, "domain": 3, "resource": 4}

@@ -10,6 +10,7 @@ from catalog.models import Api, DataDomain, Lifecycle, Service
 from teams.models import Team
 
 from . import graphdata
+from .lookups import with_slug
 from .pages import recent_changes
 from .search import search as run_search
 
@@ -101,12 +102,10 @@ def graph(request):
     service_slug = request.GET.get("service", "").strip()
     error = ""
     if service_slug:
-        service = (
-            Service.objects.filter(slug__iexact=service_slug).select_related("owner_team").first()
-        )
+        service = with_slug(Service.objects.select_related("owner_team"), service_slug).first()
         error = "" if service else f"No service {service_slug!r}."
     elif team_slug:
-        team = Team.objects.filter(slug__iexact=team_slug).first()
+        team = with_slug(Team.objects.all(), team_slug).first()
         error = "" if team else f"No team {team_slug!r}."
     depth = _depth(request.GET.get("depth"), default=2 if (team or service) else None)
     elements = graphdata.graph_elements(

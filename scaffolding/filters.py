@@ -1,15 +1,15 @@
 """Filters for scaffold runs and pipelines, shared by REST (and usable by pages)."""
 
 import django_filters
-from django.db.models import Q
 
-from portal.filters import Ordering, SlugFilter
+from portal.filters import Ordering, SearchFilterSet, SlugFilter
 
 from .models import Pipeline, ScaffoldRun
 
 
-class ScaffoldRunFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search")
+class ScaffoldRunFilterSet(SearchFilterSet):
+    search_fields = ("slug", "template")
+
     slug = SlugFilter(field_name="slug")
     owner_team = SlugFilter(field_name="owner_team__slug")
     requested_by = django_filters.CharFilter(field_name="requested_by__username")
@@ -21,12 +21,10 @@ class ScaffoldRunFilterSet(django_filters.FilterSet):
         model = ScaffoldRun
         fields = ["status", "template", "slug", "owner_team", "requested_by"]
 
-    def search(self, queryset, name, value):
-        return queryset.filter(Q(slug__icontains=value) | Q(template__icontains=value))
 
+class PipelineFilterSet(SearchFilterSet):
+    search_fields = ("slug",)
 
-class PipelineFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="slug", lookup_expr="icontains")
     owner_team = SlugFilter(field_name="owner_team__slug")
     ordering = Ordering({"slug": ("slug",), "created_at": ("created_at",)})
 

@@ -20,12 +20,13 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from accounts import throttle, tokens
 from catalog.models import Service
+from portal.pages import by_slug
 
 from .providers.local import repository_path
 
@@ -71,7 +72,7 @@ def _plain(status, text):
 def repository_page(request, slug: str):
     """The repository's own URL, opened in a browser (a service's Repository link): git never
     asks for it, so send people to the service's page, which says how to clone."""
-    return redirect(get_object_or_404(Service, slug__iexact=slug))
+    return redirect(by_slug(Service.objects.all(), slug))
 
 
 @csrf_exempt

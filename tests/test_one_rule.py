@@ -146,6 +146,10 @@ def test_a_slug_filter_ignores_case_on_pages_rest_and_graphql(team, member, serv
 @pytest.mark.parametrize("hostile", ["a\x00b", "é", "x" * 64, "a b", "CHECKOUT\n"])
 def test_what_cannot_be_a_slug_finds_nothing_without_an_error(member, service, hostile):
     assert _rest(member).get(f"/api/v1/services/{quote(hostile)}/").status_code == 404
+    assert _page(member).get(f"/git/{quote(hostile)}.git").status_code == 404
+    graph = _page(member).get("/graph/", {"service": hostile})  # the page strips its input
+    assert graph.status_code == (200 if hostile.strip() == "CHECKOUT" else 404)
+    assert _page(member).get("/graph/", {"team": hostile}).status_code == 404
     data = _graphql(member, "query($s: String!) { service(slug: $s) { slug } }", {"s": hostile})
     assert data == {"data": {"service": None}}
 
@@ -253,3 +257,25 @@ def test_no_interface_shows_a_persons_email(team, lead, member, service):
     assert lead.email not in rest.content.decode()
     assert {m["user"] for m in rest.json()["members"]} == {lead.username, member.username}
     assert lead.email not in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("parameter", "value", "message"),
+    [
+        ("q", "x" * 60_000, "at most 200 characters"),  # SQLite refuses a LIKE this long
+        ("ordering", ",".join(["name", "-tier"] * 5000), "Order by at most 8 names."),
+    ],
+)
+def test_an_oversized_filter_is_refused_by_every_interface(
+    member, named, parameter, value, message
+):
+    page = _page(member).get(reverse("catalog:service-list"), {parameter: value})
+    rest = _rest(member).get("/api/v1/services/", {parameter: value})
+    graphql = _graphql(
+        member, f"query($v: String) {{ services({parameter}: $v) {{ totalCount }} }}", {"v": value}
+    )
+
+    assert list(page.context["object_list"]) == [] and message in page.content.decode()
+    assert rest.status_code == 400 and message in rest.json()[parameter][0]
+    assert graphql["errors"][0]["message"].startswith(f"{parameter}: ")
+    assert message in graphql["errors"][0]["message"]

@@ -2,9 +2,10 @@
 
 Two cheap steps, each linear in the document and free of recursion that a document controls:
 
-1. ``parse_document`` caps the characters, then the tokens and how deeply brackets nest
+1. ``parse_document`` caps the characters, then the tokens, how deeply brackets nest
    (graphql-core's parser recurses once per level, and its validation rules recurse again)
-   in a pass of the lexer alone, before the parser builds anything.
+   and how long an integer literal is, in a pass of the lexer alone, before the parser
+   builds anything.
 2. ``check`` walks the parsed document once, iteratively, summarising each fragment once (a
    fragment spread twice at each of 29 levels stands for 2^29 fields, yet costs 29 steps here)
    and refusing cycles among fragments before anything follows them. It counts the fields
@@ -52,6 +53,12 @@ MAX_DOCUMENT_CHARS = 100_000
 # is a few frames of recursion in graphql-core's parser, validation and execution. The semantic
 # bound, KEEL_GRAPHQL_MAX_DEPTH, is far below it.
 MAX_NESTING = 64
+# Values in the lists and objects of the variables (a long string is one value).
+MAX_VARIABLE_VALUES = 10_000
+
+# The longest integer literal read: a GraphQL Int has at most 11 characters, and Python
+# refuses to convert one of 4,300 digits (a ValueError deep in validation).
+MAX_INT_LITERAL = 20
 
 _OPENING = (TokenKind.BRACE_L, TokenKind.BRACKET_L)
 _CLOSING = (TokenKind.BRACE_R, TokenKind.BRACKET_R)
@@ -94,6 +101,10 @@ def _check_tokens(source: Source, max_tokens: int) -> None:
                 )
         elif token.kind in _CLOSING:
             nesting -= 1
+        elif token.kind == TokenKind.INT and len(token.value) > MAX_INT_LITERAL:
+            raise GraphQLSyntaxError(
+                source, token.start, f"Integer literal longer than {MAX_INT_LITERAL} digits."
+            )
 
 
 @dataclass(frozen=True)
@@ -137,8 +148,11 @@ class _Analysis:
         self.summaries: dict[str, _Summary] = {}
 
     def errors(self) -> list[GraphQLError]:
-        if _nesting(self.variables) > MAX_NESTING:
+        deepest, values = _shape(self.variables)
+        if deepest > MAX_NESTING:
             return [GraphQLError(f"The variables nest more than {MAX_NESTING} levels deep.")]
+        if values > MAX_VARIABLE_VALUES:
+            return [GraphQLError(f"The variables hold more than {MAX_VARIABLE_VALUES:,} values.")]
         try:
             operations = [
                 (op, self._expand(op, self.schema.get_root_type(op.operation)))
@@ -317,17 +331,20 @@ class _Analysis:
         return False
 
 
-def _nesting(value) -> int:
-    """How deeply JSON ``value`` nests (graphql-core coerces variables recursively)."""
-    deepest = 0
+def _shape(value) -> tuple[int, int]:
+    """How deeply JSON ``value`` nests and how many values its lists and objects hold
+    (graphql-core coerces variables recursively), walking no further once either is over its
+    limit: 2 MB of variables hold 400,000 lists, which took over a second to walk."""
+    deepest = values = 0
     pending = [(value, 1)]
     while pending:
         value, level = pending.pop()
-        if isinstance(value, dict | list):
-            deepest = max(deepest, level)
-            items = value.values() if isinstance(value, dict) else value
-            pending.extend((item, level + 1) for item in items if isinstance(item, dict | list))
-    return deepest
+        deepest, values = max(deepest, level), values + len(value)
+        if deepest > MAX_NESTING or values > MAX_VARIABLE_VALUES:
+            break
+        items = value.values() if isinstance(value, dict) else value
+        pending.extend((item, level + 1) for item in items if isinstance(item, dict | list))
+    return deepest, values
 
 
 def _field(parent, name: str):

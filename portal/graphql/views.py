@@ -16,8 +16,9 @@ HTTP status, the convention of GraphQL over HTTP for ``application/graphql-respo
 - 200 with ``data`` and ``errors`` carrying a ``path``: it ran and some fields failed. A refused
   permission, a validation error or a missing object says why; any other exception is logged
   and reported as "Internal error; it has been logged.", never with its own message;
-- 401 without credentials or with a bad token, 403 on a failed CSRF check, 405 for a mutation
-  sent by GET.
+- 401 without credentials or with a bad token, 429 with ``Retry-After`` after repeated bad
+  tokens from one address, 403 on a failed CSRF check or for a mutation sent with a read-only
+  token, 405 for a mutation sent by GET.
 """
 
 import hashlib

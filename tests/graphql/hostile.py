@@ -55,10 +55,20 @@ DOCUMENTS = [
         "Syntax Error: Document contains more than",
     ),
     ("the same field 200 times", repeated_field(200), "The document has 201 fields;"),
+    (
+        "a field with arguments 75 times",
+        "{ " + 'services(q: "a", first: 1) { totalCount } ' * 75 + "}",
+        "The document has 150 fields; the limit is 100.",
+    ),
     ("50,000 tokens", many_tokens(50_000), "Syntax Error: Document contains more than"),
     ("fragments doubling over 29 levels", doubling_fragments(29), "The query costs 536,870,912;"),
     ("a circular fragment", CIRCULAR_FRAGMENTS, "Fragment 'A' spreads itself: A -> B -> A."),
     ("nesting of 250 levels", nested(250), "Syntax Error: The document nests more than 64"),
+    (
+        "an integer of 5,000 digits",  # int() refuses 4,300 digits, in validation
+        "{ services(first: " + "1" * 5000 + ") { totalCount } }",
+        "Syntax Error: Integer literal longer than 20 digits.",
+    ),
     ("nesting of 11 levels", nested(11), "The query is 11 levels deep"),
     ("2,000 aliases", aliases(2000), "Syntax Error: Document contains more than"),
     ("16 aliases", aliases(16), "The query uses more than 15 aliases."),

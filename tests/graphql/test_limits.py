@@ -2,19 +2,12 @@ from django.conf import settings
 
 from portal.graphql.limits import MAX_DOCUMENT_CHARS
 
-
-def _nested(depth: int) -> str:
-    """A query ``depth`` levels deep: service { ownerTeam { services { ownerTeam ... } } }."""
-    fields = ["ownerTeam", "services"]
-    inner = "slug"
-    for level in range(depth - 1):
-        inner = f"{fields[level % 2]} {{ {inner} }}"
-    return f'{{ service(slug: "checkout") {{ {inner} }} }}'
+from .hostile import aliases, nested
 
 
 def test_a_query_at_the_depth_limit_runs(member_gql, service):
     # given a query exactly as deep as allowed
-    query = _nested(settings.KEEL_GRAPHQL_MAX_DEPTH)
+    query = nested(settings.KEEL_GRAPHQL_MAX_DEPTH)
     # when it is sent
     data = member_gql(query)
     # then it is answered
@@ -23,7 +16,7 @@ def test_a_query_at_the_depth_limit_runs(member_gql, service):
 
 def test_a_query_beyond_the_depth_limit_is_refused(member_gql, service):
     # given a query one level deeper than allowed
-    query = _nested(settings.KEEL_GRAPHQL_MAX_DEPTH + 1)
+    query = nested(settings.KEEL_GRAPHQL_MAX_DEPTH + 1)
     # when it is sent
     response = member_gql.post(query)
     # then it is refused before anything runs, saying why
@@ -36,18 +29,14 @@ def test_a_query_beyond_the_depth_limit_is_refused(member_gql, service):
     )
 
 
-def _aliased(count: int) -> str:
-    return "{ " + " ".join(f"a{n}: services {{ totalCount }}" for n in range(count)) + " }"
-
-
 def test_queries_within_the_alias_limit_run(member_gql, service):
-    data = member_gql(_aliased(settings.KEEL_GRAPHQL_MAX_ALIASES))
+    data = member_gql(aliases(settings.KEEL_GRAPHQL_MAX_ALIASES))
     assert data["a0"]["totalCount"] == 1
 
 
 def test_a_query_with_too_many_aliases_is_refused(member_gql, service):
     # given a query repeating an expensive field under more aliases than allowed
-    query = _aliased(settings.KEEL_GRAPHQL_MAX_ALIASES + 1)
+    query = aliases(settings.KEEL_GRAPHQL_MAX_ALIASES + 1)
     # when it is sent
     response = member_gql.post(query)
     # then it is refused with one clear error

@@ -163,6 +163,14 @@ def test_rest_needs_sign_in(api_client):
     assert api_client.post("/api/v1/scaffold-runs/", {}, format="json").status_code in (401, 403)
 
 
+@pytest.mark.parametrize("collection", ["scaffold-runs", "pipelines"])
+def test_rest_searches_runs_and_pipelines_with_the_shared_bounded_q(member_client, collection):
+    assert member_client.get(f"/api/v1/{collection}/?q=checkout").status_code == 200
+    response = member_client.get(f"/api/v1/{collection}/", {"q": "x" * 201})
+    assert response.status_code == 400
+    assert "at most 200 characters" in response.json()["q"][0]
+
+
 # --- GraphQL --------------------------------------------------------------------------------
 
 MUTATION = """
