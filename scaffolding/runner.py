@@ -281,7 +281,12 @@ def step_push(ctx: Context):
     if info is None or info.run_marker != str(run.uuid):
         raise StepFailed(f"The repository {run.slug} disappeared or was replaced; start again.")
     requester = run.requested_by
-    author = author_line(requester.get_full_name() or requester.get_username(), requester.email)
+    # Whoever may clone reads the commit: it names the requester, never their e-mail (no
+    # interface shows one); ``.invalid`` is the top-level domain that never resolves.
+    author = author_line(
+        requester.get_full_name() or requester.get_username(),
+        f"{requester.get_username()}@users.keel.invalid",
+    )
     message = (
         f"Create {run.slug} from {run.template} {run.template_version}\n\n"
         f"Requested in Keel by {requester.get_username()} for team {run.owner_team.slug} "

@@ -53,6 +53,9 @@ def test_an_http_service_is_created_registered_and_pushed(
     repo = Repo(str(repository_path("orders")))
     commit = repo[repo.refs[b"refs/heads/main"]]
     assert commit.id.decode() == run.commit_sha
+    # whose author is the requester, without their e-mail
+    assert member.email and member.email.encode() not in commit.author
+    assert commit.author.endswith(f"<{member.username}@users.keel.invalid>".encode())
     assert repo.refs.read_ref(b"HEAD") == b"ref: refs/heads/main"
     tree = repo[commit.tree]
     names = {entry.path.decode() for entry in tree.iteritems()}
