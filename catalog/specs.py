@@ -27,6 +27,8 @@ from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 from proto_schema_parser.parser import Parser as ProtoParser
 from referencing.exceptions import Unresolvable
 
+from .spec_regex import validator_for
+
 try:  # the C loader is 15-25 times faster; fall back where libyaml is missing
     _SafeLoader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
@@ -145,39 +147,49 @@ def load_document(text: str) -> dict:
         raise _refuse(f"Not valid YAML or JSON: {error}.") from None
     if not isinstance(document, dict):
         raise _refuse("The specification must be a YAML or JSON mapping at the top level.")
+    _refuse_nul(document)
     return document
+
+
+def _nodes(document):
+    """Every value of ``document`` with its path from the root, depth first."""
+    stack = [((), document)]
+    while stack:
+        path, node = stack.pop()
+        yield path, node
+        if isinstance(node, dict):
+            stack.extend(((*path, k), v) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend(((*path, i), v) for i, v in enumerate(node))
+
+
+def _refuse_nul(document: dict) -> None:
+    """A NUL character (``"\\u0000"`` in JSON, ``"\\0"`` in YAML) is refused where it stands:
+    the summary stored beside the spec is JSON, which PostgreSQL cannot store with one."""
+    for path, node in _nodes(document):
+        texts = [node] if isinstance(node, str) else node if isinstance(node, dict) else ()
+        if any(isinstance(text, str) and "\x00" in text for text in texts):
+            raise _refuse(f"Not valid at {_where(path)}: NUL characters are not allowed.")
 
 
 def _find_ref(document: dict, ref: str) -> tuple:
     """The path of the first ``$ref`` to ``ref`` (an error names the target, not the place)."""
-    stack = [((), document)]
-    while stack:
-        path, node = stack.pop()
-        if isinstance(node, dict):
-            if node.get("$ref") in (ref, f"#{ref}"):
-                return path
-            stack.extend(((*path, k), v) for k, v in node.items())
-        elif isinstance(node, list):
-            stack.extend(((*path, i), v) for i, v in enumerate(node))
+    for path, node in _nodes(document):
+        if isinstance(node, dict) and node.get("$ref") in (ref, f"#{ref}"):
+            return path
     return ()
 
 
 def _refuse_external_refs(document: dict, version: str) -> None:
     """Only references inside the document: resolving any other would make the portal fetch
     URLs or read its own files (and echo them in error messages)."""
-    stack = [((), document)]
-    while stack:
-        path, node = stack.pop()
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and not ref.startswith("#"):
-                raise _refuse(
-                    f"Invalid OpenAPI {version} at {_where(path)}: only references "
-                    f"inside the document ('#/...') are allowed, not {ref[:200]!r}."
-                )
-            stack.extend(((*path, k), v) for k, v in node.items())
-        elif isinstance(node, list):
-            stack.extend(((*path, i), v) for i, v in enumerate(node))
+    for path, node in _nodes(document):
+        ref = node.get("$ref") if isinstance(node, dict) else None
+        if isinstance(ref, str) and not ref.startswith("#"):
+            raise _refuse(
+                f"Invalid OpenAPI {version} at {_where(path)}: only references "
+                f"inside the document ('#/...') are allowed, not {ref[:200]!r}."
+            )
 
 
 def _check_openapi(text: str) -> dict:
@@ -196,7 +208,7 @@ def _check_openapi(text: str) -> dict:
         )
     _refuse_external_refs(document, version)
     try:
-        validate_openapi(document)
+        validate_openapi(document, cls=validator_for(version))
     except OpenAPIValidationError as error:
         raise _refuse(
             f"Invalid OpenAPI {version} at {_where(error.absolute_path)}: {error.message}"
