@@ -19,7 +19,7 @@ from portal import permissions
 from portal.audit import record_change, snapshot
 from portal.models import ChangeRecord
 from portal.names import name_problem
-from portal.writes import atomic_write, delete, locked
+from portal.writes import atomic_write, delete, locked, save_changes
 from teams.models import Team
 
 from .models import STEPS, ScaffoldLogEntry, ScaffoldRun, ScaffoldStep
@@ -195,6 +195,18 @@ def create_pipeline(run: ScaffoldRun, *, definition: dict, ci_url: str, actor, v
             after=_snapshot(pipeline),
         )  # fmt: skip
     return pipeline
+
+
+def link_service(run: ScaffoldRun, service: Service, *, actor, via: str) -> None:
+    """The run and its pipeline point at the service the run registered; the pipeline's
+    change is recorded on its history like any other."""
+    from .models import Pipeline
+
+    with atomic_write():
+        pipeline = locked(Pipeline.objects.get(run=run), actor=actor, action=permissions.CHANGE)
+        save_changes(pipeline, {"service": service}, actor=actor, via=via, editable={"service"})
+        run.service = service
+        run.save(update_fields=["service", "updated_at"])
 
 
 def delete_pipeline(pipeline, *, actor, via: str) -> None:
