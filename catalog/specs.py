@@ -19,7 +19,7 @@ from antlr4.error.ErrorListener import ErrorListener
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from graphql import GraphQLError, GraphQLSchema, build_ast_schema, parse
-from graphql.language import ParallelVisitor, visit
+from graphql.language import ParallelVisitor, Visitor, visit
 from graphql.validation import SDLValidationContext
 from graphql.validation.specified_rules import specified_sdl_rules
 from openapi_spec_validator import validate as validate_openapi
@@ -246,13 +246,23 @@ def _stop(error: GraphQLError):
     raise _FirstError(error)
 
 
+class _NoNul(Visitor):
+    """A NUL character (the ``\\u0000`` escape) in a description or default: refused, as in
+    YAML and JSON documents, because the summary stored beside the spec cannot hold one."""
+
+    def enter_string_value(self, node, *_):
+        if "\x00" in node.value:
+            _stop(GraphQLError("NUL characters are not allowed.", node))
+
+
 def _validate_sdl(document) -> None:
     """graphql-core's ``validate_sdl``, stopped at the first error: it collects every error,
     and each one locates itself by rescanning the source, so 80,000 duplicate fields took
     minutes."""
     context = SDLValidationContext(document, None, _stop)
+    rules = [rule(context) for rule in specified_sdl_rules]
     try:
-        visit(document, ParallelVisitor([rule(context) for rule in specified_sdl_rules]))
+        visit(document, ParallelVisitor([*rules, _NoNul()]))
     except _FirstError as first:
         raise first.error from None
 

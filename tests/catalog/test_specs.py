@@ -454,3 +454,11 @@ def test_a_nul_character_in_a_document_is_refused_with_its_place(text, where):
     api_type = "asyncapi" if text.startswith("asyncapi") else "openapi"
     with pytest.raises(ValidationError, match=f"at {where}: NUL characters are not allowed"):
         validate_spec(api_type, text)
+
+
+def test_a_nul_character_in_graphql_sdl_is_refused_with_its_place():
+    sdl = 'type Query {\n  "a\\u0000" orders: Int\n}\n'
+    with pytest.raises(
+        ValidationError, match="at line 2, column 3: NUL characters are not allowed"
+    ):
+        validate_spec("graphql", sdl)
