@@ -106,7 +106,7 @@ def request_scaffold(*, actor, via: str, template: str, parameters: dict) -> Sca
                 via=via,
                 action=ChangeRecord.Action.CREATE,
                 obj=run,
-                after=_snapshot(run),
+                after=snapshot(run),
             )
             transaction.on_commit(lambda: enqueue(run.uuid))
     except IntegrityError:
@@ -122,11 +122,6 @@ def request_scaffold(*, actor, via: str, template: str, parameters: dict) -> Sca
             {"slug": f"A service named {values['slug']} is already being created; see its run."}
         ) from None
     return run
-
-
-def _snapshot(run) -> dict:
-    # portal.audit.snapshot leaves UUIDs as they are, which JSONField cannot store.
-    return json.loads(json.dumps(snapshot(run), default=str))
 
 
 def enqueue(run_uuid) -> None:
@@ -192,7 +187,7 @@ def create_pipeline(run: ScaffoldRun, *, definition: dict, ci_url: str, actor, v
         )
         record_change(
             actor=actor, via=via, action=ChangeRecord.Action.CREATE, obj=pipeline,
-            after=_snapshot(pipeline),
+            after=snapshot(pipeline),
         )  # fmt: skip
     return pipeline
 
