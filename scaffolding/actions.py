@@ -19,7 +19,7 @@ from portal import permissions
 from portal.audit import record_change, snapshot
 from portal.models import ChangeRecord
 from portal.names import name_problem
-from portal.writes import atomic_write, delete, locked
+from portal.writes import atomic_write, delete, locked, save_changes
 from teams.models import Team
 
 from .models import STEPS, ScaffoldLogEntry, ScaffoldRun, ScaffoldStep
@@ -106,7 +106,7 @@ def request_scaffold(*, actor, via: str, template: str, parameters: dict) -> Sca
                 via=via,
                 action=ChangeRecord.Action.CREATE,
                 obj=run,
-                after=_snapshot(run),
+                after=snapshot(run),
             )
             transaction.on_commit(lambda: enqueue(run.uuid))
     except IntegrityError:
@@ -122,11 +122,6 @@ def request_scaffold(*, actor, via: str, template: str, parameters: dict) -> Sca
             {"slug": f"A service named {values['slug']} is already being created; see its run."}
         ) from None
     return run
-
-
-def _snapshot(run) -> dict:
-    # portal.audit.snapshot leaves UUIDs as they are, which JSONField cannot store.
-    return json.loads(json.dumps(snapshot(run), default=str))
 
 
 def enqueue(run_uuid) -> None:
@@ -192,9 +187,21 @@ def create_pipeline(run: ScaffoldRun, *, definition: dict, ci_url: str, actor, v
         )
         record_change(
             actor=actor, via=via, action=ChangeRecord.Action.CREATE, obj=pipeline,
-            after=_snapshot(pipeline),
+            after=snapshot(pipeline),
         )  # fmt: skip
     return pipeline
+
+
+def link_service(run: ScaffoldRun, service: Service, *, actor, via: str) -> None:
+    """The run and its pipeline point at the service the run registered; the pipeline's
+    change is recorded on its history like any other."""
+    from .models import Pipeline
+
+    with atomic_write():
+        pipeline = locked(Pipeline.objects.get(run=run), actor=actor, action=permissions.CHANGE)
+        save_changes(pipeline, {"service": service}, actor=actor, via=via, editable={"service"})
+        run.service = service
+        run.save(update_fields=["service", "updated_at"])
 
 
 def delete_pipeline(pipeline, *, actor, via: str) -> None:

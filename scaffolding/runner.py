@@ -379,14 +379,11 @@ def step_register(ctx: Context):
             catalog_actions.publish_api_version(
                 api, actor=actor, via=VIA, version="0.1.0", spec=spec
             )
+        scaffold_actions.link_service(run, service, actor=actor, via=VIA)
     except PermissionDenied as error:
         raise StepFailed(f"{error} Ask a team lead to add you, then start again.") from error
     except ValidationError as error:
         raise StepFailed(f"The catalog refused the service: {'; '.join(error.messages)}") from error
-    pipeline.service = service
-    pipeline.save(update_fields=["service", "updated_at"])
-    run.service = service
-    run.save(update_fields=["service", "updated_at"])
     ctx.log(f"Registered {service.slug}, owned by {run.owner_team.slug}.", "register")
 
 

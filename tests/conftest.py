@@ -17,8 +17,9 @@ def fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def empty_caches():
-    """Caches are keyed by the newest ChangeRecord id, and SQLite reuses the ids that the
-    previous test rolled back: start every test with nothing cached."""
+    """Caches are keyed by the catalog generation, and every test's rollback takes the
+    generation back too, so the next test would meet the same numbers: start with nothing
+    cached."""
     from django.core.cache import cache
 
     from catalog.graph import DependencyGraph

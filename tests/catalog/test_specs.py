@@ -407,3 +407,58 @@ def test_the_default_size_limit_is_half_a_megabyte():
     assert _refusal("openapi", text) == (
         "The specification is larger than the limit of 500,000 bytes."
     )
+
+
+def _with_default(schema: dict) -> str:
+    return json.dumps(
+        {
+            "openapi": "3.1.0",
+            "info": {"title": "t", "version": "1"},
+            "paths": {},
+            "components": {"schemas": {"A": schema}},
+        }
+    )
+
+
+def test_a_backtracking_pattern_checks_its_default_in_linear_time():
+    # Python's re took a minute for this default (doubling with each "a"); RE2 answers at once.
+    spec = _with_default({"type": "string", "pattern": "^(a+)+$", "default": "a" * 40 + "!"})
+    with pytest.raises(ValidationError, match=r"does not match '\^\(a\+\)\+\$'"):
+        validate_spec("openapi", spec)
+
+
+def test_property_name_patterns_check_defaults_too():
+    schema = {"type": "object", "patternProperties": {"^x-": {"type": "integer"}}}
+    with pytest.raises(ValidationError, match="is not of type 'integer'"):
+        validate_spec("openapi", _with_default({**schema, "default": {"x-a": "text"}}))
+
+
+def test_a_pattern_only_a_backtracking_engine_runs_leaves_defaults_unchecked():
+    """Lookaround and backreferences have no linear-time matcher: such a default is not
+    checked (a default that the backtracking engine would refuse passes)."""
+    spec = _with_default({"type": "string", "pattern": "^(?=b)", "default": "a"})
+    assert validate_spec("openapi", spec)["components"]["schemas"]["A"]["default"] == "a"
+
+
+@pytest.mark.parametrize(
+    "text, where",
+    [
+        ('{"openapi": "3.1.0", "info": {"title": "a\\u0000", "version": "1"}, "paths": {}}',
+         "info/title"),
+        ('openapi: 3.1.0\ninfo: {title: t, version: "1"}\npaths: {"/a\\0": {}}\n', "paths"),
+        ('asyncapi: 2.6.0\ninfo: {title: t, version: "1"}\nchannels: {a: {description: "\\0"}}\n',
+         "channels/a/description"),
+    ],
+)  # fmt: skip
+def test_a_nul_character_in_a_document_is_refused_with_its_place(text, where):
+    api_type = "asyncapi" if text.startswith("asyncapi") else "openapi"
+    with pytest.raises(ValidationError, match=f"at {where}: NUL characters are not allowed"):
+        validate_spec(api_type, text)
+
+
+def test_a_nul_character_in_graphql_sdl_is_refused_with_its_place():
+    sdl = 'type Query {\n  "a\\u0000" orders: Int\n}\n'
+    with pytest.raises(
+        ValidationError, match="at line 2, column 3: NUL characters are not allowed"
+    ):
+        validate_spec("graphql", sdl)

@@ -79,6 +79,10 @@ def test_an_http_service_is_created_registered_and_pushed(
     ).exists()
     created = ChangeRecord.objects.get(content_type__model="service", action="create")
     assert created.actor == member and created.interface == "job"
+    # including the pipeline's link to the service it delivers
+    linked = ChangeRecord.objects.get(content_type__model="pipeline", action="update")
+    assert (linked.before["service"], linked.after["service"]) == (None, "orders")
+    assert linked.actor == member and linked.interface == "job"
 
 
 def test_a_worker_is_created_without_an_api(member, django_capture_on_commit_callbacks):
