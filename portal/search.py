@@ -2,7 +2,10 @@
 
 On PostgreSQL, full-text search (weighted: names and slugs above descriptions, English
 stemming, ``websearch`` syntax) finds the rows and ranks them; on SQLite every word has to
-appear in a slug, name or description. On both, a match on the slug or name itself ranks
+appear in a slug, name or description. The text vector is indexed (a GIN index per kind, made
+by the ``search_indexes`` migrations from the same expression as ``document_vector``), and the
+query asks the index for its matches in a subquery, so no row's vector is computed to find
+them: only the matched rows' vectors are, to rank them. On both, a match on the slug or name itself ranks
 first (exact, then prefix, then anywhere), so typing a service's name finds that service.
 
 Each word may also match what people search a kind by (``ATTRIBUTES``): a service's tags,
@@ -73,6 +76,19 @@ def _sources(user) -> list[tuple[str, QuerySet]]:
     ]
 
 
+def document_vector():
+    """A row's text for full-text search: names and slugs weigh more than descriptions. The
+    GIN index of each kind is this very expression (``catalog/migrations/0005_search_indexes``,
+    ``teams/migrations/0003_search_index``): change both together, or the index goes unused."""
+    from django.contrib.postgres.search import SearchVector
+
+    return (
+        SearchVector("name", weight="A", config="english")
+        + SearchVector("slug", weight="A", config="simple")
+        + SearchVector("description", weight="B", config="english")
+    )
+
+
 def _name_boost(query: str):
     """How well the slug or name itself matches: exact > prefix > anywhere > elsewhere."""
     return Case(
@@ -97,19 +113,14 @@ def _ranked(queryset: QuerySet, query: str, attributes=None) -> QuerySet:
     words = query.split()[:MAX_WORDS]
     name_match = Q(slug__icontains=query) | Q(name__icontains=query)
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+        from django.contrib.postgres.search import SearchQuery, SearchRank
 
-        vector = (
-            SearchVector("name", weight="A", config="english")
-            + SearchVector("slug", weight="A", config="simple")
-            + SearchVector("description", weight="B", config="english")
-        )
+        vector = document_vector()
         text = SearchQuery(query, search_type="websearch", config="english")
-        return (
-            queryset.annotate(document=vector)
-            .filter(Q(document=text) | name_match | _words_match(words, attributes))
-            .annotate(rank=_name_boost(query) + Coalesce(SearchRank(vector, text), 0.0) * 4)
-        )
+        indexed = queryset.model._default_manager.alias(document=vector).filter(document=text)
+        return queryset.filter(
+            Q(pk__in=indexed.values("pk")) | name_match | _words_match(words, attributes)
+        ).annotate(rank=_name_boost(query) + Coalesce(SearchRank(vector, text), 0.0) * 4)
     return queryset.filter(name_match | _words_match(words, attributes)).annotate(
         rank=_name_boost(query) + Value(1.0)
     )
