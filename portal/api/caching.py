@@ -7,8 +7,8 @@ Responses carry an ETag so tools can revalidate with ``If-None-Match`` and get 3
 
 The cache is shared by all users because every signed-in user may read everything
 (``portal.permissions.restrict`` for "view"); if reads ever become per-user, the user must
-join the key. Rows written around the actions (``manage.py generate_catalog``) have no
-ChangeRecord: lists cached before them live until ``KEEL_LIST_CACHE_SECONDS`` pass.
+join the key. Bulk writes (``manage.py generate_catalog``) move the generation too.
+``KEEL_LIST_CACHE_SECONDS=0`` turns the cache off (benchmarks measure reads that way).
 """
 
 import hashlib
