@@ -369,3 +369,34 @@ class Dependency(TimestampedModel):
     @property
     def target(self):
         return self.target_service or self.target_resource
+
+
+class ServiceDocument(models.Model):
+    """A service's REST representations, rendered in the transaction that changed what they
+    show (``catalog.documents``): a read serves these stored bytes with one indexed query.
+
+    The row outlives its service as a tombstone (``detail`` null) so that readers following
+    changes by ``generation`` (the in-process dependency graph) learn of the deletion too;
+    ``db_constraint=False`` lets it.
+    """
+
+    service = models.OneToOneField(
+        Service,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="document",
+    )
+    # The catalog generation of the write that last changed the row (portal.audit).
+    generation = models.BigIntegerField(default=0, db_index=True)
+    # null in both: the service is gone (a tombstone)
+    detail = models.TextField(null=True)  # noqa: DJ001 - GET /api/v1/services/<slug>/
+    item = models.TextField(null=True)  # noqa: DJ001 - a row of GET /api/v1/services/
+    # Services this one depends on (through their resources too), for the dependency graph.
+    targets = models.JSONField(default=list)
+    # The representation's shape when rendered (catalog.documents.shape): a release that
+    # changes it renders every document again when it migrates.
+    shape = models.CharField(max_length=16, blank=True)
+
+    def __str__(self) -> str:
+        return f"document of service {self.service_id}"

@@ -117,7 +117,7 @@ GENERATION_SQL = f"SELECT value FROM {_GENERATION} WHERE id = 1"
 # writers queue on it, so generations are handed out in commit order.
 _BUMP_SQL = (
     f"INSERT INTO {_GENERATION} (id, value) VALUES (1, 1) "
-    f"ON CONFLICT (id) DO UPDATE SET value = {_GENERATION}.value + 1"
+    f"ON CONFLICT (id) DO UPDATE SET value = {_GENERATION}.value + 1 RETURNING value"
 )
 
 
@@ -146,9 +146,11 @@ def changed() -> None:
         bump_generation()
 
 
-def bump_generation() -> None:
+def bump_generation() -> int:
+    """Move the generation; the new value."""
     with connection.cursor() as cursor:
         cursor.execute(_BUMP_SQL)
+        return cursor.fetchone()[0]
 
 
 def history_for(obj: models.Model):

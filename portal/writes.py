@@ -39,19 +39,21 @@ def atomic_write():
     The catalog generation moves once, as the outermost write's last statement: its row lock
     is the one every writer shares, so it is taken last and held only until the commit.
     """
-    state = connection.__dict__.setdefault("keel_write", {"depth": 0, "changed": False})
+    state = _state()
     outermost, committing = state["depth"] == 0, False
     try:
         with transaction.atomic():
             state["depth"] += 1
             try:
                 yield
-                if state["depth"] == 1 and state["changed"]:
-                    bump_generation()
+                if state["depth"] == 1:
+                    _finish(state)
             finally:
                 state["depth"] -= 1
                 if state["depth"] == 0:
                     state["changed"] = False
+                    for pending in state["pending"].values():
+                        pending.clear()
             committing = True
     except (OperationalError, IntegrityError) as error:
         # Writers that still met (a deadlock PostgreSQL broke, a reference checked at
@@ -64,6 +66,44 @@ def atomic_write():
         raise ValidationError(
             "This change conflicts with another change made at the same time; try again."
         ) from error
+
+
+def _state() -> dict:
+    return connection.__dict__.setdefault(
+        "keel_write", {"depth": 0, "changed": False, "pending": {}}
+    )
+
+
+# (flush, stamp) pairs run at the end of every outermost write, see ``at_write_end``.
+_WRITE_END = []
+
+
+def at_write_end(flush, stamp) -> None:
+    """Run ``flush()`` as each outermost write's last step before the generation moves, and,
+    when it returns ids (rows it changed), move the generation and call ``stamp(ids, n)`` with
+    the new generation: how a read model kept in the write's own transaction learns the order
+    of its changes (``catalog.documents``)."""
+    _WRITE_END.append((flush, stamp))
+
+
+def _finish(state: dict) -> None:
+    flushed = [(stamp, flush()) for flush, stamp in _WRITE_END]
+    if state["changed"] or any(ids for _, ids in flushed):
+        generation = bump_generation()
+        for stamp, ids in flushed:
+            if ids:
+                stamp(ids, generation)
+
+
+def pending(name: str) -> set:
+    """A set that lives as long as the open write (emptied when it ends, committed or not),
+    for what its last step has to do; outside a write, until the caller empties it."""
+    return _state()["pending"].setdefault(name, set())
+
+
+def in_write() -> bool:
+    """Is an ``atomic_write`` open on this connection?"""
+    return bool(_state()["depth"])
 
 
 def defer_bump() -> bool:

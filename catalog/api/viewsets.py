@@ -3,10 +3,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from catalog import actions, graph
+from catalog import actions, documents, graph
 from catalog.filters import (
     ApiConsumptionFilterSet,
     ApiFilterSet,
@@ -24,10 +25,12 @@ from catalog.models import (
     Resource,
     Service,
 )
+from portal.api import stored
 from portal.api.idempotency import CONFLICT, idempotent
 from portal.api.idempotency import PARAMETER as IDEMPOTENCY_KEY
 from portal.api.renderers import PlainTextRenderer
 from portal.api.viewsets import ActionViewSet, BaseViewSet, NestedViewSetMixin
+from portal.lookups import with_slug
 
 from . import serializers as s
 
@@ -58,14 +61,30 @@ class ServiceViewSet(ActionViewSet):
         return super().create(request, *args, **kwargs)
 
     def base_queryset(self):
-        if self.action == "retrieve":
-            return Service.objects.with_neighbours()
+        if self.action in {"list", "retrieve"}:  # served from the stored documents
+            return Service.objects.all()
         return super().base_queryset()
 
     def get_serializer_class(self):
         if self.action == "retrieve":
             return s.ServiceDetailSerializer
         return super().get_serializer_class()
+
+    def list(self, request, *args, **kwargs):
+        """Services, filtered and sorted; each row is the service's stored document."""
+        services = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(services.values_list("pk", "document__item"))
+        body = self.paginator.paginated_json(documents.completed(page, "item"))
+        return stored.respond(request, body)
+
+    def retrieve(self, request, *args, **kwargs):
+        """A service with its APIs, consumptions, resources and direct dependencies, and the
+        first of its dependents: its stored document."""
+        found = with_slug(self.get_queryset(), kwargs["slug"])
+        bodies = documents.completed(found.values_list("pk", "document__detail"), "detail")
+        if not bodies:
+            raise NotFound("No Service matches the given query.")
+        return stored.respond(request, bodies[0])
 
     @extend_schema(request=s.ServiceTransferSerializer, responses=s.ServiceSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])

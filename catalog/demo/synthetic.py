@@ -28,16 +28,17 @@ from collections import Counter
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
 from django.db.models import Q
 from faker import Faker
 
+from catalog import documents
 from catalog.factories import openapi_document
 from catalog.models import Api, ApiConsumption, ApiVersion, Dependency, Service, Tag
 from catalog.spec_summaries import summarise
 from catalog.specs import load_document
 from portal.audit import record_change
 from portal.models import CatalogGeneration, ChangeRecord
+from portal.writes import atomic_write
 from teams.models import Membership, Team
 
 from .specs import asyncapi_spec
@@ -252,38 +253,41 @@ def _record_bulk(*, actor, via: str, after: dict) -> None:
     )
 
 
-@transaction.atomic
 def generate(*, services: int, dependencies: int, seed: int = 1, actor=None, via="cli") -> Counter:
     """Generate a catalog of ``services`` services and ``dependencies`` edges between them."""
-    counts = Generator(services, dependencies, seed).run()
-    _record_bulk(
-        actor=actor,
-        via=via,
-        after={"generated": {str(k): n for k, n in counts.items()}, "seed": seed},
-    )
+    with atomic_write():
+        counts = Generator(services, dependencies, seed).run()
+        documents.refresh(
+            Service.objects.filter(slug__startswith=PREFIX).values_list("pk", flat=True)
+        )
+        _record_bulk(
+            actor=actor,
+            via=via,
+            after={"generated": {str(k): n for k, n in counts.items()}, "seed": seed},
+        )
     return counts
 
 
-@transaction.atomic
 def clear(*, actor=None, via="cli") -> int:
     """Delete everything generated, edges and consumptions first (they protect their targets).
     Returns the number of rows deleted."""
-    generated = {"slug__startswith": PREFIX}
-    deleted = [
-        ApiConsumption.objects.filter(
-            Q(consumer__slug__startswith=PREFIX) | Q(api__slug__startswith=PREFIX)
-        ).delete(),
-        Dependency.objects.filter(
-            Q(source__slug__startswith=PREFIX)
-            | Q(target_service__slug__startswith=PREFIX)
-            | Q(target_resource__service__slug__startswith=PREFIX)
-        ).delete(),
-        Service.objects.filter(**generated).delete(),
-        Team.objects.filter(**generated).delete(),
-        get_user_model().objects.filter(username__startswith=PREFIX).delete(),
-    ]
-    removed = Counter()
-    for _, per_model in deleted:
-        removed.update(per_model)
-    _record_bulk(actor=actor, via=via, after={"deleted": dict(removed)})
+    with atomic_write():
+        generated = {"slug__startswith": PREFIX}
+        deleted = [
+            ApiConsumption.objects.filter(
+                Q(consumer__slug__startswith=PREFIX) | Q(api__slug__startswith=PREFIX)
+            ).delete(),
+            Dependency.objects.filter(
+                Q(source__slug__startswith=PREFIX)
+                | Q(target_service__slug__startswith=PREFIX)
+                | Q(target_resource__service__slug__startswith=PREFIX)
+            ).delete(),
+            Service.objects.filter(**generated).delete(),
+            Team.objects.filter(**generated).delete(),
+            get_user_model().objects.filter(username__startswith=PREFIX).delete(),
+        ]
+        removed = Counter()
+        for _, per_model in deleted:
+            removed.update(per_model)
+        _record_bulk(actor=actor, via=via, after={"deleted": dict(removed)})
     return sum(total for total, _ in deleted)

@@ -29,7 +29,6 @@ from portal.lookups import slug_key, with_slug
 from portal.models import ChangeRecord, Interface
 from portal.permissions import restrict
 
-from .caching import CachedListMixin
 from .serializers import ChangeRecordSerializer, StateSerializer
 
 
@@ -110,7 +109,7 @@ class BaseViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(data)
 
 
-class ActionViewSet(CachedListMixin, BaseViewSet, viewsets.ModelViewSet):
+class ActionViewSet(BaseViewSet, viewsets.ModelViewSet):
     """CRUD whose writes are ``create_action``, ``update_action`` and ``delete_action``
     (set as ``staticmethod``), plus the object's change history."""
 

@@ -1,0 +1,277 @@
+"""The read model: each service's REST representation, rendered in the transaction that
+changes anything it shows, so that a read is one indexed query and no serializer.
+
+What a service's document shows comes from its own row and tags and from the rows around it
+(its APIs, consumptions, resources, outgoing and first incoming dependencies). Model signals
+name the services each saved or deleted row appears in; the names are kept for the
+transaction and rendered once at its end (``portal.writes.atomic_write`` calls ``flush``
+before moving the catalog generation), or at once for a write outside the write layer (a
+test factory, the shell). Signals see every write of a model instance, cascades included;
+what they miss is said where it is handled: a domain's or tag's deletion (``_before_delete``)
+and ``bulk_create`` (``refresh``, which ``generate_catalog`` calls).
+
+A row whose content changes is stamped with the generation of its write, after the
+generation moves (``stamp``): readers that follow the catalog by generation (the dependency
+graph) read only the rows changed since the generation they hold.
+"""
+
+import hashlib
+import logging
+from functools import cache
+
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from rest_framework.renderers import JSONRenderer
+
+from portal import writes
+
+from .models import (
+    Api,
+    ApiConsumption,
+    DataDomain,
+    Dependency,
+    Resource,
+    Service,
+    ServiceDocument,
+    Tag,
+)
+
+logger = logging.getLogger(__name__)
+
+# A tombstone older than this many generations is removed; a reader further behind reloads.
+TOMBSTONE_GENERATIONS = 100_000
+_BATCH = 500
+
+
+def _pending() -> set[int]:
+    """The services whose documents this connection's open write has to render."""
+    return writes.pending("documents")
+
+
+# --- which documents a row appears in -------------------------------------------------------
+
+# For each model a document shows, the keys of the services whose documents show its rows.
+_SHOWN_IN = {
+    Service: ("pk",),
+    Api: ("provider_id",),
+    ApiConsumption: ("consumer_id",),
+    Dependency: ("source_id", "target_service_id"),
+    Resource: ("service_id",),
+}
+
+
+def _shown_in(instance) -> set[int]:
+    """The services whose documents show ``instance``, by the foreign keys it holds."""
+    return {getattr(instance, name) for name in _SHOWN_IN[type(instance)]} - {None}
+
+
+def _moved(instance) -> set[int]:
+    """Before an update: the documents the stored row appeared in, and, when a transfer moves
+    it, those that name it through its owner (an API's consumers show its provider; a
+    resource's dependents depend on its service)."""
+    model = type(instance)
+    owner = {Api: "provider_id", Resource: "service_id"}.get(model)
+    if owner is None:  # other relations never change once created (catalog.actions)
+        return set()
+    stored = model._default_manager.filter(pk=instance.pk).values_list(owner, flat=True).first()
+    if stored is None or stored == getattr(instance, owner):
+        return set()
+    if model is Api:
+        named = ApiConsumption.objects.filter(api=instance.pk).values_list("consumer", flat=True)
+    else:
+        named = Dependency.objects.filter(target_resource=instance.pk).values_list(
+            "source", flat=True
+        )
+    return {stored, *named}
+
+
+# --- following writes -----------------------------------------------------------------------
+
+
+def _note(ids) -> None:
+    _pending().update(ids)
+    if not writes.in_write():  # nothing will flush it: a write outside the write layer
+        finish()
+
+
+def _before_save(sender, instance, raw=False, **kwargs):
+    if not raw and not instance._state.adding and instance.pk is not None:
+        _pending().update(_moved(instance))
+
+
+def _after_change(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _note(_shown_in(instance))
+
+
+def _before_delete(sender, instance, **kwargs):
+    """A domain's or a tag's services lose it by statements that send no signal (an UPDATE
+    setting the domain to null, the removal of the tag's links): name them before it goes."""
+    _pending().update(instance.services.values_list("pk", flat=True))
+
+
+def _after_delete(sender, instance, **kwargs):
+    _note(())
+
+
+def _tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if not reverse:  # a service's tags
+        services = {instance.pk}
+    elif action == "pre_clear":  # a tag's services, about to be told apart from it
+        services = set(instance.services.values_list("pk", flat=True))
+    else:
+        services = set(pk_set or ())
+    if action.startswith("pre_"):
+        _pending().update(services)
+    else:
+        _note(services)
+
+
+for _model in _SHOWN_IN:
+    pre_save.connect(_before_save, sender=_model, dispatch_uid=f"documents-pre-{_model.__name__}")
+    post_save.connect(_after_change, sender=_model, dispatch_uid=f"documents-{_model.__name__}")
+    post_delete.connect(
+        _after_change, sender=_model, dispatch_uid=f"documents-del-{_model.__name__}"
+    )
+for _model in (DataDomain, Tag):
+    pre_delete.connect(_before_delete, sender=_model, dispatch_uid=f"documents-{_model.__name__}")
+    post_delete.connect(
+        _after_delete, sender=_model, dispatch_uid=f"documents-del-{_model.__name__}"
+    )
+m2m_changed.connect(_tags_changed, sender=Service.tags.through, dispatch_uid="documents-tags")
+
+
+# --- rendering ------------------------------------------------------------------------------
+
+
+def _serializers():
+    from .api.serializers import ServiceDetailSerializer, ServiceSerializer
+
+    return ServiceDetailSerializer, ServiceSerializer
+
+
+def _fields(serializer) -> list:
+    return [
+        (name, type(field).__name__, _fields(getattr(field, "child", field)))
+        if hasattr(getattr(field, "child", field), "fields")
+        else (name, type(field).__name__)
+        for name, field in serializer.fields.items()
+    ]
+
+
+@cache
+def shape() -> str:
+    """A digest of the fields the documents show: it changes with the serializers."""
+    described = repr([_fields(serializer()) for serializer in _serializers()])
+    return hashlib.sha256(described.encode()).hexdigest()[:16]
+
+
+def render(ids) -> dict[int, ServiceDocument]:
+    """Fresh documents of the services ``ids`` that exist (the others are gone)."""
+    ServiceDetailSerializer, ServiceSerializer = _serializers()
+    renderer = JSONRenderer()
+    documents = {}
+    for service in Service.objects.with_neighbours().filter(pk__in=list(ids)):
+        targets = {
+            dependency.target_service_id or dependency.target_resource.service_id
+            for dependency in service.dependencies.all()
+        }
+        documents[service.pk] = ServiceDocument(
+            service_id=service.pk,
+            detail=renderer.render(ServiceDetailSerializer(service).data).decode(),
+            item=renderer.render(ServiceSerializer(service).data).decode(),
+            targets=sorted(targets - {service.pk}),
+            shape=shape(),
+        )
+    return documents
+
+
+def flush() -> list[int]:
+    """Render the open write's pending documents and store those whose content changed;
+    the ids stored (to ``stamp`` once the generation has moved)."""
+    pending = _pending()
+    ids = sorted(pending)
+    pending.clear()
+    changed = []
+    for start in range(0, len(ids), _BATCH):
+        changed += _store(ids[start : start + _BATCH])
+    return changed
+
+
+def _store(ids: list[int]) -> list[int]:
+    fresh = render(ids)
+    stored = {
+        row[0]: row[1:]
+        for row in ServiceDocument.objects.filter(pk__in=ids).values_list(
+            "pk", "detail", "item", "targets", "shape"
+        )
+    }
+    writes_, gone = [], []
+    for pk in ids:
+        document = fresh.get(pk)
+        if document is not None:
+            if stored.get(pk) != (document.detail, document.item, document.targets, shape()):
+                writes_.append(document)
+        elif pk in stored and stored[pk][0] is not None:
+            gone.append(pk)
+    ServiceDocument.objects.bulk_create(
+        writes_,
+        update_conflicts=True,
+        unique_fields=["service"],
+        update_fields=["detail", "item", "targets", "shape"],
+    )
+    ServiceDocument.objects.filter(pk__in=gone).update(detail=None, item=None, targets=[])
+    return [document.service_id for document in writes_] + gone
+
+
+def stamp(ids: list[int], generation: int) -> None:
+    """Mark the rows just stored as changed at ``generation``; forget old tombstones."""
+    ServiceDocument.objects.filter(pk__in=ids).update(generation=generation)
+    ServiceDocument.objects.filter(
+        detail__isnull=True, generation__lt=generation - TOMBSTONE_GENERATIONS
+    ).delete()
+
+
+def finish() -> int:
+    """Flush, and move the generation if a document changed: a write outside the write layer
+    (``atomic_write`` does the same as its last step). Returns how many changed."""
+    from portal.audit import bump_generation
+
+    changed = flush()
+    if changed:
+        stamp(changed, bump_generation())
+    return len(changed)
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def completed(rows, field: str) -> list[str]:
+    """The documents of ``rows``, ``(pk, document)`` pairs read with the ``field`` document
+    ("detail" or "item") of each service. A service written behind the write layer's back
+    has none yet: it is rendered here (and logged), not left out."""
+    rows = list(rows)
+    missing = [pk for pk, body in rows if body is None]
+    if missing:
+        logger.warning("services without a %s document: %s", field, missing)
+        fresh = render(missing)
+        rows = [(pk, body or getattr(fresh[pk], field)) for pk, body in rows if body or pk in fresh]
+    return [body for _, body in rows]
+
+
+def refresh(ids=None) -> None:
+    """Render again the documents of ``ids`` (every service and tombstone by default) after
+    writes that sent no signals (``bulk_create``): at the end of the open write, or now."""
+    if ids is None:
+        ids = {*Service.objects.values_list("pk", flat=True)}
+        ids |= {*ServiceDocument.objects.filter(detail__isnull=False).values_list("pk", flat=True)}
+    _note(ids)
+
+
+def refresh_outdated(**kwargs) -> None:
+    """After ``migrate``: render the documents that a release's new shape, or a service
+    written behind the write layer's back, left missing or out of date."""
+    outdated = Service.objects.exclude(document__shape=shape()).values_list("pk", flat=True)
+    _note(set(outdated))
+
+
+writes.at_write_end(flush, stamp)

@@ -1,0 +1,206 @@
+"""The services' stored documents (``catalog.documents``) equal a fresh rendering after every
+kind of write: each action, the cascades of a delete, writes outside the actions, bulk
+generation; and a failed write leaves them as they were."""
+
+import json
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from catalog import actions, documents
+from catalog.demo import synthetic
+from catalog.factories import (
+    ApiConsumptionFactory,
+    ApiFactory,
+    DataDomainFactory,
+    DependencyFactory,
+    ResourceFactory,
+    ServiceFactory,
+)
+from catalog.models import Dependency, Service, ServiceDocument, Tag
+from portal.audit import generation, system_actor
+from portal.models import Interface
+from teams.factories import TeamFactory
+
+pytestmark = pytest.mark.django_db
+
+ACT = {"via": Interface.CLI}
+
+
+@pytest.fixture
+def actor(db):
+    return system_actor()
+
+
+def assert_fresh():
+    """Every service's stored document is what rendering it now gives; every other row is a
+    tombstone; every row changed since is stamped no later than the current generation."""
+    fresh = documents.render(Service.objects.values_list("pk", flat=True))
+    stored = {d.pk: d for d in ServiceDocument.objects.all()}
+    for pk, document in fresh.items():
+        assert pk in stored, f"service {pk} has no document"
+        kept = stored[pk]
+        assert (kept.detail, kept.item, kept.targets) == (
+            document.detail,
+            document.item,
+            document.targets,
+        ), f"service {pk}'s document is stale"
+    for pk in stored.keys() - fresh.keys():
+        assert stored[pk].detail is None and stored[pk].item is None, f"{pk} is gone"
+    assert all(d.generation <= generation() for d in stored.values())
+
+
+def detail(service) -> dict:
+    return json.loads(ServiceDocument.objects.get(pk=service.pk).detail)
+
+
+def test_service_writes(actor):
+    team, other = TeamFactory(), TeamFactory()
+    service = actions.create_service(
+        actor=actor, **ACT, owner_team=team, slug="orders", name="Orders", tags=["pci"]
+    )
+    assert_fresh()
+    assert detail(service)["tags"] == ["pci"]
+    actions.update_service(service, actor=actor, **ACT, name="Order book", tags=["pci", "core"])
+    assert_fresh()
+    assert detail(service)["name"] == "Order book"
+    actions.transfer_service(service, new_owner=other, actor=actor, **ACT)
+    assert_fresh()
+    assert detail(service)["owner_team"] == other.slug
+    actions.delete_service(service, actor=actor, **ACT)
+    assert_fresh()
+    assert ServiceDocument.objects.get(pk=service.pk).detail is None
+
+
+def test_a_document_changes_with_the_generation_of_its_write(actor):
+    service = ServiceFactory()
+    before = generation()
+    actions.update_service(service, actor=actor, **ACT, description="New words.")
+    assert ServiceDocument.objects.get(pk=service.pk).generation == generation() == before + 1
+    untouched = ServiceFactory()
+    stamped = ServiceDocument.objects.get(pk=untouched.pk).generation
+    actions.update_service(service, actor=actor, **ACT, description="Newer words.")
+    assert ServiceDocument.objects.get(pk=untouched.pk).generation == stamped
+
+
+def test_apis_and_consumptions(actor):
+    api = ApiFactory()
+    consumption = ApiConsumptionFactory(api=api)
+    assert_fresh()
+    assert detail(api.provider)["provided_apis"][0]["slug"] == api.slug
+    assert detail(consumption.consumer)["consumed_apis"][0]["provider"] == api.provider.slug
+    actions.update_api(api, actor=actor, **ACT, name="Renamed API", lifecycle="production")
+    actions.update_consumption(consumption, actor=actor, **ACT, version_requirement="^2")
+    assert_fresh()
+    actions.remove_consumption(consumption, actor=actor, **ACT)
+    actions.delete_api(api, actor=actor, **ACT)
+    assert_fresh()
+    assert detail(api.provider)["provided_apis"] == []
+
+
+def test_dependencies_show_on_both_ends(actor):
+    edge = DependencyFactory()
+    assert_fresh()
+    assert detail(edge.target_service)["dependents_count"] == 1
+    actions.update_dependency(edge, actor=actor, **ACT, criticality="high")
+    assert_fresh()
+    actions.remove_dependency(edge, actor=actor, **ACT)
+    assert_fresh()
+    assert detail(edge.target_service)["dependents"] == []
+    assert ServiceDocument.objects.get(pk=edge.source_id).targets == []
+
+
+def test_resources_count_as_their_service_and_move_with_it(actor):
+    resource = ResourceFactory()
+    edge = DependencyFactory(target_service=None, target_resource=resource)
+    assert ServiceDocument.objects.get(pk=edge.source_id).targets == [resource.service_id]
+    new_home = ServiceFactory()
+    actions._transfer(resource, "service", new_home, actor=actor, **ACT)
+    assert_fresh()
+    assert ServiceDocument.objects.get(pk=edge.source_id).targets == [new_home.pk]
+    actions.update_resource(resource, actor=actor, **ACT, name="Renamed")
+    actions.remove_dependency(edge, actor=actor, **ACT)
+    actions.delete_resource(resource, actor=actor, **ACT)
+    assert_fresh()
+
+
+def test_deleting_a_service_updates_everything_its_cascade_touched(actor):
+    core = ServiceFactory()
+    doomed = ServiceFactory()
+    DependencyFactory(source=doomed, target_service=core)
+    ApiConsumptionFactory(consumer=doomed)
+    ResourceFactory(service=doomed)
+    ApiFactory(provider=doomed)
+    assert detail(core)["dependents_count"] == 1
+    actions.delete_service(doomed, actor=actor, **ACT)
+    assert_fresh()
+    assert detail(core)["dependents_count"] == 0
+
+
+def test_a_deleted_domain_leaves_its_services(actor):
+    domain = DataDomainFactory()
+    user = ServiceFactory()
+    actions.update_service(user, actor=actor, **ACT, data_domain=domain)
+    assert detail(user)["data_domain"] == domain.slug
+    actions.delete_domain(domain, actor=actor, **ACT)
+    assert_fresh()
+    assert detail(user)["data_domain"] is None
+
+
+def test_a_refused_write_leaves_the_documents_as_they_were(actor):
+    service = ServiceFactory()
+    kept = ServiceDocument.objects.get(pk=service.pk)
+    with pytest.raises(ValidationError):
+        actions.update_service(service, actor=actor, **ACT, name="Renamed", tier=9)
+    assert ServiceDocument.objects.get(pk=service.pk).detail == kept.detail
+    assert_fresh()
+
+
+def test_writes_outside_the_actions_are_followed(actor):
+    """The ORM directly (a shell, the admin's inlines): saved, tagged, untagged, deleted."""
+    service = Service.objects.create(slug="by-hand", name="By hand", owner_team=TeamFactory())
+    assert_fresh()
+    tag = Tag.objects.create(name="manual")
+    service.tags.add(tag)
+    assert detail(service)["tags"] == ["manual"]
+    tag.services.clear()
+    assert detail(service)["tags"] == []
+    service.tags.add(tag)
+    tag.delete()
+    assert detail(service)["tags"] == []
+    other = ServiceFactory()
+    Dependency.objects.create(source=service, target_service=other)
+    assert detail(other)["dependents_count"] == 1
+    Dependency.objects.filter(source=service).delete()
+    service.delete()
+    assert_fresh()
+
+
+def test_generated_catalogs_have_their_documents(actor):
+    synthetic.generate(services=30, dependencies=60, seed=3)
+    assert_fresh()
+    assert ServiceDocument.objects.filter(detail__isnull=False).count() == 30
+    synthetic.clear()
+    assert_fresh()
+
+
+def test_a_release_that_changes_the_shape_renders_again(actor, monkeypatch):
+    service = ServiceFactory()
+    ServiceDocument.objects.filter(pk=service.pk).update(detail="{}", shape="old")
+    documents.refresh_outdated()
+    assert_fresh()
+
+
+def test_flushing_costs_the_same_for_one_service_or_many(actor):
+    """The render queries are per batch, not per service."""
+
+    def cost(n):
+        services = [ServiceFactory() for _ in range(n)]
+        documents.refresh(s.pk for s in services)
+        with CaptureQueriesContext(connection) as queries:
+            documents.render([s.pk for s in services])
+        return len(queries)
+
+    assert cost(2) == cost(12)
