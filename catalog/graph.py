@@ -94,13 +94,15 @@ class DependencyGraph:
 
     def __init__(self, nodes, edges):
         self.nodes: dict[int, Node] = {pk: Node(*attributes) for pk, *attributes in nodes}
-        self.down: dict[int, set[int]] = {}
-        self.up: dict[int, set[int]] = {}
         self._components: tuple | None = None  # (the ``down`` it was worked out from, groups)
+        down, up = defaultdict(set), defaultdict(set)
         for source, target in edges:
             if source != target:  # a service using its own resource is not a dependency
-                self.down.setdefault(source, set()).add(target)
-                self.up.setdefault(target, set()).add(source)
+                down[source].add(target)
+                up[target].add(source)
+        # Plain dicts: a lookup of a service without edges must not add an empty set.
+        self.down: dict[int, set[int]] = dict(down)
+        self.up: dict[int, set[int]] = dict(up)
 
     @property
     def dependency_count(self) -> int:
