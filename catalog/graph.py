@@ -18,7 +18,6 @@ generation, see ``DependencyGraph.current``) and the services or teams it return
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from itertools import groupby
 from typing import NamedTuple
 
 import networkx as nx
@@ -190,27 +189,32 @@ class DependencyGraph:
                 down[pk] = new
         self.nodes, self.down, self.up = known, down, up
 
-    def walk(self, start: int, direction: str, max_depth: int | None = None) -> dict[int, int]:
-        """Breadth-first distances from ``start``, nearest first; the start itself is left
-        out. A whole depth is taken at a time, in set unions (C, not a Python loop per edge)."""
+    def levels(self, start: int, direction: str, max_depth: int | None = None) -> list[set]:
+        """The services 1, 2, ... edges away from ``start`` (never the start itself), found
+        breadth first a whole depth at a time: set unions in C, not a Python step per edge."""
         adjacency = self.down if direction == DOWN else self.up
-        seen, frontier, depth = {start}, {start}, 0
-        distances: dict[int, int] = {}
-        while frontier and (max_depth is None or depth < max_depth):
-            depth += 1
+        seen, frontier, found = {start}, {start}, []
+        while frontier and (max_depth is None or len(found) < max_depth):
             frontier = set().union(*(adjacency.get(node, ()) for node in frontier)) - seen
             seen |= frontier
-            distances.update(dict.fromkeys(frontier, depth))
+            if frontier:
+                found.append(frontier)
+        return found
+
+    def walk(self, start: int, direction: str, max_depth: int | None = None) -> dict[int, int]:
+        """Breadth-first distances from ``start``, nearest first; the start is left out."""
+        distances: dict[int, int] = {}
+        for depth, level in enumerate(self.levels(start, direction, max_depth), 1):
+            distances.update(dict.fromkeys(level, depth))
         return distances
 
-    def nearest_first(self, distances: dict[int, int]) -> list[tuple[int, int]]:
-        """``(id, depth)`` of a ``walk``, by depth then slug: the walk is already in depth
-        order, so only each depth's ids are sorted."""
+    def nearest_first(self, levels: list[set]) -> list[tuple[int, int]]:
+        """``(id, depth)`` of the services of ``levels``, by depth then slug."""
         nodes = self.nodes
         return [
             (pk, depth)
-            for depth, ids in groupby(distances, key=distances.__getitem__)
-            for pk in sorted((i for i in ids if i in nodes), key=lambda i: nodes[i].slug)
+            for depth, level in enumerate(levels, 1)
+            for pk in sorted(level & nodes.keys(), key=lambda i: nodes[i].slug)
         ]
 
     def strongly_connected(self) -> tuple[frozenset[int], ...]:
@@ -276,7 +280,7 @@ def reached(
     """What ``service`` needs (down) or what needs it (up), nearest first, fetched as sliced."""
     limit = max_depth if transitive else 1
     graph = graph or _graph_for([service.pk], direction, limit)
-    return Reached(graph.nearest_first(graph.walk(service.pk, direction, limit)))
+    return Reached(graph.nearest_first(graph.levels(service.pk, direction, limit)))
 
 
 def reaches_from(
@@ -294,7 +298,7 @@ def reaches_from(
     """
     graph = graph or _graph_for(starts, direction, max_depth)
     walks = {
-        start: graph.nearest_first(graph.walk(start, direction, max_depth)) for start in starts
+        start: graph.nearest_first(graph.levels(start, direction, max_depth)) for start in starts
     }
     services = _services({pk for pairs in walks.values() for pk, _ in pairs}, queryset)
     return {
