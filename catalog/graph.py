@@ -7,18 +7,22 @@ milliseconds, works the same on SQLite and PostgreSQL, and is exact on graphs wi
 resource counts as a dependency on the service that owns the resource: if that service goes
 down, so does its database from its dependents' point of view.
 
-Every function costs at most three queries, however large the answer: the catalog generation,
-the edges (unless this process already holds the graph of that generation, see
-``DependencyGraph.current``) and the services it returns.
+The graph also holds each service's slug, owning team and tier (one more narrow query), so
+answers are ordered, counted and summarised in memory: a core service's 10,000 dependents are
+never loaded to show the first page of them or to count them by team.
+
+Every function costs at most four queries, however large the answer: the catalog generation,
+the edges and services of the graph (unless this process already holds the graph of that
+generation, see ``DependencyGraph.current``) and the services or teams it returns.
 """
 
-import time
-from collections import defaultdict, deque
+from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import networkx as nx
-from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 
 from portal.audit import generation
 from teams.models import Team
@@ -27,11 +31,17 @@ from .models import Dependency, Service
 
 DOWN, UP = "down", "up"  # down: what a service depends on; up: what depends on it
 
-# Past this many ids, reading three narrow columns of every service beats building, sending
-# and planning an IN list (a core service's 10,000 dependents: 200 ms against 15 ms).
-_LARGEST_IN_LIST = 1000
+_loaded: dict = {}  # "graph" -> (generation, DependencyGraph); see current()
 
-_loaded: dict = {}  # "graph" -> (generation, loaded at, DependencyGraph); see current()
+_NODE_FIELDS = ("id", "slug", "owner_team_id", "tier")
+
+
+class Node(NamedTuple):
+    """What the graph knows of a service besides its edges: enough to order and summarise."""
+
+    slug: str
+    owner_team_id: int
+    tier: int
 
 
 @dataclass(frozen=True)
@@ -75,16 +85,23 @@ class Cycle:
 
 
 class DependencyGraph:
-    """Adjacency in both directions between service ids."""
+    """Adjacency in both directions between service ids, and each service's ``Node``.
 
-    def __init__(self, edges):
-        self.down: dict[int, set[int]] = defaultdict(set)
-        self.up: dict[int, set[int]] = defaultdict(set)
-        self._components: tuple[frozenset[int], ...] | None = None
+    Readers skip an id without a node: the edges of a service created between the two
+    queries of ``load`` may be read without it (and ``around`` knows only the far ends).
+    """
+
+    def __init__(self, nodes, edges):
+        self.nodes: dict[int, Node] = {pk: Node(*attributes) for pk, *attributes in nodes}
+        self._components: tuple | None = None  # (the ``down`` it was worked out from, groups)
+        down, up = defaultdict(set), defaultdict(set)
         for source, target in edges:
             if source != target:  # a service using its own resource is not a dependency
-                self.down[source].add(target)
-                self.up[target].add(source)
+                down[source].add(target)
+                up[target].add(source)
+        # Plain dicts: a lookup of a service without edges must not add an empty set.
+        self.down: dict[int, set[int]] = dict(down)
+        self.up: dict[int, set[int]] = dict(up)
 
     @property
     def dependency_count(self) -> int:
@@ -95,26 +112,26 @@ class DependencyGraph:
         return sum(len(targets) for targets in self.down.values())
 
     @classmethod
-    def load(cls, edges=None) -> "DependencyGraph":
-        """The whole graph, or only the ``edges`` (a Dependency queryset) given."""
-        edges = Dependency.objects.all() if edges is None else edges
-        rows = edges.order_by().values_list(
+    def load(cls) -> "DependencyGraph":
+        """The whole graph: every service's node, then every edge (two narrow queries)."""
+        nodes = Service.objects.order_by().values_list(*_NODE_FIELDS)
+        rows = Dependency.objects.order_by().values_list(
             "source_id", "target_service_id", "target_resource__service_id"
         )
-        return cls((source, target or via_resource) for source, target, via_resource in rows)
+        return cls(nodes, ((source, target or via) for source, target, via in rows))
 
     @classmethod
     def current(cls) -> "DependencyGraph":
         """The whole graph, kept in this process for as long as the catalog generation stays
         the same (``portal.audit.generation``): reading 50,000 edges costs far more than
-        walking them. Every write moves the generation, ``generate_catalog`` too; the copy is
-        read again after ``KEEL_LIST_CACHE_SECONDS`` all the same, for rows written by hand."""
-        now, current = time.monotonic(), generation()
+        walking them. Every write moves the generation, ``generate_catalog`` too, so a copy
+        of the current generation is the catalog as committed."""
+        current = generation()
         cached = _loaded.get("graph")
-        if cached and cached[0] == current and now - cached[1] < settings.KEEL_LIST_CACHE_SECONDS:
-            return cached[2]
+        if cached and cached[0] == current:
+            return cached[1]
         graph = cls.load()
-        _loaded["graph"] = (current, now, graph)
+        _loaded["graph"] = (current, graph)
         return graph
 
     @classmethod
@@ -124,40 +141,93 @@ class DependencyGraph:
 
     @classmethod
     def around(cls, ids, direction: str) -> "DependencyGraph":
-        """Only the edges leaving (down) or reaching (up) ``ids``: enough for direct
-        neighbours, without reading the whole graph."""
+        """Only the edges leaving (down) or reaching (up) ``ids``, with the nodes of the
+        services at their far ends: direct neighbours in one query, without reading the
+        whole graph."""
         ids = list(ids)
         if direction == DOWN:
-            near = Q(source_id__in=ids)
+            edges = Dependency.objects.filter(source_id__in=ids)
+            far = [
+                Coalesce(f"target_service__{f}", f"target_resource__service__{f}")
+                for f in _NODE_FIELDS
+            ]
         else:
-            near = Q(target_service_id__in=ids) | Q(target_resource__service_id__in=ids)
-        return cls.load(Dependency.objects.filter(near))
+            edges = Dependency.objects.filter(
+                Q(target_service_id__in=ids) | Q(target_resource__service_id__in=ids)
+            )
+            far = [F(f"source__{f}") for f in _NODE_FIELDS]
+        target = Coalesce("target_service_id", "target_resource__service_id")
+        rows = list(edges.order_by().values_list("source_id", target, *far))
+        return cls((row[2:] for row in rows), (row[:2] for row in rows))
+
+    def apply(self, nodes) -> None:
+        """Bring services up to date in place: each of ``nodes`` is ``(service id, slug,
+        owner team id, tier, targets)``, ``targets`` the ids of every service it depends on
+        (a resource counting as its service) or None for a service that is gone. A gone
+        service has no dependents (deleting one is protected), so only its own edges go.
+
+        Readers may walk the graph while this runs (threaded workers share it): the new
+        state is built beside the old, no set a reader may hold is changed, and it replaces
+        the old in three assignments. One writer at a time.
+        """
+        known, down, up = dict(self.nodes), dict(self.down), dict(self.up)
+        for pk, slug, owner_team_id, tier, targets in nodes:
+            if targets is None:
+                known.pop(pk, None)
+            else:
+                known[pk] = Node(slug, owner_team_id, tier)
+            old = down.pop(pk, set())
+            new = {target for target in targets or () if target != pk}
+            for target in old - new:
+                if rest := up[target] - {pk}:
+                    up[target] = rest
+                else:
+                    del up[target]
+            for target in new - old:
+                up[target] = up.get(target, set()) | {pk}
+            if new:
+                down[pk] = new
+        self.nodes, self.down, self.up = known, down, up
+
+    def levels(self, start: int, direction: str, max_depth: int | None = None) -> list[set]:
+        """The services 1, 2, ... edges away from ``start`` (never the start itself), found
+        breadth first a whole depth at a time: set unions in C, not a Python step per edge."""
+        adjacency = self.down if direction == DOWN else self.up
+        seen, frontier, found = {start}, {start}, []
+        while frontier and (max_depth is None or len(found) < max_depth):
+            frontier = set().union(*(adjacency.get(node, ()) for node in frontier)) - seen
+            seen |= frontier
+            if frontier:
+                found.append(frontier)
+        return found
 
     def walk(self, start: int, direction: str, max_depth: int | None = None) -> dict[int, int]:
-        """Breadth-first distances from ``start``; the start itself is left out."""
-        adjacency = self.down if direction == DOWN else self.up
-        depth = {start: 0}
-        queue = deque([start])
-        while queue:
-            node = queue.popleft()
-            if max_depth is not None and depth[node] >= max_depth:
-                continue
-            for neighbour in adjacency.get(node, ()):
-                if neighbour not in depth:
-                    depth[neighbour] = depth[node] + 1
-                    queue.append(neighbour)
-        del depth[start]
-        return depth
+        """Breadth-first distances from ``start``, nearest first; the start is left out."""
+        distances: dict[int, int] = {}
+        for depth, level in enumerate(self.levels(start, direction, max_depth), 1):
+            distances.update(dict.fromkeys(level, depth))
+        return distances
+
+    def nearest_first(self, levels: list[set]) -> list[tuple[int, int]]:
+        """``(id, depth)`` of the services of ``levels``, by depth then slug."""
+        nodes = self.nodes
+        return [
+            (pk, depth)
+            for depth, level in enumerate(levels, 1)
+            for pk in sorted(level & nodes.keys(), key=lambda i: nodes[i].slug)
+        ]
 
     def strongly_connected(self) -> tuple[frozenset[int], ...]:
-        """The groups of services that reach each other (cycles). Worked out once per graph:
-        a graph is never changed after loading, and every service page asks."""
-        if self._components is None:
-            digraph = nx.DiGraph((s, t) for s, targets in self.down.items() for t in targets)
-            self._components = tuple(
+        """The groups of services that reach each other (cycles). Worked out once per state
+        of the graph (every service page asks), again after ``apply`` changed it."""
+        down = self.down
+        if self._components is None or self._components[0] is not down:
+            digraph = nx.DiGraph((s, t) for s, targets in down.items() for t in targets)
+            groups = tuple(
                 frozenset(c) for c in nx.strongly_connected_components(digraph) if len(c) > 1
             )
-        return self._components
+            self._components = (down, groups)
+        return self._components[1]
 
     def loop_through(self, members: set[int]) -> list[int]:
         """One concrete cycle inside a strongly connected group, as a closed path of ids."""
@@ -169,6 +239,48 @@ class DependencyGraph:
 def _services(ids, queryset=None) -> dict[int, Service]:
     queryset = Service.objects.all() if queryset is None else queryset
     return queryset.order_by().select_related("owner_team").in_bulk(list(ids))
+
+
+def _graph_for(starts, direction: str, max_depth: int | None) -> DependencyGraph:
+    """Direct neighbours need only the edges around ``starts``; anything further the whole
+    graph."""
+    if max_depth == 1:
+        return DependencyGraph.around(starts, direction)
+    return DependencyGraph.current()
+
+
+class Reached:
+    """The services reached from one start, nearest first, as a sequence whose slices fetch
+    only their own services (one query): a paginator counts it and reads one page, however
+    many thousands were reached."""
+
+    def __init__(self, pairs: list[tuple[int, int]]):
+        self._pairs = pairs
+
+    def __len__(self) -> int:
+        return len(self._pairs)
+
+    def __getitem__(self, index: slice) -> list[Reach]:
+        pairs = self._pairs[index]
+        services = _services(pk for pk, _ in pairs)
+        return [Reach(services[pk], depth) for pk, depth in pairs if pk in services]
+
+    def __iter__(self):
+        return iter(self[:])
+
+
+def reached(
+    service: Service,
+    direction: str,
+    *,
+    transitive: bool = True,
+    max_depth: int | None = None,
+    graph: DependencyGraph | None = None,
+) -> Reached:
+    """What ``service`` needs (down) or what needs it (up), nearest first, fetched as sliced."""
+    limit = max_depth if transitive else 1
+    graph = graph or _graph_for([service.pk], direction, limit)
+    return Reached(graph.nearest_first(graph.levels(service.pk, direction, limit)))
 
 
 def reaches_from(
@@ -184,20 +296,14 @@ def reaches_from(
     One query for the services of all starts together (a page of services costs the same as
     one); ``queryset`` narrows which services may be returned (see portal.permissions).
     """
-    if graph is None:
-        graph = (
-            DependencyGraph.around(starts, direction)
-            if max_depth == 1
-            else DependencyGraph.current()
-        )
-    walks = {start: graph.walk(start, direction, max_depth) for start in starts}
-    services = _services(set().union(*walks.values()), queryset)
+    graph = graph or _graph_for(starts, direction, max_depth)
+    walks = {
+        start: graph.nearest_first(graph.levels(start, direction, max_depth)) for start in starts
+    }
+    services = _services({pk for pairs in walks.values() for pk, _ in pairs}, queryset)
     return {
-        start: sorted(
-            (Reach(services[i], depth) for i, depth in distances.items() if i in services),
-            key=lambda reach: (reach.depth, reach.service.slug),
-        )
-        for start, distances in walks.items()
+        start: [Reach(services[pk], depth) for pk, depth in pairs if pk in services]
+        for start, pairs in walks.items()
     }
 
 
@@ -210,8 +316,7 @@ def dependencies_of(
 ) -> list[Reach]:
     """What ``service`` needs to work, nearest first. Pass ``graph`` to reuse a loaded one
     (one per request) when asking about many services."""
-    limit = max_depth if transitive else 1
-    return reaches_from([service.pk], DOWN, max_depth=limit, graph=graph)[service.pk]
+    return list(reached(service, DOWN, transitive=transitive, max_depth=max_depth, graph=graph))
 
 
 def dependents_of(
@@ -222,8 +327,7 @@ def dependents_of(
     graph: DependencyGraph | None = None,
 ) -> list[Reach]:
     """What needs ``service`` to work, nearest first."""
-    limit = max_depth if transitive else 1
-    return reaches_from([service.pk], UP, max_depth=limit, graph=graph)[service.pk]
+    return list(reached(service, UP, transitive=transitive, max_depth=max_depth, graph=graph))
 
 
 def blast_radius(service: Service, *, graph: DependencyGraph | None = None) -> BlastRadius:
@@ -239,17 +343,15 @@ def blast_radius(service: Service, *, graph: DependencyGraph | None = None) -> B
 def impact_by_team(service: Service, *, graph: DependencyGraph | None = None) -> list[TeamImpact]:
     """The blast radius summarised per owning team, most affected first.
 
-    A core service can have thousands of dependents; this reads only their team and tier (one
-    narrow query) and the teams involved (one more), instead of every service object.
+    A core service can have thousands of dependents: their teams and tiers come from the
+    graph, and only the teams involved are read (one query), never the services.
     """
-    distances = (graph or DependencyGraph.current()).walk(service.pk, UP)
-    rows = Service.objects.order_by()
-    if len(distances) <= _LARGEST_IN_LIST:
-        rows = rows.filter(pk__in=list(distances))
+    graph = graph or DependencyGraph.current()
+    nodes = graph.nodes
     per_team: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for pk, team_id, tier in rows.values_list("pk", "owner_team_id", "tier"):
-        if pk in distances:
-            per_team[team_id].append((distances[pk], tier))
+    for pk, depth in graph.walk(service.pk, UP).items():
+        if node := nodes.get(pk):
+            per_team[node.owner_team_id].append((depth, node.tier))
     teams = Team.objects.only("slug", "name").in_bulk(list(per_team))
     impacts = [
         TeamImpact(

@@ -101,7 +101,7 @@ class ServiceViewSet(ActionViewSet):
     @action(detail=True, filter_backends=[])
     def dependencies(self, request, slug=None):
         """What this service needs to work, nearest first; resources count as their owner."""
-        return self._reaches(graph.dependencies_of)
+        return self._reaches(graph.DOWN)
 
     @extend_schema(
         parameters=_GRAPH_PARAMETERS, responses=s.ReachSerializer(many=True), filters=False
@@ -109,7 +109,7 @@ class ServiceViewSet(ActionViewSet):
     @action(detail=True, filter_backends=[])
     def dependents(self, request, slug=None):
         """What needs this service to work, nearest first."""
-        return self._reaches(graph.dependents_of)
+        return self._reaches(graph.UP)
 
     @extend_schema(responses=s.BlastRadiusSerializer, filters=False)
     @action(detail=True, url_path="blast-radius", filter_backends=[])
@@ -126,9 +126,11 @@ class ServiceViewSet(ActionViewSet):
         }
         return Response(s.BlastRadiusSerializer(summary).data)
 
-    def _reaches(self, walk):
+    def _reaches(self, direction: str):
+        # A lazy sequence: the paginator counts it and fetches only the page's services.
         params = self.validated(s.GraphQuerySerializer, self.request.query_params)
-        return self.paginated(walk(self.get_object(), **params), s.ReachSerializer)
+        reached = graph.reached(self.get_object(), direction, **params)
+        return self.paginated(reached, s.ReachSerializer)
 
 
 class ApiViewSet(ActionViewSet):

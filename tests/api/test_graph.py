@@ -1,8 +1,12 @@
 """The dependency graph over REST: walks with depth, the blast radius by team, and cycles."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from catalog.factories import DependencyFactory, ResourceFactory, ServiceFactory
+from catalog.graph import DependencyGraph
+from catalog.models import Service
 from teams.factories import TeamFactory
 
 
@@ -79,3 +83,50 @@ def test_cycles_list_their_services_and_one_loop(chain, member_client):
     assert cycle["services"] == ["api", "core", "web"]
     assert cycle["path"][0] == cycle["path"][-1]
     assert sorted(set(cycle["path"])) == ["api", "core", "web"]
+
+
+def _fan_in(prefix: str, size: int) -> Service:
+    """A hub that ``size - 1`` services reach, up to log2(size) edges away, owned by a team
+    for every four of them."""
+    teams = [TeamFactory(slug=f"{prefix}-team-{n}") for n in range(size // 4)]
+    services: list = []
+    for n in range(size):
+        services.append(ServiceFactory(slug=f"{prefix}-{n}", owner_team=teams[n % len(teams)]))
+        if n:
+            DependencyFactory(source=services[n], target_service=services[(n - 1) // 2])
+    return services[0]
+
+
+def _read(client, url) -> tuple[int, dict]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, response.content
+    return len(captured), response.json()
+
+
+@pytest.mark.parametrize(
+    ("url", "size_of"),
+    [
+        ("/api/v1/services/{}/dependents/?page_size=5", lambda body: len(body["results"])),
+        ("/api/v1/services/{}/blast-radius/", lambda body: len(body["teams"])),
+    ],
+)
+def test_a_page_of_dependents_and_a_blast_radius_cost_the_same_at_any_size(
+    url, size_of, member_client
+):
+    counts = {}
+    for size in (8, 64):
+        # given a hub reached by size - 1 services of size / 4 teams
+        hub = _fan_in(f"s{size}", size)
+        # when it is asked about with the graph to load, then with the graph held
+        DependencyGraph.forget()
+        cold, body = _read(member_client, url.format(hub.slug))
+        warm, again = _read(member_client, url.format(hub.slug))
+        # then every service was counted, only a page (or the teams) fetched ...
+        assert body["count"] == size - 1
+        assert size_of(body) == (5 if "dependents" in url else size // 4)
+        assert again == body
+        assert cold - warm == 2  # the graph's services and edges, read once
+        counts[size] = cold, warm
+    # ... for the same number of queries however many were reached
+    assert counts[8] == counts[64]

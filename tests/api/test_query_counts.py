@@ -123,7 +123,8 @@ def _neighbourhood(n):
 
 
 # url -> (builder, baseline); small and large counts come from SIZES. A service list is the
-# count and the page of stored documents (catalog.documents), a service one indexed read.
+# count and the page of stored documents (catalog.documents), a service one indexed read;
+# graph reads count loading the graph (its services, its edges) as well.
 ENDPOINTS = {
     "/api/v1/teams/": (_teams, 4),
     "/api/v1/services/": (_services, 2),
@@ -135,9 +136,9 @@ ENDPOINTS = {
     "/api/v1/consumptions/": (_consumptions, 3),
     "/api/v1/services/checkout/history/": (_history, 4),
     "/api/v1/teams/payments/members/": (_members, 3),
-    "/api/v1/services/checkout/dependencies/": (_walk_down, 5),
-    "/api/v1/services/checkout/dependents/": (_walk_up, 5),
-    "/api/v1/graph/cycles/": (_cycles, 3),
+    "/api/v1/services/checkout/dependencies/": (_walk_down, 6),
+    "/api/v1/services/checkout/dependents/": (_walk_up, 6),
+    "/api/v1/graph/cycles/": (_cycles, 4),
     "/api/v1/services/checkout/": (_neighbourhood, 1),
 }
 # A team never passes 10 members (the member fixture is the first).

@@ -4,14 +4,19 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from catalog.actions import delete_service, remove_dependency, transfer_service, update_service
 from catalog.factories import DependencyFactory, ResourceFactory, ServiceFactory
 from catalog.graph import (
+    UP,
     DependencyGraph,
     blast_radius,
     dependencies_of,
     dependents_of,
     find_cycles,
+    reached,
 )
+from catalog.models import Dependency, Service
+from portal.audit import system_actor
 from portal.graphdata import graph_elements
 from teams.factories import TeamFactory
 
@@ -183,6 +188,25 @@ def test_resource_edges_are_walked_transitively_and_close_cycles(build):
     _assert_closed_loop(cycle)
 
 
+def test_a_slice_of_a_walk_fetches_only_its_own_services(build):
+    # The REST walks page through a core service's 10,000 dependents this way.
+    s = build("bb>aa cc>aa dd>bb ee>dd")
+    walk = reached(s["aa"], UP)
+    fetched = []
+
+    def spy(execute, sql, params, many, context):
+        if "catalog_service" in sql:
+            fetched.append(len(params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(spy):
+        page = walk[1:3]
+
+    assert len(walk) == 4
+    assert _pairs(page) == [("cc", 1), ("dd", 2)]
+    assert fetched == [2]
+
+
 # --- blast radius ---------------------------------------------------------------------------
 
 
@@ -282,6 +306,97 @@ def test_a_figure_eight_is_one_group(build):
     _assert_closed_loop(cycle)
 
 
+# --- incremental updates -------------------------------------------------------------------
+
+
+def _rows(*services) -> list[tuple]:
+    """What ``apply`` is given for each service: its node and every service it depends on
+    (a resource counting as its owner), or None for targets once it is gone."""
+    rows = []
+    for service in services:
+        node = Service.objects.filter(pk=service.pk).values_list("slug", "owner_team", "tier")
+        if not node:
+            rows.append((service.pk, service.slug, service.owner_team_id, service.tier, None))
+            continue
+        edges = Dependency.objects.filter(source=service.pk)
+        targets = {
+            t or via for t, via in edges.values_list("target_service", "target_resource__service")
+        }
+        rows.append((service.pk, *node.get(), targets))
+    return rows
+
+
+def _state(graph: DependencyGraph) -> tuple:
+    return graph.nodes, graph.down, graph.up, graph.strongly_connected(), graph.dependency_count
+
+
+def _add(s):
+    late = ServiceFactory(slug="late", owner_team=s["aa"].owner_team)
+    DependencyFactory(source=late, target_service=s["aa"])
+    DependencyFactory(source=s["aa"], target_service=s["dd"])
+    return [late, s["aa"]]
+
+
+def _add_through_resources(s):
+    store = ResourceFactory(service=s["dd"])
+    DependencyFactory(source=s["bb"], target_service=None, target_resource=store)
+    DependencyFactory(source=s["dd"], target_service=None, target_resource=store)  # its own
+    return [s["bb"], s["dd"]]
+
+
+def _remove(s):  # the edge that closes the cycle
+    remove_dependency(Dependency.objects.get(source=s["dd"]), actor=system_actor(), via="cli")
+    return [s["dd"]]
+
+
+def _move(s):  # an edge moved to another target, a service to another team, a tier changed
+    remove_dependency(Dependency.objects.get(source=s["aa"]), actor=system_actor(), via="cli")
+    DependencyFactory(source=s["aa"], target_service=s["cc"])
+    transfer_service(s["bb"], new_owner=TeamFactory(), actor=system_actor(), via="cli")
+    update_service(s["cc"], tier=1, actor=system_actor(), via="cli")
+    return [s["aa"], s["bb"], s["cc"]]
+
+
+def _delete(s):
+    delete_service(s["aa"], actor=system_actor(), via="cli")
+    return [s["aa"]]
+
+
+@pytest.mark.parametrize("change", [_add, _add_through_resources, _remove, _move, _delete])
+def test_applying_the_changed_services_gives_the_graph_a_fresh_load_gives(build, change):
+    # given a loaded graph with a cycle (bb, cc, dd) whose groups were worked out
+    s = build("aa>bb bb>cc cc>dd dd>bb", isolated="zz")
+    graph = DependencyGraph.load()
+    graph.strongly_connected()
+    # when the catalog changes and the services it changed are applied
+    graph.apply(_rows(*change(s)))
+    # then the graph is the one loaded afresh, cycles and count included
+    assert _state(graph) == _state(DependencyGraph.load())
+
+
+def test_applying_changes_no_set_a_reader_holds(build):
+    # Threaded workers share the graph: a walk in progress keeps the sets it was given.
+    s = build("aa>cc bb>cc")
+    graph = DependencyGraph.load()
+    held = graph.up[s["cc"].pk]
+
+    graph.apply(_rows(*_delete(s)))
+
+    assert held == {s["aa"].pk, s["bb"].pk}
+    assert graph.up[s["cc"].pk] == {s["bb"].pk}
+
+
+def test_the_process_copy_is_kept_while_the_generation_stands(build, settings):
+    # Not for a while: a copy of the commit-ordered generation is the committed catalog.
+    settings.KEEL_LIST_CACHE_SECONDS = 0
+    s = build("aa>bb")
+    graph = DependencyGraph.current()
+
+    assert DependencyGraph.current() is graph
+    DependencyFactory(source=s["bb"], target_service=ServiceFactory())
+    assert DependencyGraph.current() is not graph
+
+
 # --- query counts ---------------------------------------------------------------------------
 
 
@@ -314,14 +429,16 @@ CALLS = {
 
 
 @pytest.mark.parametrize("size", [5, 60])
-def test_every_question_costs_at_most_three_queries(team, size, django_assert_max_num_queries):
+def test_every_question_costs_at_most_four_queries(team, size, django_assert_max_num_queries):
     services = _catalog(size, team)
 
     for call in CALLS.values():
         DependencyGraph.forget()
-        with django_assert_max_num_queries(3):  # generation, edges, services
-            result = call(services)
+        with django_assert_max_num_queries(4):  # generation, the graph's services and edges,
+            result = call(services)  # the services answered
         assert result  # the graph is non-trivial: there was something to load
+        with django_assert_max_num_queries(2):  # the graph is held: generation, services
+            call(services)
 
     radius = blast_radius(services[-1])
     with django_assert_max_num_queries(0):  # owner teams came with the services
