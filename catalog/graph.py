@@ -16,6 +16,7 @@ the edges and services of the graph (unless this process already holds the graph
 generation, see ``DependencyGraph.current``) and the services or teams it returns.
 """
 
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -27,13 +28,15 @@ from django.db.models.functions import Coalesce
 from portal.audit import generation
 from teams.models import Team
 
-from .models import Dependency, Service
+from . import documents
+from .models import Dependency, Service, ServiceDocument
 
 DOWN, UP = "down", "up"  # down: what a service depends on; up: what depends on it
 
 _loaded: dict = {}  # "graph" -> (generation, DependencyGraph); see current()
 
 _NODE_FIELDS = ("id", "slug", "owner_team_id", "tier")
+_syncing = threading.Lock()  # one thread brings the process's graph up to date at a time
 
 
 class Node(NamedTuple):
@@ -122,16 +125,25 @@ class DependencyGraph:
 
     @classmethod
     def current(cls) -> "DependencyGraph":
-        """The whole graph, kept in this process for as long as the catalog generation stays
-        the same (``portal.audit.generation``): reading 50,000 edges costs far more than
-        walking them. Every write moves the generation, ``generate_catalog`` too, so a copy
-        of the current generation is the catalog as committed."""
-        current = generation()
-        cached = _loaded.get("graph")
-        if cached and cached[0] == current:
-            return cached[1]
-        graph = cls.load()
-        _loaded["graph"] = (current, graph)
+        """The whole graph as committed, kept in this process and brought up to date from
+        the services' documents changed since the generation it was read at
+        (``catalog.documents`` stamps each with its write's generation, in commit order):
+        a read after a write costs the rows that write changed, not 50,000 edges. A process
+        too far behind (old tombstones are gone) reads the whole graph again."""
+        now = generation()
+        held = _loaded.get("graph")
+        if held and held[0] == now:
+            return held[1]
+        with _syncing:
+            held = _loaded.get("graph")
+            if held and held[0] == now:
+                return held[1]
+            if held and 0 < now - held[0] <= documents.TOMBSTONE_GENERATIONS:
+                graph = held[1]
+                graph.apply(_changed_since(held[0]))
+            else:
+                graph = cls.load()
+            _loaded["graph"] = (now, graph)
         return graph
 
     @classmethod
@@ -234,6 +246,17 @@ class DependencyGraph:
         sub = nx.DiGraph((s, t) for s in members for t in self.down.get(s, ()) if t in members)
         edges = nx.find_cycle(sub, source=min(members))
         return [edges[0][0], *(target for _, target in edges)]
+
+
+def _changed_since(held: int) -> list[tuple]:
+    """``apply``'s items for every service whose document changed after generation ``held``
+    (rows stamped later than the generation just read only bring the graph further ahead)."""
+    changed = ServiceDocument.objects.filter(generation__gt=held)
+    gone = changed.filter(detail__isnull=True).values_list("pk", flat=True)
+    live = changed.filter(detail__isnull=False).values_list(
+        "pk", "service__slug", "service__owner_team_id", "service__tier", "targets"
+    )
+    return [*live, *((pk, None, None, None, None) for pk in gone)]
 
 
 def _services(ids, queryset=None) -> dict[int, Service]:

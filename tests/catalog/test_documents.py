@@ -1,6 +1,7 @@
 """The services' stored documents (``catalog.documents``) equal a fresh rendering after every
 kind of write: each action, the cascades of a delete, writes outside the actions, bulk
-generation; and a failed write leaves them as they were."""
+generation; and a failed write leaves them as they were. The process's dependency graph,
+brought up to date from the documents, equals the graph read afresh after each of them."""
 
 import json
 
@@ -11,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog import actions, documents
 from catalog.demo import synthetic
+from catalog.graph import DependencyGraph
 from catalog.factories import (
     ApiConsumptionFactory,
     ApiFactory,
@@ -50,6 +52,8 @@ def assert_fresh():
     for pk in stored.keys() - fresh.keys():
         assert stored[pk].detail is None and stored[pk].item is None, f"{pk} is gone"
     assert all(d.generation <= generation() for d in stored.values())
+    held, fresh_graph = DependencyGraph.current(), DependencyGraph.load()
+    assert (held.nodes, held.down, held.up) == (fresh_graph.nodes, fresh_graph.down, fresh_graph.up)
 
 
 def detail(service) -> dict:

@@ -386,15 +386,19 @@ def test_applying_changes_no_set_a_reader_holds(build):
     assert graph.up[s["cc"].pk] == {s["bb"].pk}
 
 
-def test_the_process_copy_is_kept_while_the_generation_stands(build, settings):
-    # Not for a while: a copy of the commit-ordered generation is the committed catalog.
-    settings.KEEL_LIST_CACHE_SECONDS = 0
+def test_the_process_copy_follows_each_write_with_the_rows_it_changed(build):
+    # Kept while the generation stands: a copy of the commit-ordered generation is the
+    # committed catalog. After a write, only the documents that write changed are read.
     s = build("aa>bb")
     graph = DependencyGraph.current()
-
     assert DependencyGraph.current() is graph
-    DependencyFactory(source=s["bb"], target_service=ServiceFactory())
-    assert DependencyGraph.current() is not graph
+
+    added = DependencyFactory(source=s["bb"], target_service=ServiceFactory())
+    with CaptureQueriesContext(connection) as queries:
+        again = DependencyGraph.current()
+
+    assert again is graph and again.down[s["bb"].pk] == {added.target_service_id}
+    assert len(queries) == 3  # the generation, the changed documents, the gone ones
 
 
 # --- query counts ---------------------------------------------------------------------------
