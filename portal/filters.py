@@ -97,6 +97,14 @@ class Ordering(django_filters.OrderingFilter):
 class SearchFilterSet(django_filters.FilterSet):
     """Adds ``q``: case-insensitive match on each of ``search_fields``."""
 
+    def get_form_class(self):
+        """Built once per FilterSet class (django-filter builds one per request, a good part
+        of a list's cost): its filters are the same in every instance."""
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
+
     search_fields: tuple[str, ...] = ("slug", "name", "description")
 
     q = django_filters.CharFilter(method="search", label="Search", max_length=MAX_QUERY_LENGTH)
