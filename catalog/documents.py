@@ -19,6 +19,7 @@ import hashlib
 import logging
 from functools import cache
 
+from django.db.models import OuterRef, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from rest_framework.renderers import JSONRenderer
 
@@ -252,6 +253,13 @@ def finish() -> int:
 
 
 # --- reading --------------------------------------------------------------------------------
+
+
+def item():
+    """A service's list document, as an expression of a services queryset: a subquery, which
+    PostgreSQL reads only for the rows of the page, after sorting (a join would carry every
+    matching row's document through the sort)."""
+    return Subquery(ServiceDocument.objects.filter(pk=OuterRef("pk")).values("item"))
 
 
 def completed(rows, field: str) -> list[str]:

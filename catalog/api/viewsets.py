@@ -72,8 +72,8 @@ class ServiceViewSet(ActionViewSet):
 
     def list(self, request, *args, **kwargs):
         """Services, filtered and sorted; each row is the service's stored document."""
-        services = self.filter_queryset(self.get_queryset())
-        page = self.paginator.paginate_rows(services, request, "pk", "document__item")
+        services = self.filter_queryset(self.get_queryset()).annotate(item=documents.item())
+        page = self.paginator.paginate_rows(services, request, "pk", "item")
         body = self.paginator.paginated_json(documents.completed(page, "item"))
         return stored.respond(request, body)
 
