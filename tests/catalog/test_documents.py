@@ -12,7 +12,6 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog import actions, documents
 from catalog.demo import synthetic
-from catalog.graph import DependencyGraph
 from catalog.factories import (
     ApiConsumptionFactory,
     ApiFactory,
@@ -21,6 +20,7 @@ from catalog.factories import (
     ResourceFactory,
     ServiceFactory,
 )
+from catalog.graph import DependencyGraph
 from catalog.models import Dependency, Service, ServiceDocument, Tag
 from portal.audit import generation, system_actor
 from portal.models import Interface

@@ -69,3 +69,29 @@ def test_no_template_has_inline_script_style_or_handlers():
         for match in INLINE.finditer(path.read_text())
     ]
     assert offenders == []
+
+
+@pytest.mark.django_db
+def test_the_policy_built_once_is_django_csps_and_a_view_may_still_change_it(
+    client, member, settings
+):
+    """``portal.csp`` reuses the header only for responses that change nothing about it."""
+    from dataclasses import asdict
+
+    from csp.decorators import csp_update
+    from csp.middleware import PolicyParts
+    from csp.utils import build_policy
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from portal.csp import BuiltOnceCSPMiddleware
+
+    client.force_login(member)
+    assert client.get("/services/")["Content-Security-Policy"] == build_policy(
+        **asdict(PolicyParts())
+    )
+
+    view = csp_update({"img-src": "https://img.example"})(lambda request: HttpResponse("x"))
+    middleware = BuiltOnceCSPMiddleware(view)
+    updated = middleware(RequestFactory().get("/x"))
+    assert "https://img.example" in _directives(updated["Content-Security-Policy"])["img-src"]
