@@ -1,0 +1,92 @@
+"""Plain fields take a short path (``portal.graphql.execution``) that must answer exactly as
+graphql-core's own execution does, errors included."""
+
+import enum
+
+import graphene
+import pytest
+from graphql import ExecutionContext, execute, parse
+
+from portal.graphql.execution import KeelExecutionContext
+
+
+class Colour(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+class Row:
+    def __init__(self, **values):
+        self.__dict__.update(values)
+
+
+class Item(graphene.ObjectType):
+    name = graphene.String(required=True)
+    note = graphene.String()
+    count = graphene.Int(required=True)
+    colour = graphene.Field(graphene.Enum.from_enum(Colour))
+    shout = graphene.String()
+
+    @staticmethod
+    def resolve_shout(root, info):
+        return root.name.upper()
+
+
+class Query(graphene.ObjectType):
+    items = graphene.List(Item)
+    item = graphene.Field(Item, required=True)
+
+    @staticmethod
+    def resolve_items(root, info):
+        return [
+            Row(name="a", note=None, count=1, colour=Colour.RED),
+            {"name": "b", "note": "from a dict", "count": 2, "colour": "blue"},
+            Row(name=None, note="no name", count=3, colour=None),  # name is required
+            Row(name="d", note=None, count="many", colour=None),  # not an Int
+            Row(name="e", note=None, count=5, colour="green"),  # not a Colour
+            Row(name="f", count=6, colour=None),  # no note at all
+        ]
+
+    @staticmethod
+    def resolve_item(root, info):
+        return Row(name=None, note=None, count=0, colour=None)
+
+
+SCHEMA = graphene.Schema(query=Query).graphql_schema
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ items { name note count colour shout } }",
+        "{ items { alias: name ...F } } fragment F on Item { count note }",
+        "{ items { __typename name } }",
+        "{ item { name count } }",
+    ],
+)
+def test_plain_fields_answer_as_graphql_core_does(query):
+    document = parse(query)
+
+    ours = execute(SCHEMA, document, execution_context_class=KeelExecutionContext)
+    theirs = execute(SCHEMA, document, execution_context_class=ExecutionContext)
+
+    assert ours.data == theirs.data
+    assert [e.formatted for e in ours.errors or ()] == [e.formatted for e in theirs.errors or ()]
+
+
+def test_the_failures_are_reported_with_their_paths():
+    result = execute(
+        SCHEMA,
+        parse("{ items { name count colour } }"),
+        execution_context_class=KeelExecutionContext,
+    )
+
+    assert result.data["items"][0] == {"name": "a", "count": 1, "colour": "RED"}
+    assert result.data["items"][1] == {"name": "b", "count": 2, "colour": "BLUE"}
+    assert result.data["items"][2:4] == [None, None]  # a failed required field nulls its item
+    assert result.data["items"][4] == {"name": "e", "count": 5, "colour": None}
+    assert sorted(tuple(e.path) for e in result.errors) == [
+        ("items", 2, "name"),
+        ("items", 3, "count"),
+        ("items", 4, "colour"),
+    ]
