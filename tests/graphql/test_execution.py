@@ -5,8 +5,10 @@ import enum
 
 import graphene
 import pytest
+from graphene_django import DjangoObjectType
 from graphql import ExecutionContext, execute, parse
 
+from catalog.models import Tag
 from portal.graphql.execution import KeelExecutionContext
 
 
@@ -89,4 +91,55 @@ def test_the_failures_are_reported_with_their_paths():
         ("items", 2, "name"),
         ("items", 3, "count"),
         ("items", 4, "colour"),
+    ]
+
+
+class TagNode(DjangoObjectType):
+    class Meta:
+        model = Tag
+        fields = ("name",)
+        skip_registry = True
+
+
+class Tagged(graphene.ObjectType):
+    label = graphene.String()
+    tag = graphene.Field(TagNode, required=True)
+    spare = graphene.Field(TagNode)
+
+
+class TagQuery(graphene.ObjectType):
+    tagged = graphene.List(Tagged)
+
+    @staticmethod
+    def resolve_tagged(root, info):
+        core, edge = Tag(name="core"), Tag(name="edge")
+        return [
+            Row(label="a", tag=core, spare=None),
+            Row(label="b", tag=edge, spare=core),  # the class is known by now: the short path
+            Row(label="c", tag=None, spare=edge),  # tag is required
+            Row(label="d", tag={"name": "not a model"}, spare=None),  # refused by is_type_of
+            Row(label="e", tag=core, spare="nor this"),
+        ]
+
+
+TAG_SCHEMA = graphene.Schema(query=TagQuery).graphql_schema
+
+
+def test_plain_object_fields_answer_as_graphql_core_does():
+    document = parse("{ tagged { label tag { name } spare { name } } }")
+
+    ours = execute(TAG_SCHEMA, document, execution_context_class=KeelExecutionContext)
+    theirs = execute(TAG_SCHEMA, document, execution_context_class=ExecutionContext)
+
+    assert ours.data == theirs.data
+    assert [e.formatted for e in ours.errors] == [e.formatted for e in theirs.errors]
+    assert ours.data["tagged"][:3] == [
+        {"label": "a", "tag": {"name": "core"}, "spare": None},
+        {"label": "b", "tag": {"name": "edge"}, "spare": {"name": "core"}},
+        None,
+    ]
+    assert sorted(tuple(e.path) for e in ours.errors) == [
+        ("tagged", 2, "tag"),
+        ("tagged", 3, "tag"),
+        ("tagged", 4, "spare"),
     ]
