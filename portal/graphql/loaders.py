@@ -149,7 +149,9 @@ class ByForeignKey(Loader):
     """A to-many relation: rows of ``model`` whose ``key`` foreign key is among the keys.
 
     With ``pick``, each row is replaced by one of its related objects (the far side of a
-    through table, such as the API of a consumption).
+    through table, such as the API of a consumption). Each key's rows keep the model's
+    ordering, without its terms on the key itself: they are the same within a key, and
+    ordering by them would join the key's table (members by team slug) for nothing.
     """
 
     many = True
@@ -168,9 +170,16 @@ class ByForeignKey(Loader):
             return None
         return tuple(sorted({*fields, self.model._meta.pk.name, self.key}))
 
+    def _ordering(self) -> list:
+        return [
+            term
+            for term in self.model._meta.ordering
+            if not isinstance(term, str) or term.lstrip("-").split("__")[0] != self.key
+        ]
+
     def fetch(self, info, keys, only, **params) -> dict:
         queryset = self.model._default_manager.filter(**{f"{self.key}__in": keys})
-        queryset = _narrowed(queryset, only, self.select_related)
+        queryset = _narrowed(queryset, only, self.select_related).order_by(*self._ordering())
         grouped: dict = {}
         for row in restrict(queryset, info.context.user):
             value = getattr(row, self.pick) if self.pick else row
