@@ -5,12 +5,12 @@ of fields (a slug, a role, a member's user), and graphql-core spends more on eac
 reading it: a path, a resolve info, the argument values, two resolver calls and a completion
 that tests the type several ways, each a frame deeper. Most of them are *plain*: graphene's
 default resolver reading one attribute, without arguments. A plain scalar or enum is read and
-serialised directly; a plain object is read and its own fields executed directly, once
-graphene-django's type check (``is_type_of``, which depends only on the object's class) has
-accepted an object of that class. Anything unusual on the way (a missing value, an exception,
-a value the type refuses, a class not yet checked) goes the ordinary way instead, which reads
-the attribute again and reports any error exactly as graphql-core would.
-"""
+serialised directly. A plain object, and each object of a list of non-null objects, has its
+own fields executed directly once graphene-django's type check (``is_type_of``, which depends
+only on the object's class) has accepted an object of that class. Anything unusual on the way
+(a missing value, an exception, a value the type refuses, a class not yet checked) goes the
+ordinary way instead, which reads the attribute again and reports any error exactly as
+graphql-core would."""
 
 from functools import partial
 
@@ -18,6 +18,7 @@ from graphene.types.resolver import attr_resolver, dict_or_attr_resolver, dict_r
 from graphene_django import DjangoObjectType
 from graphql import (
     ExecutionContext,
+    GraphQLNonNull,
     GraphQLObjectType,
     Undefined,
     get_nullable_type,
@@ -124,4 +125,29 @@ class KeelExecutionContext(ExecutionContext):
         completed = super().complete_object_value(return_type, field_nodes, info, path, result)
         if _checks_class_only(return_type):
             _accepted.add((return_type, type(result)))
+        return completed
+
+    def complete_list_value(self, return_type, field_nodes, info, path, result):
+        item_type = return_type.of_type
+        if not (
+            isinstance(result, list)
+            and type(item_type) is GraphQLNonNull
+            and isinstance(item_type.of_type, GraphQLObjectType)
+        ):
+            return super().complete_list_value(return_type, field_nodes, info, path, result)
+        completed = []
+        for index, item in enumerate(result):
+            item_path = path.add_key(index, None)
+            try:
+                if item is None or item is Undefined or isinstance(item, Exception):
+                    value = self.complete_value(item_type, field_nodes, info, item_path, item)
+                else:  # what complete_value does for it, a level and its checks fewer
+                    value = self.complete_object_value(
+                        item_type.of_type, field_nodes, info, item_path, item
+                    )
+            except Exception as raw_error:
+                error = located_error(raw_error, field_nodes, item_path.as_list())
+                self.handle_field_error(error, item_type)
+                value = None
+            completed.append(value)
         return completed

@@ -109,6 +109,16 @@ class Tagged(graphene.ObjectType):
 
 class TagQuery(graphene.ObjectType):
     tagged = graphene.List(Tagged)
+    tags = graphene.List(graphene.NonNull(TagNode))
+    required_tags = graphene.List(graphene.NonNull(TagNode), required=True)
+
+    @staticmethod
+    def resolve_tags(root, info):
+        return [Tag(name="core"), Tag(name="edge")]
+
+    @staticmethod
+    def resolve_required_tags(root, info):
+        return [Tag(name="core"), None, Tag(name="edge")]  # a null where none may be
 
     @staticmethod
     def resolve_tagged(root, info):
@@ -123,6 +133,24 @@ class TagQuery(graphene.ObjectType):
 
 
 TAG_SCHEMA = graphene.Schema(query=TagQuery).graphql_schema
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ tags { name } }",
+        "{ tags { name } requiredTags { name } }",
+        "{ tagged { tag { name } } tags { name } }",
+    ],
+)
+def test_lists_of_objects_answer_as_graphql_core_does(query):
+    document = parse(query)
+
+    ours = execute(TAG_SCHEMA, document, execution_context_class=KeelExecutionContext)
+    theirs = execute(TAG_SCHEMA, document, execution_context_class=ExecutionContext)
+
+    assert ours.data == theirs.data
+    assert [e.formatted for e in ours.errors or ()] == [e.formatted for e in theirs.errors or ()]
 
 
 def test_plain_object_fields_answer_as_graphql_core_does():
