@@ -1,6 +1,9 @@
 """Batch loaders for the catalog's nested fields (see portal.graphql.loaders)."""
 
+from graphql import get_named_type
+
 from portal.graphql.loaders import ByForeignKey, ById, Loader, request_cache
+from portal.graphql.selection import columns, subfields
 from portal.permissions import restrict
 
 from ..graph import DependencyGraph, reaches_from
@@ -40,14 +43,23 @@ class Reaches(Loader):
 
     many = True
 
-    def fetch(self, info, keys, *, direction, max_depth):
+    def columns(self, info):
+        reach_type = get_named_type(info.return_type)
+        service_type = get_named_type(reach_type.fields["service"].type)
+        nodes = subfields(info, info.field_nodes).get("service", [])
+        # reaches_from orders the services by slug and joins their teams
+        return tuple(
+            sorted({*columns(info, Service, service_type, nodes), "slug", "owner_team__id"})
+        )
+
+    def fetch(self, info, keys, only, *, direction, max_depth):
         # Direct neighbours need only the edges around the keys, not the whole graph.
         return reaches_from(
             keys,
             direction,
             max_depth=max_depth,
             graph=None if max_depth == 1 else request_graph(info),
-            queryset=restrict(Service.objects.all(), info.context.user),
+            queryset=restrict(Service.objects.only(*only), info.context.user),
         )
 
     def objects_in(self, values):

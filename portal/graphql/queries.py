@@ -1,12 +1,17 @@
 """Root-field helpers shared by every app's queries."""
 
 import graphene
+from django.db.models import QuerySet
 from django_filters import ChoiceFilter, OrderingFilter, TypedChoiceFilter
 from graphene_django.filter import DjangoFilterConnectionField
 from graphene_django.filter.utils import get_field_type
+from graphene_django.settings import graphene_settings
+from graphql_relay import get_offset_with_default
 
 from portal.lookups import with_slug
 from portal.permissions import restrict
+
+from .selection import columns, subfields
 
 
 def one_by_slug(info, model_or_queryset, slug: str):
@@ -23,7 +28,26 @@ class FilteredConnectionField(DjangoFilterConnectionField):
     field is output as (``lifecycle: PRODUCTION`` in, ``PRODUCTION`` out), so a filter value
     the output could never show is refused before anything runs. ``ordering`` stays the
     comma-separated text of REST and pages (``"-tier,name"``).
+
+    The page reads only the columns its nodes select (``selection``), as the loaders do. The
+    matching rows are counted only when the query needs their number (``totalCount``, or
+    paging backwards with ``last`` or ``before``): counting reads every matching row, so a
+    first page would otherwise cost in proportion to the catalog. Without it, the page is read
+    with one row more than asked for, which is enough for ``hasNextPage``.
     """
+
+    @classmethod
+    def resolve_queryset(cls, connection, iterable, info, args, **kwargs):
+        queryset = super().resolve_queryset(connection, iterable, info, args, **kwargs)
+        if not isinstance(queryset, QuerySet):
+            return queryset
+        selected = subfields(info, info.field_nodes)
+        node_type = info.schema.get_type(connection._meta.node._meta.name)
+        nodes = subfields(info, selected.get("edges", [])).get("node", [])
+        queryset = queryset.only(*columns(info, queryset.model, node_type, nodes))
+        if "totalCount" in selected or args.get("last") is not None or args.get("before"):
+            return queryset
+        return _Uncounted(queryset, args)
 
     @property
     def filtering_args(self):
@@ -41,3 +65,35 @@ class FilteredConnectionField(DjangoFilterConnectionField):
                     typed.creation_counter = args[name].creation_counter  # keep its place
                     args[name] = typed
         return self._filtering_args
+
+
+class _Uncounted:
+    """A queryset in the place graphene-django takes a list (see ``FilteredConnectionField``):
+    its length is where the requested page ends, if rows remain after it, plus one.
+
+    graphene-django asks for the length once it has turned ``offset`` into ``after`` (the
+    same ``args``), slices from the start of the page, then lets graphql-relay cut the page
+    out of that slice; the page is read on the first of those steps.
+    """
+
+    def __init__(self, queryset: QuerySet, args: dict):
+        self.queryset, self.args = queryset, args
+        self.start, self.rows = 0, None
+
+    def _read(self) -> list:
+        if self.rows is None:
+            self.start = get_offset_with_default(self.args.get("after"), -1) + 1
+            size = self.args.get("first")
+            size = graphene_settings.RELAY_CONNECTION_MAX_LIMIT if size is None else size
+            self.rows = list(self.queryset[self.start : self.start + size + 1])
+        return self.rows
+
+    def __len__(self) -> int:
+        rows = self._read()
+        return self.start + len(rows)
+
+    def __getitem__(self, index):
+        rows = self._read()
+        if isinstance(index, slice) and index.start == self.start and index.stop is None:
+            return rows
+        return self.queryset[index]

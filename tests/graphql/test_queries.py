@@ -10,7 +10,7 @@ from catalog.factories import (
     ServiceFactory,
 )
 from catalog.models import Service
-from teams.factories import TeamFactory
+from teams.factories import MembershipFactory, TeamFactory
 
 
 def _slugs(connection) -> list[str]:
@@ -250,3 +250,24 @@ def test_every_choice_filter_argument_is_typed_as_the_field_it_filters():
                     checked.append((name, arg, str(typed)))
     assert checked and all(typed != "String" for _, _, typed in checked), checked
     assert ("services", "lifecycle", "Lifecycle") in checked
+
+
+def test_each_teams_members_keep_their_order_leads_first_then_by_name(member_gql):
+    # The loader reads the members of many teams at once; each team's list keeps the
+    # membership ordering (role, then username) whatever order the teams come in.
+    teams = [TeamFactory(slug=slug) for slug in ("b-team", "a-team")]
+    for team in teams:
+        for username, role in (("zed", "member"), ("amy", "member"), ("max", "lead")):
+            MembershipFactory(team=team, role=role, user__username=f"{username}-{team.slug}")
+
+    data = member_gql("{ teams { edges { node { slug members { role user { username } } } } } }")
+
+    nodes = [edge["node"] for edge in data["teams"]["edges"] if edge["node"]["slug"] != "payments"]
+    assert len(nodes) == 2
+    for node in nodes:
+        slug, members = node["slug"], node["members"]
+        assert [(m["role"], m["user"]["username"]) for m in members] == [
+            ("LEAD", f"max-{slug}"),
+            ("MEMBER", f"amy-{slug}"),
+            ("MEMBER", f"zed-{slug}"),
+        ]
