@@ -1,8 +1,7 @@
 """Who a token belongs to, in one statement: the check behind REST, GraphQL and git.
 
-The statement returns the user's row, the token's scope, whether it has expired or was last
-used over a minute ago, and the catalog generation (``portal.audit.GENERATION_SQL``) that the
-read caches are keyed by, so a cached read costs one query. ``last_used_at`` is written at
+The statement returns the user's row, the token's scope, and whether it has expired or was
+last used over a minute ago. ``last_used_at`` is written at
 most once a minute per token: the answer to "is this token still in use?" needs no more, and a
 write per request would cost more than the read it serves. A refused token counts against
 the client's address (``throttle``).
@@ -17,8 +16,6 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from portal.audit import GENERATION_SQL
-
 from . import throttle
 from .models import ApiToken, digest_of
 
@@ -28,13 +25,10 @@ MAX_KEY_LENGTH = 100  # keys are 45 characters; anything much longer is not one
 
 @dataclass(frozen=True)
 class TokenCredentials:
-    """``request.auth`` of a token request: which token, what it may do, and the catalog
-    generation when the user was looked up (read before anything else in the request, so
-    keying a cache by it is never stale)."""
+    """``request.auth`` of a token request: which token, and what it may do."""
 
     token_id: int
     scope: str
-    generation: int
 
     @property
     def may_write(self) -> bool:
@@ -55,8 +49,8 @@ def _statement() -> tuple[str, list[str]]:
     sql = (
         f"SELECT {columns}, t.id, t.scope, "
         "(t.expires_at IS NOT NULL AND t.expires_at <= %s), "
-        "(t.last_used_at IS NULL OR t.last_used_at < %s), "
-        f"({GENERATION_SQL}) FROM {user.db_table} u "
+        "(t.last_used_at IS NULL OR t.last_used_at < %s) "
+        f"FROM {user.db_table} u "
         f"JOIN {token.db_table} t ON t.{token.get_field('user').column} = u.{user.pk.column} "
         "WHERE t.digest = %s"
     )
@@ -88,15 +82,15 @@ def _lookup(key: str):
         row = cursor.fetchone()
     if row is None:
         raise TokenRefused("Invalid token.")
-    token_id, scope, expired, stale, generation = row[-5:]
+    token_id, scope, expired, stale = row[-4:]
     if expired:
         raise TokenRefused("Token expired.")
-    user = get_user_model().from_db(connection.alias, field_names, row[:-5])
+    user = get_user_model().from_db(connection.alias, field_names, row[:-4])
     if not user.is_active:
         raise TokenRefused("User inactive or deleted.")
     if stale:
         _note_use(token_id, now)
-    return user, TokenCredentials(token_id=token_id, scope=scope, generation=generation or 0)
+    return user, TokenCredentials(token_id=token_id, scope=scope)
 
 
 def _note_use(token_id: int, now) -> None:

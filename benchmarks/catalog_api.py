@@ -42,9 +42,9 @@ query BenchServices {
 """
 
 
-# A query parameter the API ignores: each distinct value is a distinct URL, so a list request
-# carrying it misses the list cache (portal.api.caching) and measures the uncached path; a
-# numbered operation name does the same for GraphQL (portal.graphql.caching).
+# A query parameter the API ignores, numbered so that every request is a distinct URL (and a
+# numbered GraphQL operation name, a distinct document): there are no response caches any more,
+# but figures stay comparable with runs from when there were.
 MISS = "&uncached="
 
 

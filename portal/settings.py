@@ -300,10 +300,9 @@ KEEL_API_MAX_BODY_BYTES = env.int(
     "KEEL_API_MAX_BODY_BYTES", default=2 * KEEL_SPEC_MAX_BYTES + 64 * 1024
 )
 KEEL_API_MAX_JSON_DEPTH = env.int("KEEL_API_MAX_JSON_DEPTH", default=64)
-KEEL_LIST_CACHE_SECONDS = env.int("KEEL_LIST_CACHE_SECONDS", default=60)
 
-# Per-process memory is enough: cached entries are keyed by the catalog generation read from
-# the database (see portal.api.caching), so processes never serve each other stale data.
+# No response is cached. The cache holds the counters of refused tokens per address
+# (accounts.throttle); a shared one (CACHE_URL=redis://...) counts across processes.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://keel")}
 
 SPECTACULAR_SETTINGS = {

@@ -1,15 +1,13 @@
 """Token authentication for REST and GraphQL clients: ``Authorization: Token <key>``.
 
 The key is one of the user's personal API tokens (``accounts``); ``accounts.tokens`` finds its
-user in one statement that also reads the catalog generation, so a cached read costs one
-query. A refused key is 401 with the reason; an address that keeps presenting refused keys
-gets 429 with ``Retry-After`` (``accounts.throttle``).
+user in one statement. A refused key is 401 with the reason; an address that keeps presenting
+refused keys gets 429 with ``Retry-After`` (``accounts.throttle``).
 """
 
 from rest_framework import authentication, exceptions
 
 from accounts import throttle, tokens
-from portal.audit import generation
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
@@ -24,9 +22,3 @@ class TokenAuthentication(authentication.TokenAuthentication):
             raise exceptions.AuthenticationFailed(str(refusal)) from None
         except throttle.TooManyFailures as refusal:
             raise exceptions.Throttled(wait=refusal.retry_after, detail=refusal.message) from None
-
-
-def request_generation(request) -> int:
-    """The catalog generation as of this request: the one read with its token, or now."""
-    known = getattr(getattr(request, "auth", None), "generation", None)
-    return generation() if known is None else known
