@@ -1,24 +1,30 @@
 """One search box across services, teams, APIs, data domains and resources, ranked.
 
-On PostgreSQL, full-text search (weighted: names and slugs above descriptions, English
-stemming, ``websearch`` syntax) finds the rows and ranks them; on SQLite every word has to
-appear in a slug, name or description. The text vector is indexed (a GIN index per kind, made
-by the ``search_indexes`` migrations from the same expression as ``document_vector``), and the
-query asks the index for its matches in a subquery, so no row's vector is computed to find
-them: only the matched rows' vectors are, to rank them. On both, a match on the slug or name itself ranks
-first (exact, then prefix, then anywhere), so typing a service's name finds that service.
+Every word has to appear (any case, anywhere) in what a kind is searched by (``TEXT_FIELDS``:
+slug, name and description; a service's language and framework; a resource's kind) or in
+what it is linked to (``RELATED``: a service's tags; a team's members by username or name, so
+a person finds their teams). On PostgreSQL, full-text search (weighted: names and slugs above
+descriptions, English stemming, ``websearch`` syntax) finds rows too, and ranks them. On
+both, a match on the slug or name itself ranks first (exact, then prefix, then anywhere), so
+typing a service's name finds that service.
 
-Each word may also match what people search a kind by (``ATTRIBUTES``): a service's tags,
-language and framework; a team's members (username or name), so a person finds their teams;
-a resource's kind. Those are subqueries of the one query per kind, so the query count stays
-the same whatever matches, and a query has at most ``MAX_WORDS`` words.
+Every part of a match is answered from an index on PostgreSQL (``portal.search_indexes``), so
+no search reads every row: a word in a kind's text is a trigram index scan of ``haystack``,
+a word in its links (``_among``) a scan of the linked table's index whose keys are looked up
+in the primary key, the full-text match a scan of the stored ``search_vector``; the planner
+combines them into one bitmap of the matching rows (an ``IN (subquery)`` in the ``OR`` would
+make it read every row instead). Only those rows are ranked, from the stored vector, so no
+row's text is parsed at query time. Each kind's query selects only what the results page
+shows. One query per kind whatever matches, and at most ``MAX_WORDS`` words.
 """
 
 from dataclasses import dataclass
+from functools import cache
 
 from django.db import connection
-from django.db.models import Case, FloatField, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, F, FloatField, Func, Q, QuerySet, TextField, Value, When
+from django.db.models.expressions import Col, Expression
+from django.db.models.lookups import Lookup
 
 from catalog.models import Api, DataDomain, Resource, Service
 from portal.filters import MAX_QUERY_LENGTH
@@ -28,6 +34,17 @@ from teams.models import Membership, Team
 MAX_WORDS = 8
 PER_KIND = 25
 KIND_ORDER = {"service": 0, "api": 1, "team": 2, "domain": 3, "resource": 4}
+VECTOR_COLUMN = "search_vector"
+# What each word is looked for in, by model label; the trigram indexes are built from these.
+TEXT_FIELDS = {
+    "catalog.service": ("slug", "name", "description", "language", "framework"),
+    "teams.team": ("slug", "name", "description"),
+    "catalog.api": ("slug", "name", "description"),
+    "catalog.datadomain": ("slug", "name", "description"),
+    "catalog.resource": ("slug", "name", "description", "kind"),
+}
+PERSON_FIELDS = ("username", "first_name", "last_name")
+TAG_FIELDS = ("name",)
 
 
 @dataclass(frozen=True)
@@ -41,45 +58,63 @@ class Hit:
         return self.obj.get_absolute_url()
 
 
-def _service_attributes(word: str) -> Q:
-    tagged = Service.tags.through.objects.filter(tag__name__icontains=word).values("service_id")
-    return Q(language__icontains=word) | Q(framework__icontains=word) | Q(pk__in=tagged)
+def haystack(fields, prefix: str = ""):
+    """The fields (never null) joined by spaces: a word, which has no space in it, is in one
+    of them if and only if it is in this, so one trigram index per table answers them all."""
+    columns = [F(f"{prefix}{field}") for field in fields]
+    if len(columns) == 1:
+        return columns[0]
+    return Func(
+        *columns, template="(%(expressions)s)", arg_joiner=" || ' ' || ", output_field=TextField()
+    )
 
 
-def _team_attributes(word: str) -> Q:
-    people = Membership.objects.filter(
-        Q(user__username__icontains=word)
-        | Q(user__first_name__icontains=word)
-        | Q(user__last_name__icontains=word)
-    ).values("team_id")
-    return Q(pk__in=people)
+def _contains(model, fields, word: str, prefix: str = "") -> QuerySet:
+    if len(fields) == 1:
+        return model._default_manager.filter(**{f"{prefix}{fields[0]}__icontains": word})
+    rows = model._default_manager.alias(search_text=haystack(fields, prefix))
+    return rows.filter(search_text__icontains=word)
 
 
-def _resource_attributes(word: str) -> Q:
-    return Q(kind__icontains=word)
+def _tagged(word: str) -> QuerySet:
+    return _contains(Service.tags.through, TAG_FIELDS, word, "tag__").values("service_id")
 
 
-ATTRIBUTES = {
-    "service": _service_attributes,
-    "team": _team_attributes,
-    "resource": _resource_attributes,
-}
+def _people(word: str) -> QuerySet:
+    return _contains(Membership, PERSON_FIELDS, word, "user__").values("team_id")
+
+
+RELATED = {"service": _tagged, "team": _people}
 
 
 def _sources(user) -> list[tuple[str, QuerySet]]:
+    """Each kind with only what ``portal/search.html`` shows of it: the less a query selects,
+    the less there is to compile, read and build. (The page's query count is tested, so a
+    field the page comes to show that is left out here is caught.)"""
+    shown = ("slug", "name", "description")
+    sources = [
+        ("service", Service, ["owner_team"], ["lifecycle", "tier", "owner_team__name"]),
+        ("team", Team, [], []),
+        ("api", Api, ["provider"], ["type", "provider__slug"]),
+        ("domain", DataDomain, ["owner_service"], ["owner_service__slug"]),
+        (
+            "resource",
+            Resource,
+            ["service__owner_team"],
+            ["kind", "service__slug", "service__owner_team__name"],
+        ),
+    ]
     return [
-        ("service", restrict(Service.objects.select_related("owner_team"), user)),
-        ("team", restrict(Team.objects.all(), user)),
-        ("api", restrict(Api.objects.select_related("provider__owner_team"), user)),
-        ("domain", restrict(DataDomain.objects.select_related("owner_service__owner_team"), user)),
-        ("resource", restrict(Resource.objects.select_related("service__owner_team"), user)),
+        (kind, restrict(model.objects.select_related(*joined).only(*shown, *fields), user))
+        for kind, model, joined, fields in sources
     ]
 
 
 def document_vector():
-    """A row's text for full-text search: names and slugs weigh more than descriptions. The
-    GIN index of each kind is this very expression (``catalog/migrations/0005_search_indexes``,
-    ``teams/migrations/0003_search_index``): change both together, or the index goes unused."""
+    """A row's text for full-text search: names and slugs weigh more than descriptions.
+    PostgreSQL stores it in each kind's ``search_vector`` column, computed from the row on
+    every write (``portal.search_indexes``); changing it needs a migration that makes the
+    columns again."""
     from django.contrib.postgres.search import SearchVector
 
     return (
@@ -87,6 +122,25 @@ def document_vector():
         + SearchVector("slug", weight="A", config="simple")
         + SearchVector("description", weight="B", config="english")
     )
+
+
+class StoredVector(Expression):
+    """The row's stored ``document_vector``: a generated column on PostgreSQL that the
+    model does not declare (SQLite has none), so it is named here."""
+
+    def resolve_expression(self, query=None, *args, **kwargs):
+        return Col(query.get_initial_alias(), _vector_column(query.model))
+
+
+@cache
+def _vector_column(model):
+    """The column as a field of ``model`` that ``model`` does not know of (not in its meta)."""
+    from django.contrib.postgres.search import SearchVectorField
+
+    column = SearchVectorField()
+    column.set_attributes_from_name(VECTOR_COLUMN)
+    column.model = model
+    return column
 
 
 def _name_boost(query: str):
@@ -100,30 +154,52 @@ def _name_boost(query: str):
     )
 
 
-def _words_match(words: list[str], attributes) -> Q:
-    """Every word somewhere: in the slug, name or description, or an attribute of the kind."""
+class AnyOf(Lookup):
+    """``lhs = ANY(rhs)``, the rhs an array (PostgreSQL)."""
+
+    lookup_name = "any_of"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
+
+
+def _among(keys: QuerySet) -> Q:
+    """The row's key is one of ``keys``. On PostgreSQL as ``= ANY(ARRAY(subquery))``: the
+    subquery runs once and its keys are looked up in the primary key index, a bitmap that
+    combines with the other conditions' (``IN (subquery)`` in an ``OR`` reads every row)."""
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        return Q(AnyOf(F("pk"), ArraySubquery(keys)))
+    return Q(pk__in=keys)
+
+
+def _words_match(words: list[str], related) -> Q:
+    """Every word in the row's own text (``search_text``) or in what it is linked to. (A
+    match on the whole query in the slug or name is one of these: each word is in it.)"""
     condition = Q()
     for word in words:
-        text = Q(slug__icontains=word) | Q(name__icontains=word) | Q(description__icontains=word)
-        condition &= (text | attributes(word)) if attributes else text
+        text = Q(search_text__icontains=word)
+        condition &= (text | _among(related(word))) if related else text
     return condition
 
 
-def _ranked(queryset: QuerySet, query: str, attributes=None) -> QuerySet:
-    words = query.split()[:MAX_WORDS]
-    name_match = Q(slug__icontains=query) | Q(name__icontains=query)
+def _ranked(queryset: QuerySet, query: str, related=None) -> QuerySet:
+    words = list(dict.fromkeys(query.split()[:MAX_WORDS]))
+    text = haystack(TEXT_FIELDS[queryset.model._meta.label_lower])
+    matches = _words_match(words, related)
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchRank
 
-        vector = document_vector()
-        text = SearchQuery(query, search_type="websearch", config="english")
-        indexed = queryset.model._default_manager.alias(document=vector).filter(document=text)
-        return queryset.filter(
-            Q(pk__in=indexed.values("pk")) | name_match | _words_match(words, attributes)
-        ).annotate(rank=_name_boost(query) + Coalesce(SearchRank(vector, text), 0.0) * 4)
-    return queryset.filter(name_match | _words_match(words, attributes)).annotate(
-        rank=_name_boost(query) + Value(1.0)
-    )
+        full_text = SearchQuery(query, search_type="websearch", config="english")
+        return (
+            queryset.alias(search_text=text, search_vector=StoredVector())
+            .filter(Q(search_vector=full_text) | matches)
+            .annotate(rank=_name_boost(query) + SearchRank(StoredVector(), full_text) * 4)
+        )
+    return queryset.alias(search_text=text).filter(matches).annotate(rank=_name_boost(query) + 1.0)
 
 
 def search(query: str, user, *, per_kind: int = PER_KIND) -> list[Hit]:
@@ -133,6 +209,6 @@ def search(query: str, user, *, per_kind: int = PER_KIND) -> list[Hit]:
         return []
     hits = []
     for kind, queryset in _sources(user):
-        rows = _ranked(queryset, query, ATTRIBUTES.get(kind)).order_by("-rank", "slug")
+        rows = _ranked(queryset, query, RELATED.get(kind)).order_by("-rank", "slug")
         hits.extend(Hit(kind, row, float(row.rank)) for row in rows[:per_kind])
     return sorted(hits, key=lambda h: (-h.rank, KIND_ORDER[h.kind], h.obj.slug))

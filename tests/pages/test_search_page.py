@@ -1,0 +1,34 @@
+"""The search page reads only what it shows of each kind (``portal.search._sources``): a hit
+of every kind renders with the same queries however many hits there are."""
+
+import pytest
+from django.urls import reverse
+
+from catalog.factories import ApiFactory, DataDomainFactory, ResourceFactory, ServiceFactory
+from teams.factories import TeamFactory
+
+
+def _one_of_each(n: int) -> None:
+    team = TeamFactory(slug=f"zeta-team-{n}", name=f"Zeta team {n}")
+    service = ServiceFactory(slug=f"zeta-svc-{n}", owner_team=team, description="Zeta work")
+    ApiFactory(slug=f"zeta-api-{n}", provider=service)
+    DataDomainFactory(slug=f"zeta-domain-{n}", owner_service=service)
+    ResourceFactory(slug=f"zeta-db-{n}", service=service, kind="database")
+
+
+@pytest.mark.django_db
+def test_the_page_shows_every_kind_with_the_same_queries_at_any_size(
+    member_page, django_assert_num_queries
+):
+    _one_of_each(0)
+    page = reverse("search")
+    member_page.get(page, {"q": "zeta"})  # the session is read once a request: warm it
+    with django_assert_num_queries(7):  # session, user, one per kind
+        html = member_page.get(page, {"q": "zeta"}).content.decode()
+    assert "owned by Zeta team 0" in html and "by zeta-svc-0" in html
+    assert "system of record zeta-svc-0" in html and "database of zeta-svc-0 (Zeta team 0)" in html
+    for n in range(1, 4):
+        _one_of_each(n)
+    with django_assert_num_queries(7):
+        html = member_page.get(page, {"q": "zeta"}).content.decode()
+    assert "20 results" in html
