@@ -235,7 +235,10 @@ def _store(ids: list[int]) -> list[int]:
 
 def stamp(ids: list[int], generation: int) -> None:
     """Mark the rows just stored as changed at ``generation``; forget old tombstones."""
-    ServiceDocument.objects.filter(pk__in=ids).update(generation=generation)
+    for start in range(0, len(ids), _BATCH):
+        ServiceDocument.objects.filter(pk__in=ids[start : start + _BATCH]).update(
+            generation=generation
+        )
     ServiceDocument.objects.filter(
         detail__isnull=True, generation__lt=generation - TOMBSTONE_GENERATIONS
     ).delete()

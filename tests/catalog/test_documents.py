@@ -182,7 +182,8 @@ def test_writes_outside_the_actions_are_followed(actor):
     assert_fresh()
 
 
-def test_generated_catalogs_have_their_documents(actor):
+def test_generated_catalogs_have_their_documents(actor, monkeypatch):
+    monkeypatch.setattr(documents, "_BATCH", 7)  # rendered and stamped in several batches
     synthetic.generate(services=30, dependencies=60, seed=3)
     assert_fresh()
     assert ServiceDocument.objects.filter(detail__isnull=False).count() == 30
