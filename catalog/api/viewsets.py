@@ -30,7 +30,6 @@ from portal.api.idempotency import CONFLICT, idempotent
 from portal.api.idempotency import PARAMETER as IDEMPOTENCY_KEY
 from portal.api.renderers import PlainTextRenderer
 from portal.api.viewsets import ActionViewSet, BaseViewSet, NestedViewSetMixin
-from portal.lookups import with_slug
 
 from . import serializers as s
 
@@ -80,11 +79,10 @@ class ServiceViewSet(ActionViewSet):
     def retrieve(self, request, *args, **kwargs):
         """A service with its APIs, consumptions, resources and direct dependencies, and the
         first of its dependents: its stored document."""
-        found = with_slug(self.get_queryset(), kwargs["slug"])
-        bodies = documents.completed(found.values_list("pk", "document__detail"), "detail")
-        if not bodies:
+        body = documents.detail(self.get_queryset(), kwargs["slug"])
+        if body is None:
             raise NotFound("No Service matches the given query.")
-        return stored.respond(request, bodies[0])
+        return stored.respond(request, body)
 
     @extend_schema(request=s.ServiceTransferSerializer, responses=s.ServiceSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])

@@ -209,3 +209,14 @@ def test_flushing_costs_the_same_for_one_service_or_many(actor):
         return len(queries)
 
     assert cost(2) == cost(12)
+
+
+def test_a_detail_is_read_alike_by_the_compiled_statement_and_the_orm(actor):
+    service = ServiceFactory(slug="orders")
+    kept = ServiceDocument.objects.get(pk=service.pk).detail
+    assert documents.detail(Service.objects.all(), "Orders") == kept  # compiled once
+    assert documents.detail(Service.objects.filter(tier=service.tier), "orders") == kept
+    assert documents.detail(Service.objects.filter(tier=1), "orders") is None
+    assert documents.detail(Service.objects.none(), "orders") is None  # who may not view
+    assert documents.detail(Service.objects.all(), "no-such") is None
+    assert documents.detail(Service.objects.all(), "not a slug!") is None
