@@ -47,9 +47,9 @@ class Node(NamedTuple):
     tier: int
 
 
-@dataclass(frozen=True)
-class Reach:
-    """A service reached from the start, ``depth`` edges away (1 = direct)."""
+class Reach(NamedTuple):
+    """A service reached from the start, ``depth`` edges away (1 = direct). A tuple: a
+    GraphQL page makes thousands, and a frozen dataclass costs several times more to make."""
 
     service: Service
     depth: int
@@ -265,9 +265,10 @@ def _services(ids, queryset=None) -> dict[int, Service]:
 
 
 def _graph_for(starts, direction: str, max_depth: int | None) -> DependencyGraph:
-    """Direct neighbours need only the edges around ``starts``; anything further the whole
-    graph."""
-    if max_depth == 1:
+    """Anything past direct neighbours needs the whole graph. Direct neighbours need only
+    the edges around ``starts``, unless this process holds the graph already: bringing it up
+    to date costs less than reading them."""
+    if max_depth == 1 and "graph" not in _loaded:
         return DependencyGraph.around(starts, direction)
     return DependencyGraph.current()
 
