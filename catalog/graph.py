@@ -260,10 +260,8 @@ def _changed_since(held: int) -> list[tuple]:
 
 
 def _services(ids, queryset=None) -> dict[int, Service]:
-    """The services ``ids``, with their teams unless the caller gives its own ``queryset``
-    (GraphQL reads only the columns a query selects, and teams through its own loader)."""
-    queryset = Service.objects.select_related("owner_team") if queryset is None else queryset
-    return queryset.order_by().in_bulk(list(ids))
+    queryset = Service.objects.all() if queryset is None else queryset
+    return queryset.order_by().select_related("owner_team").in_bulk(list(ids))
 
 
 def _graph_for(starts, direction: str, max_depth: int | None) -> DependencyGraph:

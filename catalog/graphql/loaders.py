@@ -47,8 +47,10 @@ class Reaches(Loader):
         reach_type = get_named_type(info.return_type)
         service_type = get_named_type(reach_type.fields["service"].type)
         nodes = subfields(info, info.field_nodes).get("service", [])
-        # reaches_from orders the services by slug
-        return tuple(sorted({*columns(info, Service, service_type, nodes), "slug"}))
+        # reaches_from orders the services by slug and joins their teams
+        return tuple(
+            sorted({*columns(info, Service, service_type, nodes), "slug", "owner_team__id"})
+        )
 
     def fetch(self, info, keys, only, *, direction, max_depth):
         # Direct neighbours need only the edges around the keys, not the whole graph.
