@@ -92,8 +92,9 @@ def _moved(instance) -> set[int]:
 
 def _note(ids) -> None:
     _pending().update(ids)
-    if not writes.in_write():  # nothing will flush it: a write outside the write layer
-        finish()
+    if not writes.in_write():  # a write outside the write layer: end it as the layer does
+        with writes.atomic_write():
+            pass
 
 
 def _before_save(sender, instance, raw=False, **kwargs):
@@ -246,17 +247,6 @@ def stamp(ids: list[int], generation: int) -> None:
     ).delete()
 
 
-def finish() -> int:
-    """Flush, and move the generation if a document changed: a write outside the write layer
-    (``atomic_write`` does the same as its last step). Returns how many changed."""
-    from portal.audit import bump_generation
-
-    changed = flush()
-    if changed:
-        stamp(changed, bump_generation())
-    return len(changed)
-
-
 # --- reading --------------------------------------------------------------------------------
 
 
@@ -306,13 +296,10 @@ def completed(rows, field: str) -> list[str]:
     return [body for _, body in rows]
 
 
-def refresh(ids=None) -> None:
-    """Render again the documents of ``ids`` (every service and tombstone by default) after
-    writes that sent no signals (``bulk_create``): at the end of the open write, or now."""
-    if ids is None:
-        ids = {*Service.objects.values_list("pk", flat=True)}
-        ids |= {*ServiceDocument.objects.filter(detail__isnull=False).values_list("pk", flat=True)}
-    _note(ids)
+def refresh(ids) -> None:
+    """Render again the documents of the services ``ids`` after writes that sent no signals
+    (``bulk_create``): at the end of the open write, or now."""
+    _note(set(ids))
 
 
 def refresh_outdated(**kwargs) -> None:

@@ -79,7 +79,8 @@ _WRITE_END = []
 
 
 def at_write_end(flush, stamp) -> None:
-    """Run ``flush()`` as each outermost write's last step before the generation moves, and,
+    """Run ``flush()`` as each outermost write's last step before the generation moves (a
+    write outside ``atomic_write`` can end the same way in an empty one), and,
     when it returns ids (rows it changed), move the generation and call ``stamp(ids, n)`` with
     the new generation: how a read model kept in the write's own transaction learns the order
     of its changes (``catalog.documents``)."""
@@ -108,10 +109,9 @@ def in_write() -> bool:
 
 def defer_bump() -> bool:
     """Inside ``atomic_write``: note the change for its end and say so."""
-    state = connection.__dict__.get("keel_write")
-    if not state or not state["depth"]:
+    if not in_write():
         return False
-    state["changed"] = True
+    _state()["changed"] = True
     return True
 
 

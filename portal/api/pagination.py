@@ -18,28 +18,27 @@ class Pagination(PageNumberPagination):
     def paginate_rows(self, queryset, request, *columns) -> list[tuple]:
         """The page's ``columns`` of ``queryset``, counted in the same statement: each row
         carries the total (a window), so the matching rows are found once, not once to count
-        and again for the page. A page past the end counts on its own, to say it is past."""
+        and again for the page. ``page=last``, a page past the end and a DISTINCT queryset
+        (whose window would count duplicates) count on their own, as DRF does."""
         self.request = request
         paginator = self.django_paginator_class(queryset, self.get_page_size(request))
         number = self.get_page_number(request, paginator)
-        size = paginator.per_page
-        try:
-            first = (int(number) - 1) * size if number not in self.last_page_strings else -1
-        except (TypeError, ValueError):
-            first = -1
-        rows = []
-        if first >= 0 and not queryset.query.distinct:
+        text, rows = str(number), []
+        # a plain number of a page that can exist (a longer one is past the end: 404 below)
+        plain = text.isascii() and text.isdigit() and 0 < len(text) <= 9 and int(text) > 0
+        if plain and not queryset.query.distinct:
+            first = (int(text) - 1) * paginator.per_page
             counted = queryset.annotate(_total=Window(Count("pk"))).values_list(*columns, "_total")
-            rows = list(counted[first : first + size])
-        if rows:
-            paginator.count = rows[0][-1]  # a cached property, known now
+            rows = list(counted[first : first + paginator.per_page])
+            if rows:
+                paginator.count = rows[0][-1]  # a cached property, known now
         try:
             self.page = paginator.page(number)
         except InvalidPage as error:
             raise NotFound(self.invalid_page_message.format(page_number=number)) from error
-        if first < 0 or queryset.query.distinct:
-            rows = [(*row, None) for row in self.page.object_list.values_list(*columns)]
-        return [row[:-1] for row in rows]
+        if rows:
+            return [row[:-1] for row in rows]
+        return list(self.page.object_list.values_list(*columns))
 
     def paginated_json(self, items: list[str]) -> str:
         """The page's JSON, as ``get_paginated_response`` shapes it, around ``items`` that

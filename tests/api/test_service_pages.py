@@ -33,7 +33,8 @@ def test_pages_count_link_and_end(services, member_client):
 
     past = member_client.get("/api/v1/services/", {"page_size": 3, "page": 4})
     assert past.status_code == 404
-    assert member_client.get("/api/v1/services/", {"page": "x"}).status_code == 404
+    for page in ("x", "0", "-1", "²", "9" * 30):
+        assert member_client.get("/api/v1/services/", {"page": page}).status_code == 404, page
 
 
 def test_an_empty_list_counts_nothing(db, member_client):
