@@ -63,6 +63,41 @@ class DataDomain(SluggedModel):
         return reverse("catalog:domain-detail", kwargs={"slug": self.slug})
 
 
+class BusinessDomain(SluggedModel):
+    """A business area that groups systems (Backstage's Domain): "payments", "fulfilment".
+
+    Not a ``DataDomain``, which is a body of data with one system of record.
+    """
+
+    owner_team_path = "owner_team"
+
+    owner_team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="business_domains")
+
+    class Meta(SluggedModel.Meta):
+        pass
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:business-domain-detail", kwargs={"slug": self.slug})
+
+
+class System(SluggedModel):
+    """A set of services, APIs and resources that together offer one capability
+    (Backstage's System), owned by one team and part of at most one business domain."""
+
+    owner_team_path = "owner_team"
+
+    owner_team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="systems")
+    business_domain = models.ForeignKey(
+        BusinessDomain, null=True, blank=True, on_delete=models.SET_NULL, related_name="systems"
+    )
+
+    class Meta(SluggedModel.Meta):
+        pass
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:system-detail", kwargs={"slug": self.slug})
+
+
 class Service(SluggedModel):
     """A microservice (or website, library, worker, function) owned by exactly one team."""
 
@@ -104,6 +139,9 @@ class Service(SluggedModel):
     data_domain = models.ForeignKey(
         DataDomain, null=True, blank=True, on_delete=models.SET_NULL, related_name="services"
     )
+    system = models.ForeignKey(
+        System, null=True, blank=True, on_delete=models.SET_NULL, related_name="services"
+    )
     # Provenance, set once by self-service scaffolding: which template made the service.
     template = models.CharField(max_length=100, blank=True)
     template_version = models.CharField(max_length=50, blank=True)
@@ -143,6 +181,9 @@ class Api(SluggedModel):
     type = models.CharField(max_length=16, choices=Type.choices)
     lifecycle = models.CharField(
         max_length=16, choices=Lifecycle.choices, default=Lifecycle.EXPERIMENTAL
+    )
+    system = models.ForeignKey(
+        System, null=True, blank=True, on_delete=models.SET_NULL, related_name="apis"
     )
 
     objects = querysets.ApiQuerySet.as_manager()

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "teams",
     "catalog",
     "scaffolding",
+    "descriptors",
 ]
 
 MIDDLEWARE = [
