@@ -162,19 +162,18 @@ def add_consumption(
             source=current, target_service_id=api.provider_id
         ).exists()
         if not edge_exists:
-            save_new(
-                Dependency(
-                    source=current,
-                    target_service_id=api.provider_id,
-                    kind=Dependency.Kind.SYNC
-                    if api.type != Api.Type.ASYNCAPI
-                    else Dependency.Kind.ASYNC,
-                    description=f"Consumes {api.slug}",
-                ),
-                actor=actor,
-                via=via,
-            )
+            save_new(implied_dependency(current, api), actor=actor, via=via)
     return consumption
+
+
+def implied_dependency(consumer: Service, api: Api) -> Dependency:
+    """The dependency on its provider that consuming ``api`` implies, when none exists."""
+    return Dependency(
+        source=consumer,
+        target_service_id=api.provider_id,
+        kind=Dependency.Kind.ASYNC if api.type == Api.Type.ASYNCAPI else Dependency.Kind.SYNC,
+        description=f"Consumes {api.slug}",
+    )
 
 
 def update_consumption(

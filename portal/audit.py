@@ -34,8 +34,9 @@ def _name(related):
     return getattr(related, "slug", None) or related.pk
 
 
-def snapshot(obj: models.Model) -> dict:
-    """The object's own fields as JSON-ready values; relations by slug (or username)."""
+def snapshot(obj: models.Model, m2m: dict | None = None) -> dict:
+    """The object's own fields as JSON-ready values; relations by slug (or username).
+    ``m2m``: many-to-many values the caller already holds (a bulk write), by field name."""
     data = {}
     skipped = _SKIPPED_FIELDS | set(getattr(type(obj), "history_excluded_fields", ()))
     for field in obj._meta.concrete_fields:
@@ -46,7 +47,9 @@ def snapshot(obj: models.Model) -> dict:
         else:
             data[field.name] = _plain(field.value_from_object(obj))
     for field in obj._meta.many_to_many:
-        if obj.pk:
+        if m2m is not None and field.name in m2m:
+            data[field.name] = sorted(str(item) for item in m2m[field.name])
+        elif obj.pk:
             data[field.name] = sorted(str(item) for item in getattr(obj, field.name).all())
     return data
 

@@ -228,6 +228,11 @@ os.environ.setdefault("OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND", "jsonsc
 
 # --- Scaffolding (self-service: templates, repositories, pipelines) -----------------------
 # The port `make run` serves on; links (repositories, pipelines, clone lines) follow it.
+# Catalog as code (descriptors): the largest descriptor file read, and the hosts whose
+# absolute URLs descriptors may fetch ($text, $openapi... and url locations).
+KEEL_CATALOG_MAX_FILE_BYTES = env.int("KEEL_CATALOG_MAX_FILE_BYTES", default=64 * 1024 * 1024)
+KEEL_CATALOG_FETCH_HOSTS = env.list("KEEL_CATALOG_FETCH_HOSTS", default=[])
+
 KEEL_PORT = env.int("KEEL_PORT", default=8000)
 KEEL_BASE_URL = env.str("KEEL_BASE_URL", default=f"http://127.0.0.1:{KEEL_PORT}")
 KEEL_REPOSITORY_PROVIDER = env.str("KEEL_REPOSITORY_PROVIDER", default="local")

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, models, transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, signals
 from django.db.models.deletion import Collector
 
 from . import permissions
@@ -373,3 +373,165 @@ def _removal_records(collector: Collector, origin, *, actor, via: str) -> list[C
                 )
             )
     return records
+
+
+# --- writing many at once (importers) -------------------------------------------------------
+
+_BULK_BATCH = 1000
+
+
+def problem(obj: models.Model) -> ValidationError | None:
+    """What ``save_new`` / ``save_changes`` would refuse about ``obj``, except uniqueness
+    (a query per object): a bulk writer checks that for its whole batch first, and the
+    database still refuses whatever slips through, which rolls the whole write back."""
+    # A foreign key holding a loaded object needs no query to prove the row exists (the
+    # bulk writer's locks hold it): only the others are looked up.
+    loaded = [
+        field.name
+        for field in obj._meta.concrete_fields
+        if field.many_to_one and field.is_cached(obj) and getattr(obj, field.name) is not None
+        and getattr(obj, field.name).pk is not None
+    ]  # fmt: skip
+    try:
+        _refuse_unstorable(obj)
+        obj.full_clean(exclude=loaded, validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        return error
+    return None
+
+
+def save_new_many(objs: list, *, actor, via: str, m2m: list[dict] | None = None) -> list:
+    """Insert objects of one model, each already checked with ``problem``, with their
+    many-to-many values (``m2m[i]`` for ``objs[i]``) and a creation record each. The signals a
+    save sends are sent too, so that what follows saves (the read model) follows these. Call
+    inside ``atomic_write``."""
+    if not objs:
+        return objs
+    model = type(objs[0])
+    m2m = m2m or [{} for _ in objs]
+    _hold_referenced_many(objs)
+    model._default_manager.bulk_create(objs, batch_size=_BULK_BATCH)
+    for name in sorted({name for values in m2m for name in values}):
+        _add_links(
+            model,
+            name,
+            [(obj, values.get(name, ())) for obj, values in zip(objs, m2m, strict=True)],
+        )
+    records = [
+        change_record(
+            actor=actor,
+            via=via,
+            action=ChangeRecord.Action.CREATE,
+            obj=obj,
+            after=snapshot(obj, values),
+        )
+        for obj, values in zip(objs, m2m, strict=True)
+    ]
+    ChangeRecord.objects.bulk_create(records, batch_size=_BULK_BATCH)
+    for obj in objs:
+        signals.post_save.send(
+            sender=model, instance=obj, created=True, update_fields=None, raw=False, using="default"
+        )
+    return objs
+
+
+def save_changes_many(changed: list, *, actor, via: str, fields: list[str], m2m=None) -> None:
+    """Store objects of one model changed in memory: ``changed`` holds ``(obj, before)``
+    pairs, ``before`` the snapshot taken before the change, each object checked with
+    ``problem``. ``m2m``: ``{name: [values of each object]}`` to set. Writes ``fields`` and
+    an update record for each object whose snapshot moved."""
+    if not changed:
+        return
+    objs = [obj for obj, _ in changed]
+    model = type(objs[0])
+    for obj in objs:
+        signals.pre_save.send(
+            sender=model, instance=obj, raw=False, using="default", update_fields=fields
+        )
+    _hold_referenced_many(objs, names={model._meta.get_field(name).name for name in fields})
+    if fields:
+        model._default_manager.bulk_update(objs, fields, batch_size=_BULK_BATCH)
+    links = []
+    for name, values in (m2m or {}).items():
+        _set_links(model, name, list(zip(objs, values, strict=True)))
+        links.append((name, values))
+    records = []
+    for index, (obj, before) in enumerate(changed):
+        after = snapshot(obj, {name: values[index] for name, values in links})
+        if after != before:
+            records.append(
+                change_record(
+                    actor=actor,
+                    via=via,
+                    action=ChangeRecord.Action.UPDATE,
+                    obj=obj,
+                    before=before,
+                    after=after,
+                )
+            )
+    ChangeRecord.objects.bulk_create(records, batch_size=_BULK_BATCH)
+    for obj in objs:
+        signals.post_save.send(
+            sender=model, instance=obj, created=False, update_fields=fields, raw=False,
+            using="default",
+        )  # fmt: skip
+
+
+def _through(model, name):
+    field = model._meta.get_field(name)
+    return field.remote_field.through, field.m2m_field_name(), field.m2m_reverse_field_name()
+
+
+def _add_links(model, name: str, pairs) -> None:
+    through, source, target = _through(model, name)
+    through.objects.bulk_create(
+        [
+            through(**{f"{source}_id": obj.pk, f"{target}_id": value.pk})
+            for obj, values in pairs
+            for value in values
+        ],
+        batch_size=_BULK_BATCH,
+    )
+
+
+def _set_links(model, name: str, pairs) -> None:
+    """Make each object's links exactly ``values``: remove the others, add the missing."""
+    through, source, target = _through(model, name)
+    wanted = {(obj.pk, value.pk) for obj, values in pairs for value in values}
+    stored = set(
+        through.objects.filter(**{f"{source}__in": [obj.pk for obj, _ in pairs]}).values_list(
+            f"{source}_id", f"{target}_id"
+        )
+    )
+    for obj_pk, value_pk in stored - wanted:
+        through.objects.filter(**{f"{source}_id": obj_pk, f"{target}_id": value_pk}).delete()
+    through.objects.bulk_create(
+        [through(**{f"{source}_id": a, f"{target}_id": b}) for a, b in wanted - stored],
+        batch_size=_BULK_BATCH,
+    )
+    for obj, _ in pairs:
+        signals.m2m_changed.send(
+            sender=through, instance=obj, action="post_add", reverse=False,
+            model=model._meta.get_field(name).related_model, pk_set=set(), using="default",
+        )  # fmt: skip
+
+
+def _hold_referenced_many(objs: list, names=None) -> None:
+    """``_hold_referenced`` for a batch: one statement per foreign key."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for field in objs[0]._meta.concrete_fields:
+            if not field.many_to_one or (names is not None and field.name not in names):
+                continue
+            ids = sorted({getattr(obj, field.attname) for obj in objs} - {None})
+            if not ids:
+                continue
+            target = field.related_model._meta
+            cursor.execute(
+                f'SELECT "{target.pk.column}" FROM "{target.db_table}" '
+                f'WHERE "{target.pk.column}" = ANY(%s) FOR KEY SHARE',
+                [ids],
+            )
+            if len(cursor.fetchall()) != len(ids):
+                raise ValidationError({field.name: "This no longer exists; it was just deleted."})

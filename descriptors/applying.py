@@ -1,0 +1,766 @@
+"""The bulk write of one location's entities (``descriptors.actions.import_entities`` runs it
+in its transaction): which entities are unchanged, claimed elsewhere, new, changed or gone,
+and the rows, relations and history each asks for.
+
+Every object goes through the checks its single-object action makes (``portal.writes.problem``
+is ``full_clean`` without the per-row uniqueness queries, which are answered for the whole
+batch from one read), permission is decided on the locked team rows, and each created or
+changed object gets its ChangeRecord; the statements are batched so that their number does
+not grow with the catalog. One entity's refusal is a problem in the report, never a reason
+to stop the others; a refusal the checks missed and the database caught rolls back the whole
+import.
+"""
+
+import hashlib
+import json
+from collections import defaultdict
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from catalog.actions import implied_dependency
+from catalog.models import (
+    Api,
+    ApiConsumption,
+    ApiVersion,
+    BusinessDomain,
+    Dependency,
+    Service,
+    System,
+    Tag,
+)
+from portal import permissions
+from portal.audit import change_record, snapshot
+from portal.models import ChangeRecord
+from portal.writes import delete, problem, save_changes_many, save_new_many
+from teams.models import Membership, Team
+
+from . import mapping
+from .models import Entity, ImportProblem
+
+_CHUNK = 900  # SQLite's limit on variables per statement is 999
+_MODELS = {
+    "team": Team,
+    "business_domain": BusinessDomain,
+    "system": System,
+    "service": Service,
+    "api": Api,
+}
+
+
+def digest(entity) -> str:
+    """The entity as read, canonically: equal digests mean nothing to do."""
+    text = json.dumps(entity.raw, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _chunks(values):
+    values = list(values)
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
+def _by_slug(model, slugs) -> dict:
+    """``{slug: object}`` of a model (or a queryset) for the slugs that exist."""
+    rows = model._default_manager.all() if isinstance(model, type) else model
+    found = {}
+    for chunk in _chunks(set(slugs)):
+        for obj in rows.filter(slug__in=chunk):
+            found[obj.slug] = obj
+    return found
+
+
+def _message(error: ValidationError) -> str:
+    if hasattr(error, "error_dict"):
+        return "; ".join(
+            f"{name}: {' '.join(e.messages)}" if name != "__all__" else " ".join(e.messages)
+            for name, e in ((n, ValidationError(v)) for n, v in error.error_dict.items())
+        )
+    return " ".join(error.messages)
+
+
+class Apply:
+    """One import of ``entities`` (already read and checked for their envelope) for
+    ``location``, acting as ``actor``. ``run()`` writes and returns the counts."""
+
+    def __init__(self, *, actor, via: str, location, entities, report):
+        self.actor, self.via, self.location = actor, via, location
+        self.entities = entities
+        self.report = report  # report(level, entity, message)
+        self.counts = defaultdict(int)
+        self.objects = {}  # (model, slug) -> object written or found
+        self.staff = permissions.administers(actor)
+        self.refused_refs = set()
+
+    # --- helpers ----------------------------------------------------------------------
+
+    def refuse(self, entity, message: str) -> None:
+        self.report(ImportProblem.Level.ERROR, entity, message)
+        if str(entity.ref) not in self.refused_refs:
+            self.refused_refs.add(str(entity.ref))
+            self.counts["refused"] += 1
+
+    def warn(self, entity, message: str) -> None:
+        self.report(ImportProblem.Level.WARNING, entity, message)
+
+    def may_write(self, team, entity) -> bool:
+        """Staff write anything; a team's location writes what that team owns, when the
+        actor may act as that team (checked on the locked team row)."""
+        if self.staff:
+            return True
+        owner = self.location.owner_team_id
+        if owner is None or team is None or team.pk != owner:
+            self.refuse(
+                entity,
+                f"{entity.ref} is owned by {team.slug if team else 'nobody'}; this location "
+                "may only write what its own team owns.",
+            )
+            return False
+        return True
+
+    # --- the import -------------------------------------------------------------------
+
+    def run(self) -> dict:
+        self.claim()
+        wanted = self.wants()
+        self.locked_teams()
+        self.users(wanted["user"])
+        self.teams(wanted["team"])
+        self.memberships(wanted)
+        for model in ("business_domain", "system"):
+            self.owned(model, wanted[model])
+        self.services(wanted["service"])
+        self.apis(wanted["api"], wanted["service"])
+        self.relations(wanted["service"])
+        self.store_entities()
+        self.orphans()
+        return dict(self.counts)
+
+    def claim(self) -> None:
+        """Split the entities into unchanged, claimed by another location, and to write."""
+        refs = [str(entity.ref) for entity in self.entities]
+        stored = {}
+        for chunk in _chunks(refs):
+            for row in Entity.objects.filter(ref__in=chunk):
+                stored[row.ref] = row
+        self.stored = stored
+        self.digests = {}
+        self.writing = []
+        for entity in self.entities:
+            row = stored.get(str(entity.ref))
+            self.digests[str(entity.ref)] = digest(entity)
+            claimed = row is not None and row.location_id not in (None, self.location.pk)
+            if claimed and row.orphaned_at is None:
+                self.refuse(
+                    entity,
+                    f"{entity.ref} is already managed by location {row.location.slug}: "
+                    "an entity belongs to one location; remove it from one of them.",
+                )
+                continue
+            if (
+                row is not None
+                and row.location_id == self.location.pk
+                and (row.digest == self.digests[str(entity.ref)] and row.orphaned_at is None)
+            ):
+                self.counts["unchanged"] += 1
+                continue
+            self.writing.append(entity)
+
+    def wants(self) -> dict:
+        wanted = defaultdict(list)
+        self.provider_of = {}  # API slug -> providing service slug, from every component
+        for entity in self.entities:
+            if entity.ref.kind == "component":
+                for value in entity.spec.get("providesApis") or []:
+                    try:
+                        api = mapping.slug_of(
+                            mapping.parse_ref(
+                                value, default_kind="api", default_namespace=entity.ref.namespace
+                            )
+                        )
+                    except (mapping.RefError, mapping.Refused):
+                        continue
+                    self.provider_of.setdefault(api, mapping.slug_of(entity.ref))
+        self.wanted_of = {}
+        for entity in self.writing:
+            try:
+                want = mapping.wanted(entity)
+            except mapping.Refused as error:
+                self.refuse(entity, str(error))
+                continue
+            for warning in want.warnings:
+                self.warn(entity, warning)
+            self.wanted_of[str(entity.ref)] = want
+            wanted[want.model].append(want)
+        return wanted
+
+    def locked_teams(self) -> None:
+        """Every team this import may write under, locked (in id order, as every writer
+        locks): the owners it names and the owners of what it changes."""
+        slugs = {w.owner.name for w in self.wanted_of.values() if w.owner is not None}
+        teams = Team.objects.filter(Q(slug__in=list(slugs)) | Q(pk=self.location.owner_team_id))
+        self.teams_by_slug = {
+            team.slug: team for team in teams.select_for_update(no_key=True).order_by("pk")
+        }
+        if not self.staff and self.location.owner_team_id:
+            team = next(
+                (t for t in self.teams_by_slug.values() if t.pk == self.location.owner_team_id),
+                None,
+            )
+            permissions.require(self.actor, permissions.CONTRIBUTE, team)
+
+    # --- accounts and teams -----------------------------------------------------------
+
+    def _staff_only(self, wanted) -> list:
+        if self.staff:
+            return wanted
+        for want in wanted:
+            self.refuse(want.entity, f"{want.entity.ref}: only staff import groups and users.")
+        return []
+
+    def users(self, wanted) -> None:
+        User = get_user_model()
+        wanted = self._staff_only(wanted)
+        names = {w.slug.lower() for w in wanted}
+        emails = {w.fields["email"].lower() for w in wanted if w.fields.get("email")}
+        found = {}
+        for chunk in _chunks(names):
+            for user in User.objects.annotate(lower=Lower("username")).filter(lower__in=chunk):
+                found[user.username.lower()] = user
+        by_email = defaultdict(list)
+        for chunk in _chunks(emails):
+            for user in User.objects.annotate(lower=Lower("email")).filter(lower__in=chunk):
+                by_email[user.email.lower()].append(user)
+        new, changed = [], []
+        for want in wanted:
+            email = want.fields.get("email", "").lower()
+            user = found.get(want.slug.lower()) or (
+                by_email[email][0] if email and len(by_email[email]) == 1 else None
+            )
+            if user is None:
+                user = User(username=want.slug, **want.fields)
+                user.set_unusable_password()
+                error = problem(user)
+                if error is not None:
+                    self.refuse(want.entity, f"{want.entity.ref}: {_message(error)}")
+                    continue
+                new.append(user)
+            else:
+                before = snapshot(user)
+                for name, value in want.fields.items():
+                    if value:
+                        setattr(user, name, value)
+                if snapshot(user) != before:
+                    changed.append((user, before))
+            self.objects["user", want.slug.lower()] = user
+            self.count(want, user in new)
+        save_new_many(new, actor=self.actor, via=self.via)
+        save_changes_many(
+            changed, actor=self.actor, via=self.via, fields=["email", "first_name", "last_name"]
+        )
+
+    def count(self, want, created: bool) -> None:
+        stored = self.stored.get(str(want.entity.ref))
+        self.counts["created" if created and stored is None else "updated"] += 1
+
+    def teams(self, wanted) -> None:
+        wanted = self._staff_only(wanted)
+        existing = _by_slug(Team, [w.slug for w in wanted])
+        new, changed = [], []
+        for want in wanted:
+            team = existing.get(want.slug)
+            fields = {k: v for k, v in want.fields.items() if k in {"name", "description", "email"}}
+            if team is None:
+                team = Team(slug=want.slug, **fields)
+                new.append((want, team))
+            else:
+                before = snapshot(team, {"members": []})
+                for name, value in fields.items():
+                    setattr(team, name, value)
+                changed.append((want, team, before))
+            self.objects["team", want.slug] = team
+            self.teams_by_slug[want.slug] = team
+        kept = []
+        for want, team in new:
+            error = problem(team)
+            if error is not None:
+                self.refuse(want.entity, f"{want.entity.ref}: {_message(error)}")
+                continue
+            kept.append(team)
+            self.count(want, True)
+        save_new_many(kept, actor=self.actor, via=self.via)
+        # parents once every team exists: a parent may come later in the same import
+        parents = {}
+        for want in wanted:
+            for child in want.children:
+                parents.setdefault(child, want.slug)
+            if want.parent:
+                parents[want.slug] = want.parent
+        teams = {**_by_slug(Team, set(parents.values())), **self.teams_by_slug}
+        updates = []
+        for want, team, before in changed:
+            updates.append((want, team, before))
+        for want, team in new:
+            if team.pk is not None and parents.get(want.slug):
+                updates.append((want, team, snapshot(team, {"members": []})))
+        stored = []
+        for want, team, before in updates:
+            parent = teams.get(parents.get(want.slug, ""))
+            team.parent = parent
+            error = problem(team)
+            if error is not None:
+                self.refuse(want.entity, f"{want.entity.ref}: {_message(error)}")
+                continue
+            stored.append((team, before))
+            if team.pk and not any(team is t for _, t in new):
+                self.count(want, False)
+        save_changes_many(
+            stored,
+            actor=self.actor,
+            via=self.via,
+            fields=["name", "description", "email", "parent"],
+        )
+
+    def memberships(self, wanted) -> None:
+        """Add the memberships groups and users declare, up to each team's size limit."""
+        pairs = set()
+        for want in wanted["team"]:
+            pairs |= {(want.slug, username.lower()) for username in want.members}
+        for want in wanted["user"]:
+            pairs |= {(team, want.slug.lower()) for team in want.member_of}
+        if not pairs:
+            return
+        teams = {**_by_slug(Team, {t for t, _ in pairs}), **self.teams_by_slug}
+        User = get_user_model()
+        users = {key: obj for (kind, key), obj in self.objects.items() if kind == "user" and obj.pk}
+        missing = {u for _, u in pairs} - set(users)
+        for chunk in _chunks(missing):
+            for user in User.objects.annotate(lower=Lower("username")).filter(lower__in=chunk):
+                users[user.username.lower()] = user
+        team_ids = [t.pk for t in teams.values() if t.pk]
+        held = defaultdict(set)
+        for team_id, user_id in Membership.objects.filter(team_id__in=team_ids).values_list(
+            "team_id", "user_id"
+        ):
+            held[team_id].add(user_id)
+        limit = Team.size_limit()
+        new, records = [], []
+        entity_of = {w.slug: w.entity for w in wanted["team"]}
+        for team_slug in sorted({t for t, _ in pairs}):
+            team = teams.get(team_slug)
+            if team is None or team.pk is None:
+                continue
+            joining = sorted(
+                (users[u] for t, u in pairs if t == team_slug and u in users),
+                key=lambda user: user.username,
+            )
+            joining = [u for u in joining if u.pk not in held[team.pk] and u.is_active]
+            room = max(limit - len(held[team.pk]), 0)
+            if len(joining) > room:
+                left = ", ".join(u.username for u in joining[room:][:20])
+                entity = entity_of.get(team_slug) or wanted["user"][0].entity
+                self.warn(
+                    entity,
+                    f"Team {team_slug} can hold {limit} members (the two-pizza limit) and has "
+                    f"{len(held[team.pk])}: {len(joining) - room} not added ({left}). Split the "
+                    "group or raise KEEL_TEAM_SIZE_LIMIT.",
+                )
+            for user in joining[:room]:
+                membership = Membership(team=team, user=user)
+                new.append(membership)
+                held[team.pk].add(user.pk)
+                records.append(
+                    change_record(
+                        actor=self.actor,
+                        via=self.via,
+                        action=ChangeRecord.Action.ADD_MEMBER,
+                        obj=team,
+                        after={"user": user.get_username(), "role": membership.role},
+                    )
+                )
+        Membership.objects.bulk_create(new, batch_size=1000)
+        ChangeRecord.objects.bulk_create(records, batch_size=1000)
+
+    # --- what teams own ---------------------------------------------------------------
+
+    def owner(self, want):
+        """The owning team: a group's team, or the team of a user who is in exactly one."""
+        ref = want.owner
+        if ref.kind == "group":
+            try:
+                slug = mapping.slug_of(ref)
+            except mapping.Refused as error:
+                self.refuse(want.entity, str(error))
+                return None
+            team = self.teams_by_slug.get(slug) or _by_slug(Team, [slug]).get(slug)
+            if team is None or team.pk is None:
+                self.refuse(
+                    want.entity,
+                    f"{want.entity.ref} is owned by {ref}, which is not a team in Keel.",
+                )
+                return None
+            return team
+        teams = list(Team.objects.filter(memberships__user__username__iexact=ref.name)[:2])
+        if len(teams) != 1:
+            self.refuse(
+                want.entity,
+                f"{want.entity.ref} is owned by user {ref.name}, who is in "
+                f"{'no team' if not teams else 'more than one team'}: Keel needs an owning "
+                "team; name a group as owner, or put the user in exactly one team.",
+            )
+            return None
+        return teams[0]
+
+    def owned(self, model: str, wanted, extra=None) -> list:
+        """Create or update what ``wanted`` asks of ``model`` (owner, own fields and the
+        relations ``extra(want, obj)`` sets); returns ``(want, obj)`` of the stored rows."""
+        Model = _MODELS[model]
+        existing = _by_slug(Model, [w.slug for w in wanted])
+        systems = _by_slug(System, {w.system for w in wanted if w.system})
+        domains = _by_slug(BusinessDomain, {w.business_domain for w in wanted if w.business_domain})
+        new, changed = [], []
+        for want in wanted:
+            team = self.owner(want) if want.owner is not None else None
+            if want.owner is not None and team is None:
+                continue
+            obj = existing.get(want.slug)
+            if obj is not None and not self.may_write(obj_team(obj), want.entity):
+                continue
+            if team is not None and not self.may_write(team, want.entity):
+                continue
+            before = None
+            if obj is None:
+                obj = Model(slug=want.slug)
+            else:
+                before = snapshot(obj, self.m2m_before(obj))
+            for name, value in want.fields.items():
+                setattr(obj, name, value)
+            if team is not None:
+                obj.owner_team = team
+            if hasattr(obj, "system_id"):
+                obj.system = systems.get(want.system)
+                self.missing(want, want.system, obj.system, "system")
+            if model == "system":
+                obj.business_domain = domains.get(want.business_domain)
+                self.missing(want, want.business_domain, obj.business_domain, "domain")
+            if extra is not None and not extra(want, obj):
+                continue
+            error = problem(obj)
+            if error is not None:
+                self.refuse(want.entity, f"{want.entity.ref}: {_message(error)}")
+                continue
+            self.objects[model, want.slug] = obj
+            (new if before is None else changed).append((want, obj, before))
+        tags = self.tags(new + changed) if model == "service" else None
+        save_new_many(
+            [obj for _, obj, _ in new],
+            actor=self.actor,
+            via=self.via,
+            m2m=[{"tags": tags[id(obj)]} for _, obj, _ in new] if tags else None,
+        )
+        fields = sorted({n for w, _, _ in changed for n in w.fields} | self.relation_fields(model))
+        save_changes_many(
+            [(obj, before) for _, obj, before in changed],
+            actor=self.actor,
+            via=self.via,
+            fields=fields,
+            m2m={"tags": [tags[id(obj)] for _, obj, _ in changed]} if tags else None,
+        )
+        for want, _, before in new + changed:
+            self.count(want, before is None)
+        return [(want, obj) for want, obj, _ in new + changed]
+
+    @staticmethod
+    def relation_fields(model: str) -> set:
+        return {
+            "business_domain": {"owner_team"},
+            "system": {"owner_team", "business_domain"},
+            "service": {"owner_team", "system"},
+            "api": {"system", "provider"},
+        }[model]
+
+    @staticmethod
+    def m2m_before(obj) -> dict | None:
+        return None
+
+    def missing(self, want, slug, found, kind) -> None:
+        if slug and found is None:
+            self.warn(
+                want.entity,
+                f"{want.entity.ref} names {kind} {slug}, which does not exist: kept as a "
+                "dangling relation in the descriptor.",
+            )
+
+    def tags(self, rows) -> dict:
+        names = {name for want, _, _ in rows for name in want.tags}
+        known = {tag.name: tag for tag in Tag.objects.filter(name__in=list(names))}
+        fresh = [Tag(name=name) for name in sorted(names - set(known))]
+        Tag.objects.bulk_create(fresh)
+        fresh = list(Tag.objects.filter(name__in=[t.name for t in fresh]))
+        ChangeRecord.objects.bulk_create(
+            [
+                change_record(
+                    actor=self.actor,
+                    via=self.via,
+                    action=ChangeRecord.Action.CREATE,
+                    obj=tag,
+                    after=snapshot(tag),
+                )  # fmt: skip
+                for tag in fresh
+            ]
+        )
+        known.update({tag.name: tag for tag in fresh})
+        return {id(obj): [known[name] for name in want.tags] for want, obj, _ in rows}
+
+    def services(self, wanted) -> None:
+        self.owned("service", wanted)
+
+    def apis(self, wanted, services) -> None:
+        """APIs hang under the component that provides them: one named by no component is
+        kept as an entity only."""
+        for want in services:
+            for api in want.provides:
+                if self.provider_of.get(api) != want.slug:
+                    self.warn(
+                        want.entity,
+                        f"{want.entity.ref} provides api {api}, which "
+                        f"{self.provider_of.get(api)} provides too: Keel keeps the first.",
+                    )
+        providers = _by_slug(Service, set(self.provider_of.values()))
+
+        def provider(want, api):
+            service = self.objects.get(("service", self.provider_of.get(want.slug, ""))) or (
+                providers.get(self.provider_of.get(want.slug, ""))
+            )
+            if service is None or service.pk is None:
+                self.warn(
+                    want.entity,
+                    f"{want.entity.ref}: no component in Keel provides this API "
+                    "(spec.providesApis), and Keel keeps an API under the service that "
+                    "provides it: kept as an entity only.",
+                )
+                want.model = ""
+                return False
+            api.provider = service
+            return True
+
+        written = self.owned("api", wanted, extra=provider)
+        self.versions(written)
+
+    def versions(self, written) -> None:
+        """Each definition that differs from the API's latest is published as a version,
+        through the same validation as every publish; a refused one is a warning."""
+        latest = {}
+        apis = [api for _, api in written]
+        for version in ApiVersion.objects.filter(api__in=apis).order_by(
+            "api", "-published_at", "-id"
+        ):
+            latest.setdefault(version.api_id, version)
+        taken = defaultdict(set)
+        for api_id, label in ApiVersion.objects.filter(api__in=apis).values_list(
+            "api_id", "version"
+        ):
+            taken[api_id].add(label)
+        new = []
+        for want, api in written:
+            text = want.definition
+            digest_ = hashlib.sha256(text.encode()).hexdigest()
+            current = latest.get(api.pk)
+            if not text.strip() or (current is not None and current.digest == digest_):
+                continue
+            label = _label(text, taken[api.pk])
+            version = ApiVersion(api=api, version=label, spec=text)
+            error = problem(version)
+            if error is not None:
+                self.warn(
+                    want.entity, f"{want.entity.ref}: definition not published: {_message(error)}"
+                )
+                continue
+            taken[api.pk].add(label)
+            new.append(version)
+        save_new_many(new, actor=self.actor, via=self.via)
+
+    def relations(self, services) -> None:
+        """Consumptions and dependencies of each written component: exactly what it declares
+        (plus the dependencies its consumptions imply), the rest removed with history."""
+        written = [(w, self.objects.get(("service", w.slug))) for w in services]
+        written = [(w, s) for w, s in written if s is not None and s.pk]
+        if not written:
+            return
+        ids = [s.pk for _, s in written]
+        apis = _by_slug(
+            Api.objects.select_related("provider"), {a for w, _ in written for a in w.consumes}
+        )
+        targets = _by_slug(Service, {d for w, _ in written for d in w.depends_on})
+        consumed = defaultdict(dict)
+        for row in ApiConsumption.objects.filter(consumer_id__in=ids).select_related("api"):
+            consumed[row.consumer_id][row.api_id] = row
+        edges = defaultdict(dict)
+        for row in Dependency.objects.filter(source_id__in=ids, target_service__isnull=False):
+            edges[row.source_id][row.target_service_id] = row
+        add_consumptions, add_edges, gone = [], [], []
+        for want, service in written:
+            keep_apis, keep_edges = set(), set()
+            for slug in want.consumes:
+                api = apis.get(slug)
+                if api is None:
+                    self.warn(
+                        want.entity,
+                        f"{want.entity.ref} consumes api {slug}, which does not exist in Keel: kept as a dangling relation.",
+                    )
+                    continue
+                if api.provider_id == service.pk:
+                    continue
+                keep_apis.add(api.pk)
+                if api.pk not in consumed[service.pk]:
+                    row = ApiConsumption(consumer=service, api=api)
+                    add_consumptions.append(row)
+                implied = implied_dependency(service, api)
+                implied.target_service = api.provider
+                if implied.target_service_id not in edges[service.pk].keys() | keep_edges:
+                    add_edges.append(implied)
+                keep_edges.add(implied.target_service_id)
+            for slug in want.depends_on:
+                target = targets.get(slug)
+                if target is None:
+                    self.warn(
+                        want.entity,
+                        f"{want.entity.ref} depends on component {slug}, which does not exist in Keel: kept as a dangling relation.",
+                    )
+                    continue
+                if target.pk == service.pk or target.pk in keep_edges:
+                    continue
+                if target.pk not in edges[service.pk]:
+                    add_edges.append(Dependency(source=service, target_service=target))
+                keep_edges.add(target.pk)
+            gone += [c for api_id, c in consumed[service.pk].items() if api_id not in keep_apis]
+            gone += [e for target, e in edges[service.pk].items() if target not in keep_edges]
+        for row in gone:  # few: a changed descriptor's removals, each with its cascade
+            delete(row, actor=self.actor, via=self.via)
+        save_new_many(add_consumptions, actor=self.actor, via=self.via)
+        save_new_many(add_edges, actor=self.actor, via=self.via)
+
+    # --- the entities -----------------------------------------------------------------
+
+    def store_entities(self) -> None:
+        """The descriptor rows: what export writes back, and which location manages what."""
+        now = timezone.now()
+        types = {
+            model: ContentType.objects.get_for_model(Model)
+            for model, Model in {**_MODELS, "user": get_user_model()}.items()
+        }
+        new, changed = [], []
+        refused = self.refused_refs
+        for entity in self.writing:
+            ref = str(entity.ref)
+            if ref in refused:
+                continue
+            want = self.wanted_of.get(ref)
+            obj = None
+            if want is not None and want.model:
+                obj = self.objects.get(
+                    (want.model, want.slug.lower() if want.model == "user" else want.slug)
+                )
+            row = self.stored.get(ref) or Entity(ref=ref)
+            row.kind = entity.kind
+            row.namespace = entity.metadata.get("namespace") or "default"
+            row.name = entity.metadata["name"]
+            row.location = self.location
+            row.source, row.document = entity.source, entity.document
+            row.descriptor, row.digest = entity.raw, self.digests[ref]
+            row.target_type = types[want.model] if obj is not None and obj.pk else None
+            row.target_id = obj.pk if obj is not None and obj.pk else None
+            row.owner_team = (
+                obj_team(obj) if obj is not None and obj.pk else self.entity_owner(want)
+            )
+            row.orphaned_at = None
+            row.updated_at = now
+            (changed if row.pk else new).append(row)
+            if obj is None or not obj.pk:
+                self.counts["created" if not row.pk else "updated"] += 1
+        Entity.objects.bulk_create(new, batch_size=1000)
+        Entity.objects.bulk_update(
+            changed,
+            ["kind", "namespace", "name", "location", "source", "document", "descriptor",
+             "digest", "target_type", "target_id", "owner_team", "orphaned_at", "updated_at"],
+            batch_size=1000,
+        )  # fmt: skip
+
+    def entity_owner(self, want):
+        """The team owning what Keel keeps as an entity only; a dangling owner is said."""
+        if want is None or want.owner is None or want.owner.kind != "group":
+            return None
+        try:
+            slug = mapping.slug_of(want.owner)
+        except mapping.Refused as error:
+            self.warn(want.entity, str(error))
+            return None
+        team = self.teams_by_slug.get(slug) or _by_slug(Team, [slug]).get(slug)
+        if team is None:
+            self.warn(want.entity, f"Its owner {want.owner} is not a team in Keel.")
+        return team
+
+    def orphans(self) -> None:
+        """What the location declared before and no longer does: kept, marked and recorded."""
+        seen = [str(entity.ref) for entity in self.entities]
+        gone = (
+            Entity.objects.filter(location=self.location, orphaned_at__isnull=True).exclude(
+                ref__in=seen
+            )
+            if len(seen) < _CHUNK
+            else None
+        )
+        if gone is None:
+            seen_set = set(seen)
+            gone = [
+                row
+                for row in Entity.objects.filter(location=self.location, orphaned_at__isnull=True)
+                if row.ref not in seen_set
+            ]
+        gone = list(gone)
+        now = timezone.now()
+        for row in gone:
+            row.orphaned_at = now
+        Entity.objects.bulk_update(gone, ["orphaned_at"], batch_size=1000)
+        ChangeRecord.objects.bulk_create(
+            [
+                change_record(
+                    actor=self.actor,
+                    via=self.via,
+                    action=ChangeRecord.Action.UPDATE,
+                    obj=row,
+                    before={"orphaned": False},
+                    after={"orphaned": True, "location": self.location.slug},
+                )  # fmt: skip
+                for row in gone
+            ]
+        )
+        self.counts["orphaned"] += len(gone)
+
+
+def obj_team(obj):
+    return permissions.owning_team(obj) if not isinstance(obj, get_user_model()) else None
+
+
+def _label(text: str, taken: set) -> str:
+    """A version label: the definition's own ``info.version`` when free, else the next
+    ``import-N``."""
+    from catalog.specs import load_document
+
+    try:
+        document = load_document(text)
+        label = (
+            str(document.get("info", {}).get("version", "")) if isinstance(document, dict) else ""
+        )
+    except Exception:
+        label = ""
+    if label and label not in taken and len(label) <= 50:
+        return label
+    n = len(taken) + 1
+    while f"import-{n}" in taken:
+        n += 1
+    return f"import-{n}"

@@ -1,0 +1,45 @@
+"""One read of a location, start to finish: fetch what it points at, read the entities, and
+hand them to ``actions.import_entities``. A location that cannot be read fails its run and
+changes nothing."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+from . import actions
+from .entities import read_entities
+from .models import ImportRun, Location
+from .places import Unreadable
+from .trees import Reading, read_tree
+from .yaml_loading import load_documents
+
+
+def read(location: Location) -> Reading:
+    """The entities and problems of what ``location`` points at."""
+    if location.type == Location.Type.UPLOAD:
+        documents, problems = load_documents(location.content, source=location.entry or "upload")
+        entities, more = read_entities(documents)
+        return Reading(entities=entities, problems=problems + more, files_read=[location.entry])
+    if location.type == Location.Type.PATH:
+        path = Path(location.target)
+        root, entry = (path.parent, path.name) if path.is_file() else (path, location.entry)
+        return read_tree(root, entry, max_file_bytes=settings.KEEL_CATALOG_MAX_FILE_BYTES)
+    raise Unreadable(f"Locations of type {location.get_type_display()} are not read yet.")
+
+
+def run(location: Location, *, actor, via: str, trigger: str) -> ImportRun:
+    """Read ``location`` now and import it; the finished run (succeeded or failed)."""
+    started = ImportRun.objects.create(
+        location=location,
+        trigger=trigger,
+        started_by=actor if getattr(actor, "is_authenticated", False) else None,
+        status=ImportRun.Status.RUNNING,
+        started_at=timezone.now(),
+        step="reading",
+    )
+    try:
+        reading = read(location)
+    except Unreadable as error:
+        return actions.fail_run(started, str(error))
+    return actions.import_entities(actor=actor, via=via, run=started, reading=reading)
