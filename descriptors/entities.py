@@ -152,9 +152,11 @@ def _check_metadata(metadata: dict, errors: list[str]) -> None:
             errors.append(f'"metadata.{field}" must be text')
 
 
-def _check_spec(kind: str, spec: dict, errors: list[str]) -> None:
+def _check_spec(kind: str, spec: dict, unresolved: frozenset, errors: list[str]) -> None:
     for field, expected in _REQUIRED.get(kind, ()):
         value = spec.get(field)
+        if value is None and f"spec.{field}" in unresolved:
+            continue  # its placeholder could not be filled: already reported, read without it
         if expected is str and not (isinstance(value, str) and value):
             errors.append(f'{kind} needs "spec.{field}" as non-empty text')
         elif expected is list and not isinstance(value, list):
@@ -233,7 +235,7 @@ def read_entities(documents, *, known: dict | None = None) -> tuple[list[Entity]
             errors.append(f'{kind or "the entity"} needs a "spec" mapping')
             spec = {}
         elif kind:
-            _check_spec(kind, spec, errors)
+            _check_spec(kind, spec, document.unresolved, errors)
         ref = Ref(kind, namespace, name) if kind and namespace and name else None
         entity = None
         if ref is not None:

@@ -69,12 +69,14 @@ _CORE_FLOAT = re.compile(
 @dataclass(frozen=True, slots=True)
 class Document:
     """One entity-shaped document of a file: its 1-based number in the stream, the 1-based
-    line it starts on, and the mapping it holds."""
+    line it starts on, and the mapping it holds. ``unresolved`` names the values a placeholder
+    could not fill (``substitution``), which validation then does not ask for."""
 
     source: str
     number: int
-    line: int
+    line: int | None
     data: dict
+    unresolved: frozenset = frozenset()
 
 
 class _CoreResolver:
@@ -242,7 +244,8 @@ def _might_nest_deeply(text: str) -> bool:
 class _Reading:
     """One call of ``load_documents``: the stream split at ``---`` lines, composed in runs."""
 
-    def __init__(self, text, source, max_documents, max_depth, max_nodes):
+    def __init__(self, text, source, max_documents, max_depth, max_nodes, *, mappings_only=True):
+        self.mappings_only = mappings_only
         self.text = text
         self.source = source
         self.builder = _Builder(max_depth, max_nodes)
@@ -323,9 +326,9 @@ class _Reading:
     def document(self, node, index, base):
         number = index + 1
         line = base + node.start_mark.line + 1
-        if node.__class__ is not MappingNode:
-            if node.__class__ is ScalarNode and node.tag is _NULL:
-                return  # an empty document
+        if node.__class__ is ScalarNode and node.tag is _NULL:
+            return  # an empty document
+        if node.__class__ is not MappingNode and self.mappings_only:
             what = "a list" if node.__class__ is SequenceNode else "text"
             self.problem(number, line, f"document {number} is {what}, not an entity mapping")
             return
@@ -460,3 +463,50 @@ def load_documents(
     reading.run()
     reading.problems.sort(key=lambda problem: problem.document or 0)
     return reading.documents, reading.problems
+
+
+def load_value(
+    text: str,
+    *,
+    source: str,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+    max_nodes: int = DEFAULT_MAX_NODES,
+):
+    """The one JSON or YAML document of a file, of any shape, with the same bounds as
+    ``load_documents`` (for ``$json``, ``$yaml`` and ``$openapi``); ``ValueError`` says why not."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        raise ValueError(f"{source} is {size} bytes, more than the limit of {max_bytes}")
+    text = text.removeprefix("\ufeff")
+    if text.lstrip()[:1] in ("[", "{"):
+        try:
+            value = json.loads(text)
+        except ValueError:
+            pass  # not strict JSON: YAML says where it fails
+        except RecursionError:
+            raise ValueError(f"{source} is nested too deeply to read") from None
+        else:
+            try:
+                size = _measure(value, 1, max_depth)
+            except (_Refused, RecursionError) as refusal:
+                raise ValueError(f"{source}: {refusal or 'nested too deeply to read'}") from None
+            if size > max_nodes:
+                raise ValueError(f"{source} holds more than {max_nodes} values")
+            return value
+    reading = _Reading(
+        text, source, DEFAULT_MAX_DOCUMENTS, max_depth, max_nodes, mappings_only=False
+    )
+    reading.run()
+    if reading.problems:
+        problem = reading.problems[0]
+        raise ValueError(
+            f"{source} line {problem.line}: {problem.message}"
+            if problem.line
+            else f"{source}: {problem.message}"
+        )
+    if len(reading.documents) != 1:
+        raise ValueError(
+            f"{source} should hold exactly one document, and holds {len(reading.documents)}"
+        )
+    return reading.documents[0].data
