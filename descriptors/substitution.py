@@ -69,6 +69,7 @@ def _parse(context: _Context, place: Place, text: str, key: str, target: str):
             max_bytes=context.max_bytes,
             max_depth=context.max_depth,
             max_nodes=context.max_nodes,
+            json_only=key == "json",
         )
     except ValueError as error:
         raise _Unresolved(

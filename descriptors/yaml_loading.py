@@ -472,18 +472,22 @@ def load_value(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_depth: int = DEFAULT_MAX_DEPTH,
     max_nodes: int = DEFAULT_MAX_NODES,
+    json_only: bool = False,
 ):
-    """The one JSON or YAML document of a file, of any shape, with the same bounds as
-    ``load_documents`` (for ``$json``, ``$yaml`` and ``$openapi``); ``ValueError`` says why not."""
+    """The one JSON or YAML document of a file (JSON only with ``json_only``), of any shape,
+    with the same bounds as ``load_documents`` (for ``$json``, ``$yaml`` and ``$openapi``);
+    ``ValueError`` says why not."""
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > max_bytes:
         raise ValueError(f"{source} is {size} bytes, more than the limit of {max_bytes}")
     text = text.removeprefix("\ufeff")
-    if text.lstrip()[:1] in ("[", "{"):
+    if json_only or text.lstrip()[:1] in ("[", "{"):
         try:
             value = json.loads(text)
-        except ValueError:
-            pass  # not strict JSON: YAML says where it fails
+        except ValueError as error:
+            if json_only:
+                raise ValueError(f"{source}: {error}") from None
+            # not strict JSON: YAML says where it fails
         except RecursionError:
             raise ValueError(f"{source} is nested too deeply to read") from None
         else:
