@@ -10,6 +10,7 @@ Kinds this does not know are kept as generic entities, never dropped; each entit
 problem it has at once, so one round of fixes is enough.
 """
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -48,7 +49,8 @@ _KEY_RULE = "an optional DNS-subdomain prefix and /, then " + NAME_RULE
 @dataclass(slots=True)
 class Entity:
     """One entity as read: ``kind`` in canonical case for the built-in kinds (and ``Service``
-    for ``keel/v1``), as written for others; ``ref`` lower-cased; ``raw`` the whole document."""
+    for ``keel/v1``), as written for others; ``ref`` lower-cased; ``raw`` the whole document.
+    ``targets`` holds the references of its spec, parsed once when it was checked."""
 
     api_version: str
     kind: str
@@ -59,6 +61,7 @@ class Entity:
     document: int
     line: int | None
     raw: dict
+    targets: tuple = dataclasses.field(default=(), repr=False, compare=False)
 
 
 def _dns_subdomain(value: str) -> bool:
@@ -251,8 +254,7 @@ def read_entities(documents, *, known: dict | None = None) -> tuple[list[Entity]
                 data,
             )
             try:
-                for _ in outgoing(entity):
-                    pass
+                entity.targets = tuple(outgoing(entity))
             except RefError as refusal:
                 errors.append(str(refusal))
         if not errors and ref in known:

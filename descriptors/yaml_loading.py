@@ -41,7 +41,6 @@ DEFAULT_MAX_NODES = 250_000
 # indicator per level, two levels per column at most) plus every bracket (flow nesting).
 _SAFE_LINE = 500
 _SAFE_BRACKETS = 1000
-_LONG_LINE = re.compile(rf"[^\n]{{{_SAFE_LINE}}}")
 _DOCUMENT_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.MULTILINE)
 _CONTENT = re.compile(r"^[ \t]*[^ \t\r\n#%]", re.MULTILINE)
 _BLANK = re.compile(r"[ \t\r\n]*")
@@ -238,7 +237,9 @@ def _describe(value) -> str:
 
 
 def _might_nest_deeply(text: str) -> bool:
-    return bool(_LONG_LINE.search(text)) or text.count("[") + text.count("{") > _SAFE_BRACKETS
+    if text.count("[") + text.count("{") > _SAFE_BRACKETS:
+        return True
+    return max(map(len, text.split("\n"))) >= _SAFE_LINE  # only \n: other breaks make lines longer
 
 
 class _Reading:
