@@ -296,9 +296,11 @@ class _Reading:
     def compose(self, first, stop, loader_class):
         index = first
         while index < stop:
-            base = self.lines[index]
-            loader = loader_class(self.text[self.starts[index] : self.ends[stop - 1]])
+            base = self.lines[index]  # marks count lines from the segment's start
+            segment = self.text[self.starts[index] : self.ends[stop - 1]]
+            loader = None
             try:
+                loader = loader_class(segment)
                 while loader.check_node():
                     node = loader.get_node()
                     self.document(node, index, base)
@@ -312,17 +314,27 @@ class _Reading:
                 self.problem(bad + 1, line + 1, f"not valid YAML: {reason}")
                 index = bad + 1
             except yaml.reader.ReaderError as error:
+                # Raised on reading ahead, before the documents in front of it are composed.
+                position = error.position
+                if loader_class is _FastLoader:  # libyaml counts UTF-8 bytes
+                    position = len(segment.encode("utf-8")[:position].decode("utf-8", "ignore"))
+                offset = self.starts[index] + position
+                bad = max(index, bisect.bisect_right(self.starts, offset, index, stop) - 1)
+                if bad > index:
+                    self.compose(index, bad, loader_class)
+                code = error.character if isinstance(error.character, int) else ord(error.character)
                 self.problem(
-                    index + 1,
-                    None,
-                    f"not valid YAML: {error.reason} (character {error.character!r})",
+                    bad + 1,
+                    self.text.count("\n", 0, offset) + 1,
+                    f"not valid YAML: {error.reason} (U+{code:04X})",
                 )
-                index += 1
+                index = bad + 1
             except RecursionError:
-                self.problem(index + 1, base + 1, "nested too deeply to read")
+                self.problem(index + 1, self.lines[index] + 1, "nested too deeply to read")
                 index += 1
             finally:
-                loader.dispose()
+                if loader is not None:
+                    loader.dispose()
 
     def document(self, node, index, base):
         number = index + 1

@@ -165,3 +165,13 @@ def test_a_byte_order_mark_is_not_content():
 def test_load_value_reads_one_document_of_any_shape():
     assert load_value("- a\n- b\n", source="x.yaml") == ["a", "b"]
     assert load_value('{"a": [1]}', source="x.json") == {"a": [1]}
+
+
+def test_a_character_yaml_forbids_costs_its_own_document_only():
+    documents, problems = load(
+        ENTITY.format(name="a") + "---\ndescription: é \x07\n---\n" + ENTITY.format(name="b")
+    )
+    assert [d.data["metadata"]["name"] for d in documents] == ["a", "b"]
+    assert messages(problems) == [
+        (2, 6, "not valid YAML: control characters are not allowed (U+0007)")
+    ]
