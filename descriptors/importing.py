@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from . import actions
 from .entities import read_entities
+from .fetching import make_fetch
 from .models import ImportRun, Location
 from .places import Unreadable
 from .trees import Reading, read_tree
@@ -18,13 +19,22 @@ from .yaml_loading import load_documents
 def read(location: Location) -> Reading:
     """The entities and problems of what ``location`` points at."""
     if location.type == Location.Type.UPLOAD:
-        documents, problems = load_documents(location.content, source=location.entry or "upload")
+        documents, problems = load_documents(
+            location.content,
+            source=location.entry or "upload",
+            max_bytes=settings.KEEL_CATALOG_MAX_FILE_BYTES,
+        )
         entities, more = read_entities(documents)
         return Reading(entities=entities, problems=problems + more, files_read=[location.entry])
     if location.type == Location.Type.PATH:
         path = Path(location.target)
         root, entry = (path.parent, path.name) if path.is_file() else (path, location.entry)
-        return read_tree(root, entry, max_file_bytes=settings.KEEL_CATALOG_MAX_FILE_BYTES)
+        return read_tree(
+            root,
+            entry,
+            fetch=make_fetch(settings.KEEL_CATALOG_FETCH_HOSTS),
+            max_file_bytes=settings.KEEL_CATALOG_MAX_FILE_BYTES,
+        )
     raise Unreadable(f"Locations of type {location.get_type_display()} are not read yet.")
 
 

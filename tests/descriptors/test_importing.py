@@ -148,9 +148,10 @@ def test_every_created_row_has_its_history(imported):
         for obj in model.objects.all():
             assert records.filter(object_id=obj.pk, content_type__model=model._meta.model_name)
     assert records.filter(action=ChangeRecord.Action.ADD_MEMBER).count() == 1
-    assert records.filter(action=ChangeRecord.Action.PUBLISH).exists() or records.filter(
-        content_type__model="apiversion"
-    ).exists()
+    assert (
+        records.filter(action=ChangeRecord.Action.PUBLISH).exists()
+        or records.filter(content_type__model="apiversion").exists()
+    )
 
 
 def test_importing_unchanged_input_writes_nothing(imported, staff):
@@ -163,7 +164,9 @@ def test_importing_unchanged_input_writes_nothing(imported, staff):
 
 def test_a_changed_entity_is_updated_with_before_and_after(imported, staff):
     location, _ = imported
-    location.content = textwrap.dedent(CATALOG).replace("lifecycle: experimental", "lifecycle: deprecated")
+    location.content = textwrap.dedent(CATALOG).replace(
+        "lifecycle: experimental", "lifecycle: deprecated"
+    )
     location.save()
     run = _run(location, staff)
     assert (run.updated, run.unchanged) == (1, 8), _problems(run)
@@ -189,7 +192,9 @@ def test_a_removed_relation_is_removed_with_history(imported, staff):
 
 def test_an_entity_that_disappears_becomes_an_orphan(imported, staff):
     location, _ = imported
-    location.content = textwrap.dedent(CATALOG).split("---\napiVersion: backstage.io/v1alpha1\nkind: Template")[0]
+    location.content = textwrap.dedent(CATALOG).split(
+        "---\napiVersion: backstage.io/v1alpha1\nkind: Template"
+    )[0]
     location.save()
     run = _run(location, staff)
     assert run.orphaned == 1
@@ -259,7 +264,10 @@ def test_a_group_past_the_size_limit_is_imported_up_to_it(staff, settings):
         f"---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata: {{name: u{n}}}\nspec: {{memberOf: [crowd]}}"
         for n in range(4)
     )
-    content = "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: crowd}\nspec: {type: team, children: []}\n" + users
+    content = (
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: crowd}\nspec: {type: team, children: []}\n"
+        + users
+    )
     run = _run(_location(staff, content), staff)
     assert Membership.objects.filter(team__slug="crowd").count() == 2
     warning = " ".join(_problems(run, ImportProblem.Level.WARNING))
