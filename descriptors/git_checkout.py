@@ -70,6 +70,10 @@ class SourceError(Exception):
 class SourceUnavailable(SourceError):
     """A source that may be readable later (host unreachable, timeout, 5xx, rate limit)."""
 
+    def __init__(self, message: str, *, retry_after: int | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds, when the host said how long to wait
+
 
 @dataclass(frozen=True)
 class Checkout:
