@@ -30,6 +30,7 @@ own repositories.
 
 import base64
 import contextlib
+import ipaddress
 import os
 import re
 import shutil
@@ -104,12 +105,17 @@ def checkout(
     """Fetch ``ref`` (default: the remote's HEAD) of the repository at ``url`` at depth 1 and
     write its files into ``dest`` (created if missing; must be empty). ``token`` is sent as
     HTTP Basic authentication with ``username`` (``x-access-token`` suits GitHub and GitLab
-    tokens; Keel's own endpoint wants the Keel username). Raises ``SourceError`` (or
-    ``SourceUnavailable`` when a retry may help) with a message a person can act on."""
+    tokens; Keel's own endpoint wants the Keel username), and only over https (or to this
+    machine). Raises ``SourceError`` (or ``SourceUnavailable`` when a retry may help) with a
+    message a person can act on; ``dest`` may then hold part of the files."""
     timeout = timeout if timeout is not None else _setting("TIMEOUT", DEFAULT_TIMEOUT)
     max_bytes = max_bytes if max_bytes is not None else _setting("MAX_BYTES", DEFAULT_MAX_BYTES)
     max_files = max_files if max_files is not None else _setting("MAX_FILES", DEFAULT_MAX_FILES)
     source = resolve_source(url)
+    if token and source.protocols == "http" and not _loopback(url):
+        raise SourceError(
+            f"A token is sent only over https, not to {url}; use the repository's https address."
+        )
     if ref is not None and not (SHA.fullmatch(ref) or REF.fullmatch(ref)):
         raise SourceError(
             f"{ref!r} is not a branch, tag or commit id git would accept; give a name like "
@@ -179,6 +185,14 @@ def keel_repository_slug(url: str) -> str | None:
         return None
     found = re.fullmatch(re.escape(base.path) + r"/git/([^/]+)\.git/?", parts.path)
     return found.group(1) if found else None
+
+
+def _loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 def _host_port(parts) -> tuple:

@@ -141,6 +141,11 @@ def test_refs_that_git_would_read_as_options_or_refspecs_are_refused(ref, tmp_pa
         checkout("keel:orders", ref=ref, dest=tmp_path / "a")
 
 
+def test_a_token_is_not_sent_over_plain_http_to_another_machine(tmp_path):
+    with pytest.raises(SourceError, match="A token is sent only over https"):
+        checkout("http://git.example.com/acme/orders.git", dest=tmp_path / "a", token="t0ken")
+
+
 def test_only_the_exact_address_keel_gives_is_read_from_disk():
     assert keel_repository_slug("HTTP://127.0.0.1:9/portal/git/orders.git/") == "orders"
     assert keel_repository_slug("http://127.0.0.1:9/portal/git/orders") is None
