@@ -11,7 +11,7 @@ provider makes.
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 
@@ -25,6 +25,7 @@ MAX_BODY_BYTES = 5 * 1024 * 1024
 class Response:
     status: int
     body: object
+    headers: dict = field(default_factory=dict)  # lower-case names (pagination, rate limits)
 
 
 def _origin(url: httpx.URL) -> tuple:
@@ -41,9 +42,10 @@ class HttpxTransport:
     def __call__(self, method: str, url: str, *, headers: dict, body=None) -> Response:
         target = httpx.URL(url)
         for _ in range(MAX_REDIRECTS + 1):
-            status, raw, location = self._send(method, target, headers, body)
+            status, raw, reply_headers = self._send(method, target, headers, body)
             if status not in (301, 302, 303, 307, 308):
-                return Response(status, _parse(raw))
+                return Response(status, _parse(raw), reply_headers)
+            location = reply_headers.get("location")
             if not location:
                 raise HostingError(f"{method} {url} answered {status} without a Location.")
             following = target.join(location)
@@ -67,7 +69,7 @@ class HttpxTransport:
                         raise HostingError(
                             f"{method} {url} answered more than {MAX_BODY_BYTES} bytes."
                         )
-                return reply.status_code, bytes(raw), reply.headers.get("location")
+                return reply.status_code, bytes(raw), dict(reply.headers.items())
         except httpx.TransportError as error:  # connection, timeout, protocol: worth a retry
             raise TransientError(f"{method} {url} failed: {error}") from error
 
@@ -104,4 +106,6 @@ class ReplayTransport:
                 raise AssertionError(f"Request body {key}={body.get(key)!r}, recorded {value!r}")
         if "authorization" not in {h.lower() for h in headers}:
             raise AssertionError("The request carried no token.")
-        return Response(expected["response"]["status"], expected["response"].get("body"))
+        recorded = expected["response"]
+        headers = {name.lower(): value for name, value in recorded.get("headers", {}).items()}
+        return Response(recorded["status"], recorded.get("body"), headers)
