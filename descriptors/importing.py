@@ -2,6 +2,7 @@
 hand them to ``actions.import_entities``. A location that cannot be read fails its run and
 changes nothing."""
 
+import tempfile
 from pathlib import Path
 
 from django.conf import settings
@@ -10,14 +11,15 @@ from django.utils import timezone
 from . import actions
 from .entities import read_entities
 from .fetching import make_fetch
+from .git_checkout import SourceError, checkout
 from .models import ImportRun, Location
 from .places import Unreadable
 from .trees import Reading, read_tree
 from .yaml_loading import load_documents
 
 
-def read(location: Location) -> Reading:
-    """The entities and problems of what ``location`` points at."""
+def read(location: Location) -> tuple[Reading, str]:
+    """The entities and problems of what ``location`` points at, and the commit read (git)."""
     if location.type == Location.Type.UPLOAD:
         documents, problems = load_documents(
             location.content,
@@ -25,17 +27,25 @@ def read(location: Location) -> Reading:
             max_bytes=settings.KEEL_CATALOG_MAX_FILE_BYTES,
         )
         entities, more = read_entities(documents)
-        return Reading(entities=entities, problems=problems + more, files_read=[location.entry])
+        return Reading(entities=entities, problems=problems + more, files_read=[location.entry]), ""
     if location.type == Location.Type.PATH:
         path = Path(location.target)
         root, entry = (path.parent, path.name) if path.is_file() else (path, location.entry)
-        return read_tree(
-            root,
-            entry,
-            fetch=make_fetch(settings.KEEL_CATALOG_FETCH_HOSTS),
-            max_file_bytes=settings.KEEL_CATALOG_MAX_FILE_BYTES,
-        )
+        return _tree(root, entry), ""
+    if location.type == Location.Type.GIT:
+        with tempfile.TemporaryDirectory(prefix="keel-location-") as folder:
+            fetched = checkout(location.target, dest=Path(folder), ref=location.ref or None)
+            return _tree(Path(folder), location.entry), fetched.commit_sha
     raise Unreadable(f"Locations of type {location.get_type_display()} are not read yet.")
+
+
+def _tree(root: Path, entry: str) -> Reading:
+    return read_tree(
+        root,
+        entry,
+        fetch=make_fetch(settings.KEEL_CATALOG_FETCH_HOSTS),
+        max_file_bytes=settings.KEEL_CATALOG_MAX_FILE_BYTES,
+    )
 
 
 def run(location: Location, *, actor, via: str, trigger: str) -> ImportRun:
@@ -49,7 +59,7 @@ def run(location: Location, *, actor, via: str, trigger: str) -> ImportRun:
         step="reading",
     )
     try:
-        reading = read(location)
-    except Unreadable as error:
+        reading, started.commit = read(location)
+    except (Unreadable, SourceError) as error:
         return actions.fail_run(started, str(error))
     return actions.import_entities(actor=actor, via=via, run=started, reading=reading)

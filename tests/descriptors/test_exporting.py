@@ -6,8 +6,16 @@ import pytest
 import yaml
 
 from catalog.factories import ApiFactory, ServiceFactory
-from catalog.models import Api, ApiConsumption, ApiVersion, Dependency, Service, System, Tag
-from catalog.models import BusinessDomain
+from catalog.models import (
+    Api,
+    ApiConsumption,
+    ApiVersion,
+    BusinessDomain,
+    Dependency,
+    Service,
+    System,
+    Tag,
+)
 from descriptors import actions, exporting, importing
 from descriptors.models import Entity, Location
 from portal.models import Interface

@@ -272,3 +272,36 @@ def test_a_group_past_the_size_limit_is_imported_up_to_it(staff, settings):
     assert Membership.objects.filter(team__slug="crowd").count() == 2
     warning = " ".join(_problems(run, ImportProblem.Level.WARNING))
     assert "2 not added (u2, u3)" in warning
+
+
+def test_a_git_location_is_read_at_its_commit(staff, settings, tmp_path):
+    from tests.descriptors.test_git_checkout import hosted
+
+    settings.KEEL_REPOSITORY_ROOT = tmp_path / "repositories"
+    commit = hosted(
+        "orders",
+        {
+            "catalog-info.yaml": b"apiVersion: backstage.io/v1alpha1\nkind: Location\n"
+            b"metadata: {name: root}\nspec: {targets: [./svc/catalog-info.yaml]}\n",
+            "svc": {"catalog-info.yaml": CATALOG.split("---")[1].encode()},
+        },
+    )
+    location = actions.create_location(
+        actor=staff, via=Interface.API, slug="orders-repo", name="orders",
+        type=Location.Type.GIT, target="keel:orders",
+    )  # fmt: skip
+    run = _run(location, staff)
+    assert (run.status, run.commit, run.files, run.created) == ("succeeded", commit, 2, 2)
+    assert Team.objects.filter(slug="payments").exists()
+
+
+def test_an_unreadable_location_fails_its_run_and_changes_nothing(staff, settings, tmp_path):
+    settings.KEEL_REPOSITORY_ROOT = tmp_path / "repositories"
+    location = actions.create_location(
+        actor=staff, via=Interface.API, slug="gone", name="gone",
+        type=Location.Type.GIT, target="keel:missing",
+    )  # fmt: skip
+    before = ChangeRecord.objects.count()
+    run = _run(location, staff)
+    assert run.status == ImportRun.Status.FAILED and "missing" in run.message
+    assert ChangeRecord.objects.count() == before
