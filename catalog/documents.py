@@ -190,7 +190,7 @@ def render(ids) -> dict[int, ServiceDocument]:
             targets=targets.get(pk, []),
             shape=shape(),
         )
-        for pk, (detail, item) in _renderer().render(ids).items()
+        for pk, (detail, item) in _renderer().render(Service.objects.with_neighbours(), ids).items()
     }
 
 
