@@ -21,6 +21,7 @@ from django.db.models.expressions import RawSQL
 # Django's own filter of a prefetch (it keeps a sliced queryset's slice per parent row).
 from django.db.models.fields.related_descriptors import _filter_prefetch_queryset
 from rest_framework import fields, relations, serializers
+from rest_framework.settings import api_settings
 
 
 class _Related(list):
@@ -170,9 +171,12 @@ def _unchanged(field, column) -> bool:
             kind is fields.ChoiceField.to_representation
             and all(type(value) is str for value in field.choice_strings_to_values.values())
         )
-    return isinstance(column, models.IntegerField) and (
-        kind is fields.IntegerField.to_representation
-    )
+    if isinstance(column, models.IntegerField):
+        return kind is fields.IntegerField.to_representation or (
+            kind is fields.BigIntegerField.to_representation
+            and not getattr(field, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING)
+        )
+    return False
 
 
 def _nested(reading: _Reading, attribute: str, field) -> _Reading:
