@@ -17,6 +17,7 @@ graph) read only the rows changed since the generation they hold.
 
 import hashlib
 import logging
+from collections import defaultdict
 from functools import cache
 
 from django.db import connection
@@ -25,6 +26,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from rest_framework.renderers import JSONRenderer
 
 from portal import writes
+from portal.api.bulk_render import BulkRenderer
 from portal.lookups import slug_key
 
 from .models import (
@@ -169,33 +171,39 @@ def shape() -> str:
     return hashlib.sha256(described.encode()).hexdigest()[:16]
 
 
+@cache
+def _renderer() -> BulkRenderer:
+    """The serializers' representations read from rows, not instances: a tenth of the cost."""
+    return BulkRenderer(Service.objects.with_neighbours(), _serializers())
+
+
 def render(ids) -> dict[int, ServiceDocument]:
     """Fresh documents of the services ``ids`` that exist (the others are gone)."""
-    detail_serializer, item_serializer = _serializers()
-    services = list(Service.objects.with_neighbours().filter(pk__in=list(ids)))
-    # one serializer for the batch: building a serializer's fields costs more than using them
-    details = detail_serializer(services, many=True).data
-    items = item_serializer(services, many=True).data
+    ids = list(ids)
+    targets = _targets(ids)
     dump = JSONRenderer().render
     return {
-        service.pk: ServiceDocument(
-            service_id=service.pk,
+        pk: ServiceDocument(
+            service_id=pk,
             detail=dump(detail).decode(),
             item=dump(item).decode(),
-            targets=_targets(service),
+            targets=targets.get(pk, []),
             shape=shape(),
         )
-        for service, detail, item in zip(services, details, items, strict=True)
+        for pk, (detail, item) in _renderer().render(Service.objects.with_neighbours(), ids).items()
     }
 
 
-def _targets(service) -> list[int]:
-    """The services ``service`` depends on; a resource stands for the service that owns it."""
-    targets = {
-        dependency.target_service_id or dependency.target_resource.service_id
-        for dependency in service.dependencies.all()
-    }
-    return sorted(targets - {service.pk})
+def _targets(ids: list[int]) -> dict[int, list[int]]:
+    """The services each of ``ids`` depends on; a resource stands for the service that owns
+    it."""
+    targets = defaultdict(set)
+    edges = Dependency.objects.filter(source__in=ids).order_by()
+    for source, service, owner in edges.values_list(
+        "source", "target_service", "target_resource__service"
+    ):
+        targets[source].add(service or owner)
+    return {pk: sorted(found - {pk}) for pk, found in targets.items()}
 
 
 def flush() -> list[int]:

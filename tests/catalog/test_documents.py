@@ -6,11 +6,21 @@ brought up to date from the documents, equals the graph read afresh after each o
 import json
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import connection
+from django.db.models import Count, Prefetch
 from django.test.utils import CaptureQueriesContext
+from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 
 from catalog import actions, documents
+from catalog.api.serializers import (
+    ConsumedApiSerializer,
+    IncomingDependencySerializer,
+    ProvidedApiSerializer,
+    ServiceDetailSerializer,
+    ServiceSerializer,
+)
 from catalog.demo import synthetic
 from catalog.factories import (
     ApiConsumptionFactory,
@@ -22,6 +32,8 @@ from catalog.factories import (
 )
 from catalog.graph import DependencyGraph
 from catalog.models import Dependency, Service, ServiceDocument, Tag
+from portal.api.bulk_render import BulkRenderer
+from portal.api.serializers import by_slug
 from portal.audit import generation, system_actor
 from portal.models import Interface
 from teams.factories import TeamFactory
@@ -220,3 +232,164 @@ def test_a_detail_is_read_alike_by_the_compiled_statement_and_the_orm(actor):
     assert documents.detail(Service.objects.none(), "orders") is None  # who may not view
     assert documents.detail(Service.objects.all(), "no-such") is None
     assert documents.detail(Service.objects.all(), "not a slug!") is None
+
+
+# --- the renderer equals the serializers ----------------------------------------------------
+
+
+def serialized(queryset, *serializer_classes) -> dict[int, list[str]]:
+    """What DRF itself renders of ``queryset``'s rows, dumped as the documents are."""
+    dump = JSONRenderer().render
+    rows = list(queryset)
+    by_class = [cls(rows, many=True).data for cls in serializer_classes]
+    return {
+        row.pk: [dump(data[place]).decode() for data in by_class] for place, row in enumerate(rows)
+    }
+
+
+def bulk_rendered(queryset, *serializer_classes) -> dict[int, list[str]]:
+    dump = JSONRenderer().render
+    pks = queryset.values_list("pk", flat=True)
+    rendered = BulkRenderer(queryset, serializer_classes).render(queryset, pks)
+    return {pk: [dump(data).decode() for data in datas] for pk, datas in rendered.items()}
+
+
+@pytest.fixture
+def varied_catalog(actor):
+    """Every field of a document set and unset: unicode and line separators, nulls, tags,
+    a domain, resources, APIs, consumptions, edges to services and to resources, neighbours
+    deleted (an API, a resource, a domain, a service that depended on others)."""
+    full = ServiceFactory(
+        slug="zahlungen",
+        name="Zahlungsverkehr ✓ 支払い",
+        description='Bucht "alles" — \u2028zeilen\u2029 und <tags> & \\ 🚀',
+        tier=1,
+        lifecycle="production",
+        kind=Service.Kind.WORKER,
+        language="kotlin",
+        framework="ktor",
+        runtime=Service.Runtime.SERVERLESS,
+        pipeline_url="https://ci.example.com/zahlungen",
+        docs_url="https://docs.example.com/zahlungen",
+        runbook_url="https://runbooks.example.com/zahlungen",
+        template="spring",
+        template_version="2.1",
+        tags=["pci", "zeta-1", "core"],
+    )
+    full.tags.add(Tag.objects.create(name="ärger"))  # outside the actions' alphabet
+    bare = Service.objects.create(slug="bare", name="", owner_team=TeamFactory(), tier=4)
+    domain = DataDomainFactory(owner_service=full)
+    actions.update_service(full, actor=actor, **ACT, data_domain=domain)
+    gone_domain = DataDomainFactory(owner_service=full)
+    ResourceFactory(service=full, data_domain=gone_domain)
+    store = ResourceFactory(service=full, kind="queue", name="Stapel ✓")
+    first, second = ApiFactory(provider=full), ApiFactory(provider=full, type="grpc")
+    doomed_api = ApiFactory(provider=full)
+    consumer = ServiceFactory(tags=["pci"])
+    ApiConsumptionFactory(consumer=consumer, api=first, version_requirement="^1.2 ✓")
+    ApiConsumptionFactory(consumer=consumer, api=second)
+    DependencyFactory(source=bare, target_service=full, criticality="high")  # a cycle
+    DependencyFactory(source=consumer, target_service=None, target_resource=store, kind="data")
+    DependencyFactory(source=full, target_service=bare, description="ruft an")
+    leaver = ServiceFactory()
+    ApiConsumptionFactory(consumer=leaver, api=first)  # and so an edge to ``full``
+    actions.delete_api(doomed_api, actor=actor, **ACT)
+    actions.delete_domain(gone_domain, actor=actor, **ACT)
+    actions.delete_resource(ResourceFactory(service=full), actor=actor, **ACT)
+    actions.delete_service(leaver, actor=actor, **ACT)
+    return full
+
+
+def test_documents_are_byte_for_byte_what_the_serializers_render(varied_catalog):
+    expected = serialized(Service.objects.with_neighbours(), *documents._serializers())
+    assert len(expected) == 3
+    stored = {d.pk: [d.detail, d.item] for d in ServiceDocument.objects.exclude(detail=None)}
+    assert stored == expected
+    rendered = documents.render(expected)
+    assert {pk: [d.detail, d.item] for pk, d in rendered.items()} == expected
+    assert "\\u2028" in expected[varied_catalog.pk][0]  # the renderer's own escapes kept
+    assert sorted(json.loads(expected[varied_catalog.pk][1])["tags"]) == [
+        "core",
+        "pci",
+        "zeta-1",
+        "ärger",
+    ]
+
+
+def test_a_field_added_to_a_serializer_is_rendered_without_a_second_edit(varied_catalog):
+    """Fields of every kind the renderer reads, in new places: a column under another name,
+    a slug two relations away, an annotation, a nested list in a slice of a prefetch."""
+
+    class Consumption(ConsumedApiSerializer):
+        api_name = serializers.CharField(source="api.name")
+        team = by_slug(source="api.provider.owner_team")
+
+        class Meta(ConsumedApiSerializer.Meta):
+            fields = [*ConsumedApiSerializer.Meta.fields, "api_name", "team"]
+
+    class Wider(ServiceDetailSerializer):
+        kind_again = serializers.ChoiceField(source="kind", choices=Service.Kind.choices)
+        tier_label = serializers.CharField(source="tier")
+        apis = serializers.IntegerField(source="api_count")
+        consumed_apis = Consumption(source="consumptions", many=True, read_only=True)
+        two_dependents = IncomingDependencySerializer(source="some_dependents", many=True)
+
+        class Meta(ServiceDetailSerializer.Meta):
+            fields = [*ServiceDetailSerializer.Meta.fields, "kind_again", "tier_label", "apis"]
+            fields += ["two_dependents"]
+
+    DependencyFactory(target_service=varied_catalog)  # three dependents, two shown
+    queryset = Service.objects.with_neighbours().annotate(api_count=Count("provided_apis"))
+    queryset = queryset.prefetch_related(
+        Prefetch(
+            "dependents",
+            Dependency.objects.order_by("-source__slug")[:2],
+            to_attr="some_dependents",
+        )
+    )
+    expected = serialized(queryset, Wider, ServiceSerializer)
+    assert bulk_rendered(queryset, Wider, ServiceSerializer) == expected
+    shown = json.loads(expected[varied_catalog.pk][0])
+    assert len(shown["two_dependents"]) == 2 and len(shown["dependents"]) == 3
+    assert shown["consumed_apis"] == [] and shown["apis"] == 2
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        serializers.SerializerMethodField(),
+        serializers.CharField(source="get_absolute_url"),
+        serializers.CharField(source="*"),
+        serializers.CharField(source="data_domain.name"),  # left out where there is none
+        serializers.CharField(source="owner_team.services"),
+        by_slug(source="data_domain.owner_service"),  # DRF leaves it out where there is no domain
+        ProvidedApiSerializer(source="owned_domains.first"),
+        serializers.PrimaryKeyRelatedField(source="owner_team", read_only=True),
+    ],
+)
+def test_a_field_the_renderer_cannot_read_as_drf_does_is_refused(db, field):
+    class Unreadable(ServiceSerializer):
+        extra = field
+
+        def get_extra(self, service):  # for the SerializerMethodField
+            return None
+
+        class Meta(ServiceSerializer.Meta):
+            fields = [*ServiceSerializer.Meta.fields, "extra"]
+
+    with pytest.raises(ImproperlyConfigured, match=r"Unreadable\.extra .*cannot render it"):
+        BulkRenderer(Service.objects.with_neighbours(), [Unreadable])
+
+
+def test_the_shape_changes_with_the_serializers(monkeypatch):
+    class Wider(ServiceDetailSerializer):
+        class Meta(ServiceDetailSerializer.Meta):
+            fields = [*ServiceDetailSerializer.Meta.fields, "id"]
+
+    before = documents.shape()
+    documents.shape.cache_clear()
+    monkeypatch.setattr(documents, "_serializers", lambda: (Wider, ServiceSerializer))
+    try:
+        assert documents.shape() != before
+    finally:
+        documents.shape.cache_clear()
