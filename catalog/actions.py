@@ -16,15 +16,28 @@ from portal.writes import atomic_write, delete, locked, save_changes, save_new
 from teams.models import Team
 
 from . import signals
-from .models import Api, ApiConsumption, ApiVersion, DataDomain, Dependency, Resource, Service, Tag
+from .models import (
+    Api,
+    ApiConsumption,
+    ApiVersion,
+    BusinessDomain,
+    DataDomain,
+    Dependency,
+    Resource,
+    Service,
+    System,
+    Tag,
+)
 
 SERVICE_EDITABLE = {
     "name", "description", "lifecycle", "tier", "kind", "language", "framework", "runtime",
     "scaling_factor", "repository_url", "pipeline_url", "docs_url", "runbook_url", "tags",
-    "data_domain",
+    "data_domain", "system",
 }  # fmt: skip
-API_EDITABLE = {"name", "description", "lifecycle"}
+API_EDITABLE = {"name", "description", "lifecycle", "system"}
 DOMAIN_EDITABLE = {"name", "description"}
+SYSTEM_EDITABLE = {"name", "description", "business_domain"}
+BUSINESS_DOMAIN_EDITABLE = {"name", "description"}
 RESOURCE_EDITABLE = {"name", "description", "kind", "data_domain"}
 DEPENDENCY_EDITABLE = {"kind", "criticality", "description"}
 CONSUMPTION_EDITABLE = {"version_requirement"}
@@ -230,6 +243,66 @@ def _transfer(obj, owner_field: str, new_owner, *, actor, via: str):
 
 
 def delete_domain(domain: DataDomain, *, actor, via: str) -> None:
+    _delete(domain, actor=actor, via=via)
+
+
+# --- systems and business domains ------------------------------------------------------------
+#
+# A system groups services and APIs, a business domain groups systems (Backstage's System and
+# Domain). Like a data domain, either may gather what other teams own: putting a service in
+# a system, or a system in a business domain, is a change to the service (or system) and so
+# its owners' decision; the owners of the system see it on the system's page.
+
+
+def create_system(*, actor, via: str, owner_team: Team, **fields) -> System:
+    """Register a system; only members of the team that will own it (or staff) may."""
+    _required(owner_team, "owner_team", "A system needs an owning team.")
+    with atomic_write():
+        team = locked(owner_team, actor=actor, action=permissions.CONTRIBUTE)
+        return save_new(System(owner_team=team, **fields), actor=actor, via=via)
+
+
+def update_system(system: System, *, actor, via: str, **changes) -> System:
+    with atomic_write():
+        current = locked(system, actor=actor, action=permissions.CHANGE)
+        return save_changes(current, changes, actor=actor, via=via, editable=SYSTEM_EDITABLE)
+
+
+def transfer_system(system: System, *, new_owner: Team, actor, via: str) -> System:
+    """Hand a system to another team; the current owners (or staff) decide."""
+    return _transfer(system, "owner_team", new_owner, actor=actor, via=via)
+
+
+def delete_system(system: System, *, actor, via: str) -> None:
+    """Its services and APIs stay, without a system; each of them is recorded as changed."""
+    _delete(system, actor=actor, via=via)
+
+
+def create_business_domain(*, actor, via: str, owner_team: Team, **fields) -> BusinessDomain:
+    """Register a business domain; only members of the team that will own it (or staff) may."""
+    _required(owner_team, "owner_team", "A business domain needs an owning team.")
+    with atomic_write():
+        team = locked(owner_team, actor=actor, action=permissions.CONTRIBUTE)
+        return save_new(BusinessDomain(owner_team=team, **fields), actor=actor, via=via)
+
+
+def update_business_domain(domain: BusinessDomain, *, actor, via: str, **changes) -> BusinessDomain:
+    with atomic_write():
+        current = locked(domain, actor=actor, action=permissions.CHANGE)
+        return save_changes(
+            current, changes, actor=actor, via=via, editable=BUSINESS_DOMAIN_EDITABLE
+        )
+
+
+def transfer_business_domain(
+    domain: BusinessDomain, *, new_owner: Team, actor, via: str
+) -> BusinessDomain:
+    """Hand a business domain to another team; the current owners (or staff) decide."""
+    return _transfer(domain, "owner_team", new_owner, actor=actor, via=via)
+
+
+def delete_business_domain(domain: BusinessDomain, *, actor, via: str) -> None:
+    """Its systems stay, outside any business domain; each of them is recorded as changed."""
     _delete(domain, actor=actor, via=via)
 
 

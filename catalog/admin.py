@@ -3,7 +3,18 @@ from django.contrib import admin
 from portal.admin import ActionAdmin, ReadOnlyInline
 
 from . import actions
-from .models import Api, ApiConsumption, ApiVersion, DataDomain, Dependency, Resource, Service, Tag
+from .models import (
+    Api,
+    ApiConsumption,
+    ApiVersion,
+    BusinessDomain,
+    DataDomain,
+    Dependency,
+    Resource,
+    Service,
+    System,
+    Tag,
+)
 
 
 class ProvidedApiInline(ReadOnlyInline):
@@ -28,7 +39,7 @@ class ServiceAdmin(ActionAdmin):
     list_filter = ["lifecycle", "tier", "kind", "runtime"]
     list_select_related = ["owner_team"]
     search_fields = ["slug", "name", "description"]
-    autocomplete_fields = ["owner_team", "data_domain", "tags"]
+    autocomplete_fields = ["owner_team", "data_domain", "system", "tags"]
     inlines = [ProvidedApiInline, DependencyInline]
     create_action = staticmethod(actions.create_service)
     update_action = staticmethod(actions.update_service)
@@ -42,7 +53,7 @@ class ApiAdmin(ActionAdmin):
     list_filter = ["type", "lifecycle"]
     list_select_related = ["provider"]
     search_fields = ["slug", "name"]
-    autocomplete_fields = ["provider"]
+    autocomplete_fields = ["provider", "system"]
     inlines = [ApiVersionInline]
     create_action = staticmethod(actions.create_api)
     update_action = staticmethod(actions.update_api)
@@ -73,6 +84,47 @@ class DataDomainAdmin(ActionAdmin):
     update_action = staticmethod(actions.update_domain)
     delete_action = staticmethod(actions.delete_domain)
     transfers = {"owner_service": actions.transfer_domain}
+
+
+class SystemServiceInline(ReadOnlyInline):
+    model = Service
+    fields = ["slug", "name", "owner_team", "lifecycle"]
+
+
+class SystemApiInline(ReadOnlyInline):
+    model = Api
+    fields = ["slug", "name", "provider", "type"]
+
+
+@admin.register(System)
+class SystemAdmin(ActionAdmin):
+    list_display = ["slug", "name", "owner_team", "business_domain"]
+    list_select_related = ["owner_team", "business_domain"]
+    search_fields = ["slug", "name", "description"]
+    autocomplete_fields = ["owner_team", "business_domain"]
+    inlines = [SystemServiceInline, SystemApiInline]
+    create_action = staticmethod(actions.create_system)
+    update_action = staticmethod(actions.update_system)
+    delete_action = staticmethod(actions.delete_system)
+    transfers = {"owner_team": actions.transfer_system}
+
+
+class BusinessDomainSystemInline(ReadOnlyInline):
+    model = System
+    fields = ["slug", "name", "owner_team"]
+
+
+@admin.register(BusinessDomain)
+class BusinessDomainAdmin(ActionAdmin):
+    list_display = ["slug", "name", "owner_team"]
+    list_select_related = ["owner_team"]
+    search_fields = ["slug", "name", "description"]
+    autocomplete_fields = ["owner_team"]
+    inlines = [BusinessDomainSystemInline]
+    create_action = staticmethod(actions.create_business_domain)
+    update_action = staticmethod(actions.update_business_domain)
+    delete_action = staticmethod(actions.delete_business_domain)
+    transfers = {"owner_team": actions.transfer_business_domain}
 
 
 @admin.register(Resource)

@@ -8,7 +8,17 @@ from portal.factories import ActionFactory
 from teams.factories import TeamFactory
 
 from . import actions
-from .models import Api, ApiConsumption, ApiVersion, DataDomain, Dependency, Resource, Service
+from .models import (
+    Api,
+    ApiConsumption,
+    ApiVersion,
+    BusinessDomain,
+    DataDomain,
+    Dependency,
+    Resource,
+    Service,
+    System,
+)
 
 
 def openapi_document(title: str, version: str = "1.0.0", resource: str = "items") -> str:
@@ -154,3 +164,27 @@ class ApiConsumptionFactory(ActionFactory):
     api = factory.SubFactory(ApiFactory)
 
     _action = staticmethod(actions.add_consumption)
+
+
+class BusinessDomainFactory(ActionFactory):
+    class Meta:
+        model = BusinessDomain
+
+    slug = factory.Sequence(lambda n: f"business-domain-{n}")
+    name = factory.LazyAttribute(lambda d: d.slug.replace("-", " ").title())
+    description = factory.LazyAttribute(lambda d: f"The business of {d.name}.")
+    owner_team = factory.SubFactory(TeamFactory)
+
+    _action = staticmethod(actions.create_business_domain)
+
+
+class SystemFactory(ActionFactory):
+    class Meta:
+        model = System
+
+    slug = factory.Sequence(lambda n: f"system-{n}")
+    name = factory.LazyAttribute(lambda s: s.slug.replace("-", " ").title())
+    description = factory.LazyAttribute(lambda s: f"What {s.name} offers.")
+    owner_team = factory.SubFactory(TeamFactory)
+
+    _action = staticmethod(actions.create_system)

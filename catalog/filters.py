@@ -4,7 +4,17 @@ from django.db.models.functions import Lower
 
 from portal.filters import Ordering, SearchFilterSet, SlugFilter
 
-from .models import Api, ApiConsumption, DataDomain, Dependency, Lifecycle, Resource, Service
+from .models import (
+    Api,
+    ApiConsumption,
+    BusinessDomain,
+    DataDomain,
+    Dependency,
+    Lifecycle,
+    Resource,
+    Service,
+    System,
+)
 
 TIER_CHOICES = [(n, f"Tier {n}") for n in range(1, 5)]
 NAME = Lower("name")
@@ -26,6 +36,7 @@ class ServiceFilterSet(SearchFilterSet):
     language = django_filters.CharFilter(lookup_expr="iexact")
     tag = django_filters.CharFilter(method="tagged", label="Tag")
     domain = SlugFilter(field_name="data_domain__slug", label="Data domain (slug)")
+    system = SlugFilter(field_name="system__slug", label="System (slug)")
     ordering = Ordering(
         {
             **NAMED,
@@ -53,6 +64,7 @@ class ServiceFilterSet(SearchFilterSet):
             "language",
             "tag",
             "domain",
+            "system",
         ]
 
 
@@ -62,6 +74,7 @@ class ApiFilterSet(SearchFilterSet):
     type = django_filters.ChoiceFilter(choices=Api.Type.choices)
     lifecycle = django_filters.ChoiceFilter(choices=Lifecycle.choices)
     domain = SlugFilter(field_name="provider__data_domain__slug", label="Data domain (slug)")
+    system = SlugFilter(field_name="system__slug", label="System (slug)")
     ordering = Ordering(
         {
             **NAMED,
@@ -74,7 +87,7 @@ class ApiFilterSet(SearchFilterSet):
 
     class Meta:
         model = Api
-        fields = ["q", "provider", "owner_team", "type", "lifecycle", "domain"]
+        fields = ["q", "provider", "owner_team", "type", "lifecycle", "domain", "system"]
 
 
 class DataDomainFilterSet(SearchFilterSet):
@@ -91,6 +104,31 @@ class DataDomainFilterSet(SearchFilterSet):
     class Meta:
         model = DataDomain
         fields = ["q", "owner_service", "owner_team"]
+
+
+class SystemFilterSet(SearchFilterSet):
+    owner_team = SlugFilter(field_name="owner_team__slug", label="Owner team (slug)")
+    business_domain = SlugFilter(field_name="business_domain__slug", label="Business domain (slug)")
+    ordering = Ordering(
+        {
+            **NAMED,
+            "owner_team": (Lower("owner_team__name"), NAME),
+            "business_domain": (Lower("business_domain__name"), NAME),
+        }
+    )
+
+    class Meta:
+        model = System
+        fields = ["q", "owner_team", "business_domain"]
+
+
+class BusinessDomainFilterSet(SearchFilterSet):
+    owner_team = SlugFilter(field_name="owner_team__slug", label="Owner team (slug)")
+    ordering = Ordering({**NAMED, "owner_team": (Lower("owner_team__name"), NAME)})
+
+    class Meta:
+        model = BusinessDomain
+        fields = ["q", "owner_team"]
 
 
 class ResourceFilterSet(SearchFilterSet):

@@ -5,7 +5,10 @@ from django import forms
 from django.conf import settings
 from django.db import models
 
-from .models import Api, DataDomain, Dependency, Resource, Service
+from portal import permissions
+from teams.models import Team
+
+from .models import Api, BusinessDomain, DataDomain, Dependency, Resource, Service, System
 
 
 def _https_urls(field, **kwargs):
@@ -26,7 +29,7 @@ class ServiceForm(forms.ModelForm):
         fields = [
             "name", "description", "lifecycle", "tier", "kind", "language", "framework",
             "runtime", "scaling_factor", "repository_url", "pipeline_url", "docs_url",
-            "runbook_url", "tags", "data_domain",
+            "runbook_url", "tags", "data_domain", "system",
         ]  # fmt: skip
         widgets = {"description": forms.Textarea(attrs={"rows": 6})}
         help_texts = {"description": "Markdown: headings, lists, links, code."}
@@ -36,6 +39,8 @@ class ServiceForm(forms.ModelForm):
         self.fields["tier"].widget = forms.Select(choices=[(n, f"Tier {n}") for n in range(1, 5)])
         self.fields["data_domain"].queryset = DataDomain.objects.order_by("name")
         self.fields["data_domain"].empty_label = "None"
+        self.fields["system"].queryset = System.objects.order_by("name")
+        self.fields["system"].empty_label = "None"
         if self.instance.pk and not self.is_bound:
             self.initial["tags"] = ", ".join(t.name for t in self.instance.tags.all())
 
@@ -53,6 +58,57 @@ class ServiceForm(forms.ModelForm):
             if sorted(t.lower() for t in self.cleaned_data["tags"]) != current:
                 changes["tags"] = self.cleaned_data["tags"]
         return changes
+
+
+class _Grouping(forms.ModelForm):
+    """A system's or business domain's form: the slug and owning team are given once, when it
+    is created (a transfer changes the owner); the owner is one of the teams the person may
+    act as. Validation is the action's (one write path)."""
+
+    creating_only = ("slug", "owner_team")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            for name in self.creating_only:
+                del self.fields[name]
+        else:
+            self.fields["slug"].strip = False  # names are never trimmed (portal/names.py)
+            self.fields["slug"].validators = []  # the action states the name rule
+            self.fields["owner_team"].queryset = permissions.restrict(
+                Team.objects.order_by("name"), user, permissions.CONTRIBUTE
+            )
+            self.fields["owner_team"].to_field_name = "slug"
+
+    def _post_clean(self):
+        """Model validation is the action's job (one write path): skip ModelForm's copy."""
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.changed_data}
+
+
+class SystemForm(_Grouping):
+    class Meta:
+        model = System
+        fields = ["slug", "name", "owner_team", "business_domain", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+        help_texts = {
+            "slug": "Lower-case letters, digits and hyphens; it never changes.",
+            "description": "Markdown: headings, lists, links, code.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["business_domain"].queryset = BusinessDomain.objects.order_by("name")
+        self.fields["business_domain"].empty_label = "None"
+
+
+class BusinessDomainForm(_Grouping):
+    class Meta:
+        model = BusinessDomain
+        fields = ["slug", "name", "owner_team", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+        help_texts = SystemForm.Meta.help_texts
 
 
 class SlugField(forms.CharField):

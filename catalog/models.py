@@ -73,6 +73,8 @@ class BusinessDomain(SluggedModel):
 
     owner_team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="business_domains")
 
+    objects = querysets.BusinessDomainQuerySet.as_manager()
+
     class Meta(SluggedModel.Meta):
         pass
 
@@ -90,6 +92,8 @@ class System(SluggedModel):
     business_domain = models.ForeignKey(
         BusinessDomain, null=True, blank=True, on_delete=models.SET_NULL, related_name="systems"
     )
+
+    objects = querysets.SystemQuerySet.as_manager()
 
     class Meta(SluggedModel.Meta):
         pass

@@ -15,8 +15,8 @@ DEPENDENTS_SHOWN = 100
 
 class ServiceQuerySet(models.QuerySet):
     def with_related(self):
-        """What a list row shows: owner team, data domain and tags."""
-        return self.select_related("owner_team", "data_domain").prefetch_related("tags")
+        """What a list row shows: owner team, data domain, system and tags."""
+        return self.select_related("owner_team", "data_domain", "system").prefetch_related("tags")
 
     def with_neighbours(self):
         """A service's page: also its APIs, consumptions, resources and direct edges.
@@ -59,11 +59,11 @@ class ServiceQuerySet(models.QuerySet):
 
 class ApiQuerySet(models.QuerySet):
     def with_related(self):
-        """Provider and its team, and the latest published version as an annotation."""
+        """Provider and its team, system, and the latest published version as an annotation."""
         from .models import ApiVersion
 
         latest = ApiVersion.objects.filter(api=OuterRef("pk")).order_by("-published_at", "-id")
-        return self.select_related("provider__owner_team").annotate(
+        return self.select_related("provider__owner_team", "system").annotate(
             latest_version=Subquery(latest.values("version")[:1])
         )
 
@@ -76,6 +76,16 @@ class ApiVersionQuerySet(models.QuerySet):
 class DataDomainQuerySet(models.QuerySet):
     def with_related(self):
         return self.select_related("owner_service__owner_team")
+
+
+class SystemQuerySet(models.QuerySet):
+    def with_related(self):
+        return self.select_related("owner_team", "business_domain")
+
+
+class BusinessDomainQuerySet(models.QuerySet):
+    def with_related(self):
+        return self.select_related("owner_team")
 
 
 class ResourceQuerySet(models.QuerySet):

@@ -33,4 +33,27 @@ urlpatterns = [
     path("apis/<slug:slug>/versions/<str:version>/spec/", views.api_spec, name="api-spec"),
     path("domains/", views.DomainList.as_view(), name="domain-list"),
     path("domains/<slug:slug>/", views.DomainDetail.as_view(), name="domain-detail"),
+    # "-" is never a slug: the pages of a collection that are not an object live under it.
+    path("systems/", views.SystemList.as_view(), name="system-list"),
+    path("systems/-/new/", views.system_create, name="system-create"),
+    path("systems/<slug:slug>/", views.SystemDetail.as_view(), name="system-detail"),
+    path("systems/<slug:slug>/edit/", views.system_edit, name="system-edit"),
+    path("systems/<slug:slug>/delete/", views.system_delete, name="system-delete"),
+    path("business-domains/", views.BusinessDomainList.as_view(), name="business-domain-list"),
+    path("business-domains/-/new/", views.business_domain_create, name="business-domain-create"),
+    path(
+        "business-domains/<slug:slug>/",
+        views.BusinessDomainDetail.as_view(),
+        name="business-domain-detail",
+    ),
+    path(
+        "business-domains/<slug:slug>/edit/",
+        views.business_domain_edit,
+        name="business-domain-edit",
+    ),
+    path(
+        "business-domains/<slug:slug>/delete/",
+        views.business_domain_delete,
+        name="business-domain-delete",
+    ),
 ]

@@ -1,4 +1,5 @@
-"""Catalog pages: lists, detail pages and edit forms for services, APIs and data domains.
+"""Catalog pages: lists, detail pages and edit forms for services, APIs, data domains,
+systems and business domains.
 
 Reads: FilterSet → ``with_related()`` → ``restrict()``; writes: form → ``catalog.actions``
 with ``via=Interface.UI`` and the signed-in user, whose ValidationErrors are shown next to
@@ -22,10 +23,33 @@ from portal.pages import FilteredListView, SlugDetailView, ask_first, by_slug, h
 from teams.models import Membership, Team
 
 from . import actions, spec_views
-from .filters import ApiFilterSet, DataDomainFilterSet, ServiceFilterSet
-from .forms import ConsumptionForm, DependencyForm, PublishVersionForm, ServiceForm
+from .filters import (
+    ApiFilterSet,
+    BusinessDomainFilterSet,
+    DataDomainFilterSet,
+    ServiceFilterSet,
+    SystemFilterSet,
+)
+from .forms import (
+    BusinessDomainForm,
+    ConsumptionForm,
+    DependencyForm,
+    PublishVersionForm,
+    ServiceForm,
+    SystemForm,
+)
 from .graph import UP, DependencyGraph, blast_radius, impact_by_team
-from .models import Api, ApiConsumption, ApiVersion, DataDomain, Dependency, Resource, Service
+from .models import (
+    Api,
+    ApiConsumption,
+    ApiVersion,
+    BusinessDomain,
+    DataDomain,
+    Dependency,
+    Resource,
+    Service,
+    System,
+)
 
 UI = Interface.UI
 # A service page's neighbourhood picture: readable, and quick to draw for a core service.
@@ -55,12 +79,9 @@ def _any_label(form) -> None:
             field.choices = [("", "Any"), *real]
 
 
-def _team_options():
-    return list(Team.objects.order_by("name").values_list("slug", "name"))
-
-
-def _domain_options():
-    return list(DataDomain.objects.order_by("name").values_list("slug", "name"))
+def _options(model):
+    """A drop-down's choices: every object of ``model`` by name."""
+    return list(model.objects.order_by("name").values_list("slug", "name"))
 
 
 # --- lists ----------------------------------------------------------------------------------
@@ -74,8 +95,9 @@ class ServiceList(FilteredListView):
 
     def customize_filter_form(self, form):
         _any_label(form)
-        _choices(form, "owner_team", _team_options(), "Any team", "Owner team")
-        _choices(form, "domain", _domain_options(), "Any domain", "Data domain")
+        _choices(form, "owner_team", _options(Team), "Any team", "Owner team")
+        _choices(form, "domain", _options(DataDomain), "Any domain", "Data domain")
+        _choices(form, "system", _options(System), "Any system", "System")
 
 
 class ApiList(FilteredListView):
@@ -89,8 +111,9 @@ class ApiList(FilteredListView):
 
     def customize_filter_form(self, form):
         _any_label(form)
-        _choices(form, "owner_team", _team_options(), "Any team", "Owner team")
-        _choices(form, "domain", _domain_options(), "Any domain", "Data domain")
+        _choices(form, "owner_team", _options(Team), "Any team", "Owner team")
+        _choices(form, "domain", _options(DataDomain), "Any domain", "Data domain")
+        _choices(form, "system", _options(System), "Any system", "System")
 
 
 class DomainList(FilteredListView):
@@ -106,7 +129,37 @@ class DomainList(FilteredListView):
         )
 
     def customize_filter_form(self, form):
-        _choices(form, "owner_team", _team_options(), "Any team", "Owner team")
+        _choices(form, "owner_team", _options(Team), "Any team", "Owner team")
+
+
+class SystemList(FilteredListView):
+    model = System
+    filterset_class = SystemFilterSet
+    template_name = "catalog/system_list.html"
+    heading = "Systems"
+
+    def base_queryset(self):
+        return System.objects.with_related().annotate(
+            service_count=Count("services", distinct=True),
+            api_count=Count("apis", distinct=True),
+        )
+
+    def customize_filter_form(self, form):
+        _choices(form, "owner_team", _options(Team), "Any team", "Owner team")
+        _choices(form, "business_domain", _options(BusinessDomain), "Any domain", "Business domain")
+
+
+class BusinessDomainList(FilteredListView):
+    model = BusinessDomain
+    filterset_class = BusinessDomainFilterSet
+    template_name = "catalog/businessdomain_list.html"
+    heading = "Business domains"
+
+    def base_queryset(self):
+        return BusinessDomain.objects.with_related().annotate(system_count=Count("systems"))
+
+    def customize_filter_form(self, form):
+        _choices(form, "owner_team", _options(Team), "Any team", "Owner team")
 
 
 # --- detail pages ---------------------------------------------------------------------------
@@ -217,6 +270,48 @@ class DomainDetail(SlugDetailView):
             .select_related("consumer__owner_team", "api")
             .order_by("consumer__slug", "api__slug"),
             history=history(domain),
+        )
+        return context
+
+
+class SystemDetail(SlugDetailView):
+    template_name = "catalog/system_detail.html"
+
+    def get_queryset(self):
+        return _restricted(System.objects.with_related(), self.request)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        system = self.object
+        context.update(
+            services=_restricted(Service.objects.with_related(), self.request)
+            .filter(system=system)
+            .order_by("slug"),
+            apis=_restricted(Api.objects.with_related(), self.request)
+            .filter(system=system)
+            .order_by("slug"),
+            history=history(system),
+            can_change=permissions.can(self.request.user, permissions.CHANGE, system),
+        )
+        return context
+
+
+class BusinessDomainDetail(SlugDetailView):
+    template_name = "catalog/businessdomain_detail.html"
+
+    def get_queryset(self):
+        return _restricted(BusinessDomain.objects.with_related(), self.request)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        domain = self.object
+        context.update(
+            systems=_restricted(System.objects.with_related(), self.request)
+            .filter(business_domain=domain)
+            .annotate(service_count=Count("services"))
+            .order_by("slug"),
+            history=history(domain),
+            can_change=permissions.can(self.request.user, permissions.CHANGE, domain),
         )
         return context
 
@@ -371,3 +466,112 @@ def api_publish(request, slug):
             messages.success(request, f"Published {api.name} {version.version}.")
             return redirect(f"{api.get_absolute_url()}?version={version.version}")
     return render(request, "catalog/api_publish.html", {"api": api, "form": form}, status=status)
+
+
+# --- systems and business domains: create, edit, delete ------------------------------------
+
+_GROUPINGS = {
+    System: (SystemForm, actions.create_system, actions.update_system, actions.delete_system),
+    BusinessDomain: (
+        BusinessDomainForm,
+        actions.create_business_domain,
+        actions.update_business_domain,
+        actions.delete_business_domain,
+    ),
+}
+_CONSEQUENCE = {
+    System: "Its services and APIs stay, without a system.",
+    BusinessDomain: "Its systems stay, outside any business domain.",
+}
+
+
+def _form_page(request, model, form, obj=None, status=200):
+    context = {
+        "form": form,
+        "object": obj,
+        "noun": model._meta.verbose_name,
+        "list_url": reverse(f"catalog:{_url_name(model)}-list"),
+    }
+    return render(request, "catalog/grouping_form.html", context, status=status)
+
+
+def _url_name(model) -> str:
+    return model._meta.verbose_name.replace(" ", "-")
+
+
+def _grouping_create(request, model):
+    form_class, create, _, _ = _GROUPINGS[model]
+    permissions.require_signed_in(request.user)
+    form = form_class(request.POST or None, user=request.user)
+    if request.method != "POST":
+        return _form_page(request, model, form)
+    created = perform(form, lambda data: create(actor=request.user, via=UI, **data))
+    if created:
+        messages.success(request, f"Created {created.name}.")
+        return redirect(created)
+    return _form_page(request, model, form, status=400)
+
+
+def _grouping_edit(request, model, slug):
+    form_class, _, update, _ = _GROUPINGS[model]
+    obj = by_slug(model.objects.with_related(), slug)
+    permissions.require(request.user, permissions.CHANGE, obj)
+    form = form_class(request.POST or None, instance=obj, user=request.user)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        changes = form.changes()
+        if not changes:
+            messages.info(request, "Nothing changed.")
+            return redirect(obj)
+        if perform(form, lambda _: update(obj, actor=request.user, via=UI, **changes)):
+            messages.success(request, f"Saved {obj.name}.")
+            return redirect(obj)
+    if request.method == "POST":
+        status = 400
+    return _form_page(request, model, form, obj, status=status)
+
+
+def _grouping_delete(request, model, slug):
+    _, _, _, delete = _GROUPINGS[model]
+    obj = by_slug(model.objects.with_related(), slug)
+    permissions.require(request.user, permissions.CHANGE, obj)
+    if page := ask_first(
+        request,
+        question=f"Delete the {model._meta.verbose_name} {obj.name}?",
+        consequence=_CONSEQUENCE[model],
+        cancel_url=obj.get_absolute_url(),
+    ):
+        return page
+    try:
+        delete(obj, actor=request.user, via=UI)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(obj)
+    messages.success(request, f"Deleted {obj.name}.")
+    return redirect(f"catalog:{_url_name(model)}-list")
+
+
+def system_create(request):
+    return _grouping_create(request, System)
+
+
+def system_edit(request, slug):
+    return _grouping_edit(request, System, slug)
+
+
+@require_POST
+def system_delete(request, slug):
+    return _grouping_delete(request, System, slug)
+
+
+def business_domain_create(request):
+    return _grouping_create(request, BusinessDomain)
+
+
+def business_domain_edit(request, slug):
+    return _grouping_edit(request, BusinessDomain, slug)
+
+
+@require_POST
+def business_domain_delete(request, slug):
+    return _grouping_delete(request, BusinessDomain, slug)

@@ -5,10 +5,12 @@ from catalog.models import (
     Api,
     ApiConsumption,
     ApiVersion,
+    BusinessDomain,
     DataDomain,
     Dependency,
     Resource,
     Service,
+    System,
     Tag,
 )
 from catalog.querysets import DEPENDENTS_SHOWN
@@ -80,6 +82,7 @@ class ServiceSerializer(serializers.ModelSerializer):
     slug = NameField()
     owner_team = by_slug(Team.objects.all())
     data_domain = by_slug(DataDomain.objects.all(), allow_null=True, required=False)
+    system = by_slug(System.objects.all(), allow_null=True, required=False)
     tags = TagListField(required=False, max_length=50)
 
     class Meta:
@@ -102,6 +105,7 @@ class ServiceSerializer(serializers.ModelSerializer):
             "runbook_url",
             "tags",
             "data_domain",
+            "system",
             "template",
             "template_version",
             *_TIMESTAMPS,
@@ -144,6 +148,7 @@ class ApiSerializer(serializers.ModelSerializer):
     slug = NameField()
     provider = by_slug(Service.objects.all())
     owner_team = by_slug(source="provider.owner_team")
+    system = by_slug(System.objects.all(), allow_null=True, required=False)
     latest_version = serializers.CharField(read_only=True, allow_null=True)
 
     class Meta:
@@ -156,6 +161,7 @@ class ApiSerializer(serializers.ModelSerializer):
             "owner_team",
             "type",
             "lifecycle",
+            "system",
             "latest_version",
             *_TIMESTAMPS,
         ]
@@ -192,6 +198,34 @@ class DataDomainSerializer(serializers.ModelSerializer):
 
 class DomainTransferSerializer(serializers.Serializer):
     owner_service = by_slug(Service.objects.all())
+
+
+class SystemSerializer(serializers.ModelSerializer):
+    slug = NameField()
+    owner_team = by_slug(Team.objects.all())
+    business_domain = by_slug(BusinessDomain.objects.all(), allow_null=True, required=False)
+
+    class Meta:
+        model = System
+        fields = [
+            "slug",
+            "name",
+            "description",
+            "owner_team",
+            "business_domain",
+            *_TIMESTAMPS,
+        ]
+        read_only_fields = _TIMESTAMPS
+
+
+class BusinessDomainSerializer(serializers.ModelSerializer):
+    slug = NameField()
+    owner_team = by_slug(Team.objects.all())
+
+    class Meta:
+        model = BusinessDomain
+        fields = ["slug", "name", "description", "owner_team", *_TIMESTAMPS]
+        read_only_fields = _TIMESTAMPS
 
 
 class ResourceSerializer(serializers.ModelSerializer):

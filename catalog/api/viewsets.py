@@ -11,19 +11,23 @@ from catalog import actions, documents, graph
 from catalog.filters import (
     ApiConsumptionFilterSet,
     ApiFilterSet,
+    BusinessDomainFilterSet,
     DataDomainFilterSet,
     DependencyFilterSet,
     ResourceFilterSet,
     ServiceFilterSet,
+    SystemFilterSet,
 )
 from catalog.models import (
     Api,
     ApiConsumption,
     ApiVersion,
+    BusinessDomain,
     DataDomain,
     Dependency,
     Resource,
     Service,
+    System,
 )
 from portal.api import stored
 from portal.api.idempotency import CONFLICT, idempotent
@@ -206,6 +210,44 @@ class DataDomainViewSet(ActionViewSet):
         domain = self.get_object()
         data = self.validated(s.DomainTransferSerializer, request.data)
         domain = actions.transfer_domain(domain, new_owner=data["owner_service"], **self.acting)
+        return Response(self.get_serializer(self.reloaded(domain)).data)
+
+
+class SystemViewSet(ActionViewSet):
+    queryset = System.objects.with_related()
+    serializer_class = s.SystemSerializer
+    filterset_class = SystemFilterSet
+    create_action = staticmethod(actions.create_system)
+    update_action = staticmethod(actions.update_system)
+    delete_action = staticmethod(actions.delete_system)
+
+    @extend_schema(request=s.ServiceTransferSerializer, responses=s.SystemSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def transfer(self, request, slug=None):
+        """Hand the system to another team; its current owners (or staff) decide."""
+        system = self.get_object()
+        data = self.validated(s.ServiceTransferSerializer, request.data)
+        system = actions.transfer_system(system, new_owner=data["owner_team"], **self.acting)
+        return Response(self.get_serializer(self.reloaded(system)).data)
+
+
+class BusinessDomainViewSet(ActionViewSet):
+    queryset = BusinessDomain.objects.with_related()
+    serializer_class = s.BusinessDomainSerializer
+    filterset_class = BusinessDomainFilterSet
+    create_action = staticmethod(actions.create_business_domain)
+    update_action = staticmethod(actions.update_business_domain)
+    delete_action = staticmethod(actions.delete_business_domain)
+
+    @extend_schema(request=s.ServiceTransferSerializer, responses=s.BusinessDomainSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def transfer(self, request, slug=None):
+        """Hand the business domain to another team; its current owners (or staff) decide."""
+        domain = self.get_object()
+        data = self.validated(s.ServiceTransferSerializer, request.data)
+        domain = actions.transfer_business_domain(
+            domain, new_owner=data["owner_team"], **self.acting
+        )
         return Response(self.get_serializer(self.reloaded(domain)).data)
 
 

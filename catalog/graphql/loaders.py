@@ -7,12 +7,24 @@ from portal.graphql.selection import columns, subfields
 from portal.permissions import restrict
 
 from ..graph import DependencyGraph, reaches_from
-from ..models import Api, ApiConsumption, ApiVersion, DataDomain, Dependency, Resource, Service
+from ..models import (
+    Api,
+    ApiConsumption,
+    ApiVersion,
+    BusinessDomain,
+    DataDomain,
+    Dependency,
+    Resource,
+    Service,
+    System,
+)
 
 service_by_id = ById(Service)
 api_by_id = ById(Api)
 domain_by_id = ById(DataDomain)
 resource_by_id = ById(Resource)
+system_by_id = ById(System)
+business_domain_by_id = ById(BusinessDomain)
 
 services_of_team = ByForeignKey(Service, "owner_team")
 services_in_domain = ByForeignKey(Service, "data_domain")
@@ -25,6 +37,9 @@ resources_of_service = ByForeignKey(Resource, "service")
 resources_in_domain = ByForeignKey(Resource, "data_domain")
 domains_of_service = ByForeignKey(DataDomain, "owner_service")
 edges_from_service = ByForeignKey(Dependency, "source")
+services_in_system = ByForeignKey(Service, "system")
+apis_in_system = ByForeignKey(Api, "system")
+systems_in_business_domain = ByForeignKey(System, "business_domain")
 
 
 def request_graph(info) -> DependencyGraph:

@@ -5,12 +5,13 @@ from portal.graphql.mutations import VIA, ActionMutation, by_slug
 from teams.models import Team
 
 from .. import actions
-from ..models import Api, DataDomain, Dependency, Resource, Service
+from ..models import Api, BusinessDomain, DataDomain, Dependency, Resource, Service, System
 from .types import (
     ApiConsumptionType,
     ApiKind,
     ApiType,
     ApiVersionType,
+    BusinessDomainType,
     Criticality,
     DataDomainType,
     DependencyKind,
@@ -21,6 +22,7 @@ from .types import (
     Runtime,
     ServiceKind,
     ServiceType,
+    SystemType,
 )
 
 # --- inputs -----------------------------------------------------------------------------------
@@ -42,6 +44,7 @@ class ServiceFields:
     runbook_url = graphene.String()
     tags = graphene.List(graphene.NonNull(graphene.String))
     data_domain = graphene.String(description="Slug of the data domain.")
+    system = graphene.String(description="Slug of the system it is part of.")
 
 
 class CreateServiceInput(ServiceFields, graphene.InputObjectType):
@@ -54,22 +57,37 @@ class UpdateServiceInput(ServiceFields, graphene.InputObjectType):
     slug = graphene.String(required=True, description="The service to change.")
 
 
-class TransferServiceInput(graphene.InputObjectType):
+class TransferInput(graphene.InputObjectType):
+    """Hand the object named by its slug to another team."""
+
     slug = graphene.String(required=True)
     owner_team = graphene.String(required=True, description="Slug of the new owning team.")
+
+
+class TransferServiceInput(TransferInput):
+    pass
 
 
 class SlugInput(graphene.InputObjectType):
     slug = graphene.String(required=True)
 
 
-class CreateApiInput(graphene.InputObjectType):
+class ApiFields:
+    name = graphene.String()
+    description = graphene.String()
+    lifecycle = LifecycleEnum()
+    system = graphene.String(description="Slug of the system it is part of.")
+
+
+class CreateApiInput(ApiFields, graphene.InputObjectType):
     slug = graphene.String(required=True)
     name = graphene.String(required=True)
     provider = graphene.String(required=True, description="Slug of the providing service.")
     type = ApiKind(required=True)
-    description = graphene.String()
-    lifecycle = LifecycleEnum()
+
+
+class UpdateApiInput(ApiFields, graphene.InputObjectType):
+    slug = graphene.String(required=True, description="The API to change.")
 
 
 class PublishApiVersionInput(graphene.InputObjectType):
@@ -112,31 +130,69 @@ class CreateResourceInput(graphene.InputObjectType):
     description = graphene.String()
 
 
+class CreateSystemInput(graphene.InputObjectType):
+    slug = graphene.String(required=True)
+    name = graphene.String(required=True)
+    owner_team = graphene.String(required=True, description="Slug of the owning team.")
+    description = graphene.String()
+    business_domain = graphene.String(description="Slug of the business domain.")
+
+
+class UpdateSystemInput(graphene.InputObjectType):
+    slug = graphene.String(required=True, description="The system to change.")
+    name = graphene.String()
+    description = graphene.String()
+    business_domain = graphene.String(description="Slug of the business domain; null for none.")
+
+
+class CreateBusinessDomainInput(graphene.InputObjectType):
+    slug = graphene.String(required=True)
+    name = graphene.String(required=True)
+    owner_team = graphene.String(required=True, description="Slug of the owning team.")
+    description = graphene.String()
+
+
+class UpdateBusinessDomainInput(graphene.InputObjectType):
+    slug = graphene.String(required=True, description="The business domain to change.")
+    name = graphene.String()
+    description = graphene.String()
+
+
 # --- mutations --------------------------------------------------------------------------------
+
+
+def _related(info, fields: dict, models: dict) -> dict:
+    """``fields`` with each related slug among them (named in ``models``) resolved."""
+    return {
+        name: by_slug(info, models[name], value, name) if name in models else value
+        for name, value in fields.items()
+    }
+
+
+_SERVICE_RELATIONS = {"data_domain": DataDomain, "system": System}
 
 
 class CreateService(ActionMutation):
     service = graphene.Field(ServiceType)
-    nullable = {"data_domain"}
+    nullable = {"data_domain", "system"}
 
     class Arguments:
         input = CreateServiceInput(required=True)
 
     @classmethod
-    def perform(cls, info, actor, owner_team, data_domain=None, **fields):
+    def perform(cls, info, actor, owner_team, **fields):
         service = actions.create_service(
             actor=actor,
             via=VIA,
             owner_team=by_slug(info, Team, owner_team, "owner_team"),
-            data_domain=by_slug(info, DataDomain, data_domain, "data_domain"),
-            **fields,
+            **_related(info, fields, _SERVICE_RELATIONS),
         )
         return {"service": service}
 
 
 class UpdateService(ActionMutation):
     service = graphene.Field(ServiceType)
-    nullable = {"data_domain"}
+    nullable = {"data_domain", "system"}
 
     class Arguments:
         input = UpdateServiceInput(required=True)
@@ -144,10 +200,7 @@ class UpdateService(ActionMutation):
     @classmethod
     def perform(cls, info, actor, slug, **changes):
         service = by_slug(info, Service, slug, "slug")
-        if "data_domain" in changes:
-            changes["data_domain"] = by_slug(
-                info, DataDomain, changes["data_domain"], "data_domain"
-            )
+        changes = _related(info, changes, _SERVICE_RELATIONS)
         return {"service": actions.update_service(service, actor=actor, via=VIA, **changes)}
 
 
@@ -179,6 +232,7 @@ class DeleteService(ActionMutation):
 
 class CreateApi(ActionMutation):
     api = graphene.Field(ApiType)
+    nullable = {"system"}
 
     class Arguments:
         input = CreateApiInput(required=True)
@@ -186,7 +240,22 @@ class CreateApi(ActionMutation):
     @classmethod
     def perform(cls, info, actor, provider, **fields):
         provider = by_slug(info, Service, provider, "provider")
+        fields = _related(info, fields, {"system": System})
         return {"api": actions.create_api(actor=actor, via=VIA, provider=provider, **fields)}
+
+
+class UpdateApi(ActionMutation):
+    api = graphene.Field(ApiType)
+    nullable = {"system"}
+
+    class Arguments:
+        input = UpdateApiInput(required=True)
+
+    @classmethod
+    def perform(cls, info, actor, slug, **changes):
+        api = by_slug(info, Api, slug, "slug")
+        changes = _related(info, changes, {"system": System})
+        return {"api": actions.update_api(api, actor=actor, via=VIA, **changes)}
 
 
 class PublishApiVersion(ActionMutation):
@@ -300,15 +369,137 @@ class CreateResource(ActionMutation):
         return {"resource": resource}
 
 
+class CreateSystem(ActionMutation):
+    system = graphene.Field(SystemType)
+    nullable = {"business_domain"}
+
+    class Arguments:
+        input = CreateSystemInput(required=True)
+
+    @classmethod
+    def perform(cls, info, actor, owner_team, **fields):
+        system = actions.create_system(
+            actor=actor,
+            via=VIA,
+            owner_team=by_slug(info, Team, owner_team, "owner_team"),
+            **_related(info, fields, {"business_domain": BusinessDomain}),
+        )
+        return {"system": system}
+
+
+class UpdateSystem(ActionMutation):
+    system = graphene.Field(SystemType)
+    nullable = {"business_domain"}
+
+    class Arguments:
+        input = UpdateSystemInput(required=True)
+
+    @classmethod
+    def perform(cls, info, actor, slug, **changes):
+        system = by_slug(info, System, slug, "slug")
+        changes = _related(info, changes, {"business_domain": BusinessDomain})
+        return {"system": actions.update_system(system, actor=actor, via=VIA, **changes)}
+
+
+class TransferSystem(ActionMutation):
+    system = graphene.Field(SystemType)
+
+    class Arguments:
+        input = TransferInput(required=True)
+
+    @classmethod
+    def perform(cls, info, actor, slug, owner_team):
+        system = by_slug(info, System, slug, "slug")
+        new_owner = by_slug(info, Team, owner_team, "owner_team")
+        return {
+            "system": actions.transfer_system(system, new_owner=new_owner, actor=actor, via=VIA)
+        }
+
+
+class DeleteSystem(ActionMutation):
+    slug = graphene.String(description="The slug of the deleted system.")
+
+    class Arguments:
+        input = SlugInput(required=True)
+
+    @classmethod
+    def perform(cls, info, actor, slug):
+        actions.delete_system(by_slug(info, System, slug, "slug"), actor=actor, via=VIA)
+        return {"slug": slug}
+
+
+class CreateBusinessDomain(ActionMutation):
+    business_domain = graphene.Field(BusinessDomainType)
+
+    class Arguments:
+        input = CreateBusinessDomainInput(required=True)
+
+    @classmethod
+    def perform(cls, info, actor, owner_team, **fields):
+        domain = actions.create_business_domain(
+            actor=actor, via=VIA, owner_team=by_slug(info, Team, owner_team, "owner_team"), **fields
+        )
+        return {"business_domain": domain}
+
+
+class UpdateBusinessDomain(ActionMutation):
+    business_domain = graphene.Field(BusinessDomainType)
+
+    class Arguments:
+        input = UpdateBusinessDomainInput(required=True)
+
+    @classmethod
+    def perform(cls, info, actor, slug, **changes):
+        domain = by_slug(info, BusinessDomain, slug, "slug")
+        domain = actions.update_business_domain(domain, actor=actor, via=VIA, **changes)
+        return {"business_domain": domain}
+
+
+class TransferBusinessDomain(ActionMutation):
+    business_domain = graphene.Field(BusinessDomainType)
+
+    class Arguments:
+        input = TransferInput(required=True)
+
+    @classmethod
+    def perform(cls, info, actor, slug, owner_team):
+        domain = by_slug(info, BusinessDomain, slug, "slug")
+        new_owner = by_slug(info, Team, owner_team, "owner_team")
+        domain = actions.transfer_business_domain(domain, new_owner=new_owner, actor=actor, via=VIA)
+        return {"business_domain": domain}
+
+
+class DeleteBusinessDomain(ActionMutation):
+    slug = graphene.String(description="The slug of the deleted business domain.")
+
+    class Arguments:
+        input = SlugInput(required=True)
+
+    @classmethod
+    def perform(cls, info, actor, slug):
+        domain = by_slug(info, BusinessDomain, slug, "slug")
+        actions.delete_business_domain(domain, actor=actor, via=VIA)
+        return {"slug": slug}
+
+
 class CatalogMutation(graphene.ObjectType):
     create_service = CreateService.Field()
     update_service = UpdateService.Field()
     transfer_service = TransferService.Field()
     delete_service = DeleteService.Field()
     create_api = CreateApi.Field()
+    update_api = UpdateApi.Field()
     publish_api_version = PublishApiVersion.Field()
     add_dependency = AddDependency.Field()
     remove_dependency = RemoveDependency.Field()
     add_api_consumption = AddApiConsumption.Field()
     create_domain = CreateDomain.Field()
     create_resource = CreateResource.Field()
+    create_system = CreateSystem.Field()
+    update_system = UpdateSystem.Field()
+    transfer_system = TransferSystem.Field()
+    delete_system = DeleteSystem.Field()
+    create_business_domain = CreateBusinessDomain.Field()
+    update_business_domain = UpdateBusinessDomain.Field()
+    transfer_business_domain = TransferBusinessDomain.Field()
+    delete_business_domain = DeleteBusinessDomain.Field()

@@ -4,10 +4,25 @@ from portal.graphql.loaders import mark_siblings
 from portal.graphql.queries import FilteredConnectionField, one_by_slug
 
 from .. import graph
-from ..filters import ApiFilterSet, DataDomainFilterSet, ResourceFilterSet, ServiceFilterSet
-from ..models import Api, DataDomain, Resource, Service
+from ..filters import (
+    ApiFilterSet,
+    BusinessDomainFilterSet,
+    DataDomainFilterSet,
+    ResourceFilterSet,
+    ServiceFilterSet,
+    SystemFilterSet,
+)
+from ..models import Api, BusinessDomain, DataDomain, Resource, Service, System
 from .loaders import request_graph
-from .types import ApiType, Cycle, DataDomainType, ResourceType, ServiceType
+from .types import (
+    ApiType,
+    BusinessDomainType,
+    Cycle,
+    DataDomainType,
+    ResourceType,
+    ServiceType,
+    SystemType,
+)
 
 
 def _by_slug(type_, model):
@@ -23,10 +38,16 @@ class CatalogQuery(graphene.ObjectType):
     apis = FilteredConnectionField(ApiType, filterset_class=ApiFilterSet)
     domains = FilteredConnectionField(DataDomainType, filterset_class=DataDomainFilterSet)
     resources = FilteredConnectionField(ResourceType, filterset_class=ResourceFilterSet)
+    systems = FilteredConnectionField(SystemType, filterset_class=SystemFilterSet)
+    business_domains = FilteredConnectionField(
+        BusinessDomainType, filterset_class=BusinessDomainFilterSet
+    )
     service = _by_slug(ServiceType, Service)
     api = _by_slug(ApiType, Api)
     domain = _by_slug(DataDomainType, DataDomain)
     resource = _by_slug(ResourceType, Resource)
+    system = _by_slug(SystemType, System)
+    business_domain = _by_slug(BusinessDomainType, BusinessDomain)
     dependency_cycles = graphene.List(
         graphene.NonNull(Cycle), required=True, description="Every dependency cycle, largest first."
     )

@@ -11,11 +11,13 @@ from ..models import (
     Api,
     ApiConsumption,
     ApiVersion,
+    BusinessDomain,
     DataDomain,
     Dependency,
     Lifecycle,
     Resource,
     Service,
+    System,
 )
 from . import loaders
 
@@ -72,6 +74,7 @@ class ServiceType(RestrictedType):
     runtime = graphene.Field(Runtime, required=True)
     tags = graphene.List(graphene.NonNull(graphene.String), required=True)
     data_domain = graphene.Field(lambda: DataDomainType)
+    system = graphene.Field(lambda: SystemType)
     provided_apis = graphene.List(graphene.NonNull(lambda: ApiType), required=True)
     consumed_apis = graphene.List(graphene.NonNull(lambda: ApiType), required=True)
     resources = graphene.List(graphene.NonNull(lambda: ResourceType), required=True)
@@ -91,7 +94,7 @@ class ServiceType(RestrictedType):
         fields = (
             "slug", "name", "description", "owner_team", "lifecycle", "tier", "kind", "language",
             "framework", "runtime", "scaling_factor", "repository_url", "pipeline_url",
-            "docs_url", "runbook_url", "tags", "data_domain", "template", "template_version",
+            "docs_url", "runbook_url", "tags", "data_domain", "system", "template", "template_version",
             "provided_apis", "resources",
             "owned_domains", "dependencies", "dependents", "created_at", "updated_at",
         )  # fmt: skip
@@ -109,6 +112,10 @@ class ServiceType(RestrictedType):
     @staticmethod
     def resolve_data_domain(root, info):
         return loaders.domain_by_id.load(info, root, "data_domain_id")
+
+    @staticmethod
+    def resolve_system(root, info):
+        return loaders.system_by_id.load(info, root, "system_id")
 
     @staticmethod
     def resolve_provided_apis(root, info):
@@ -156,6 +163,7 @@ class ApiType(RestrictedType):
     provider = graphene.Field(ServiceType, required=True)
     type = graphene.Field(ApiKind, required=True)
     lifecycle = graphene.Field(LifecycleEnum, required=True)
+    system = graphene.Field(lambda: SystemType)
     versions = graphene.List(
         graphene.NonNull(lambda: ApiVersionType), required=True, description="Newest first."
     )
@@ -165,8 +173,8 @@ class ApiType(RestrictedType):
         model = Api
         name = "Api"
         fields = (
-            "slug", "name", "description", "provider", "type", "lifecycle", "versions",
-            "created_at", "updated_at",
+            "slug", "name", "description", "provider", "type", "lifecycle", "system",
+            "versions", "created_at", "updated_at",
         )  # fmt: skip
         connection_class = CountedConnection
         use_connection = True
@@ -174,6 +182,10 @@ class ApiType(RestrictedType):
     @staticmethod
     def resolve_provider(root, info):
         return loaders.service_by_id.load(info, root, "provider_id")
+
+    @staticmethod
+    def resolve_system(root, info):
+        return loaders.system_by_id.load(info, root, "system_id")
 
     @staticmethod
     def resolve_versions(root, info):
@@ -244,6 +256,61 @@ class DataDomainType(RestrictedType):
     @staticmethod
     def resolve_resources(root, info):
         return loaders.resources_in_domain.load(info, root)
+
+
+class SystemType(RestrictedType):
+    owner_team = graphene.Field(TeamType, required=True)
+    business_domain = graphene.Field(lambda: BusinessDomainType)
+    services = graphene.List(graphene.NonNull(ServiceType), required=True)
+    apis = graphene.List(graphene.NonNull(ApiType), required=True)
+
+    class Meta:
+        model = System
+        name = "System"
+        fields = (
+            "slug", "name", "description", "owner_team", "business_domain", "services", "apis",
+            "created_at", "updated_at",
+        )  # fmt: skip
+        connection_class = CountedConnection
+        use_connection = True
+
+    @staticmethod
+    def resolve_owner_team(root, info):
+        return team_by_id.load(info, root, "owner_team_id")
+
+    @staticmethod
+    def resolve_business_domain(root, info):
+        return loaders.business_domain_by_id.load(info, root, "business_domain_id")
+
+    @staticmethod
+    def resolve_services(root, info):
+        return loaders.services_in_system.load(info, root)
+
+    @staticmethod
+    def resolve_apis(root, info):
+        return loaders.apis_in_system.load(info, root)
+
+
+class BusinessDomainType(RestrictedType):
+    owner_team = graphene.Field(TeamType, required=True)
+    systems = graphene.List(graphene.NonNull(SystemType), required=True)
+
+    class Meta:
+        model = BusinessDomain
+        name = "BusinessDomain"
+        fields = (
+            "slug", "name", "description", "owner_team", "systems", "created_at", "updated_at",
+        )  # fmt: skip
+        connection_class = CountedConnection
+        use_connection = True
+
+    @staticmethod
+    def resolve_owner_team(root, info):
+        return team_by_id.load(info, root, "owner_team_id")
+
+    @staticmethod
+    def resolve_systems(root, info):
+        return loaders.systems_in_business_domain.load(info, root)
 
 
 class ResourceType(RestrictedType):

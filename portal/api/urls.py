@@ -21,6 +21,8 @@ router.register(
     r"apis/(?P<api_slug>[^/.]+)/versions", catalog.ApiVersionViewSet, basename="api-version"
 )
 router.register("domains", catalog.DataDomainViewSet, basename="domain")
+router.register("systems", catalog.SystemViewSet, basename="system")
+router.register("business-domains", catalog.BusinessDomainViewSet, basename="business-domain")
 router.register("resources", catalog.ResourceViewSet, basename="resource")
 router.register("dependencies", catalog.DependencyViewSet, basename="dependency")
 router.register("consumptions", catalog.ApiConsumptionViewSet, basename="consumption")

@@ -5,25 +5,31 @@ from types import SimpleNamespace
 import pytest
 from rest_framework.test import APIClient
 
+from catalog import actions
 from catalog.factories import (
     ApiConsumptionFactory,
     ApiFactory,
     ApiVersionFactory,
+    BusinessDomainFactory,
     DataDomainFactory,
     DependencyFactory,
     ResourceFactory,
     ServiceFactory,
+    SystemFactory,
 )
 from catalog.models import (
     Api,
     ApiConsumption,
     ApiVersion,
+    BusinessDomain,
     DataDomain,
     Dependency,
     Resource,
     Service,
+    System,
     Tag,
 )
+from portal.audit import system_actor
 from portal.models import ChangeRecord, Interface
 from teams.models import Membership, Team
 
@@ -38,6 +44,8 @@ _COUNTED = (
     Resource,
     Dependency,
     ApiConsumption,
+    System,
+    BusinessDomain,
     ChangeRecord,
 )
 
@@ -89,7 +97,8 @@ def world(team, lead, member, outsider, service):
 
     payments owns checkout, ledger and spare; search owns finder. checkout provides
     checkout-api (version 1.0.0), owns domain orders and resource orders-db, depends on
-    ledger and consumes finder-api.
+    ledger and consumes finder-api. Payments owns business domain commerce and its system
+    shop, which checkout and checkout-api are part of.
     """
     search = Team.objects.get(slug="search")
     ledger = ServiceFactory(slug="ledger", owner_team=team)
@@ -98,6 +107,10 @@ def world(team, lead, member, outsider, service):
     api = ApiFactory(slug="checkout-api", provider=service)
     ApiVersionFactory(api=api, version="1.0.0")
     finder_api = ApiFactory(slug="finder-api", provider=finder)
+    commerce = BusinessDomainFactory(slug="commerce", owner_team=team)
+    shop = SystemFactory(slug="shop", owner_team=team, business_domain=commerce)
+    actions.update_service(service, actor=system_actor(), via=Interface.CLI, system=shop)
+    actions.update_api(api, actor=system_actor(), via=Interface.CLI, system=shop)
     return SimpleNamespace(
         team=team,
         search=search,
@@ -115,4 +128,6 @@ def world(team, lead, member, outsider, service):
         resource=ResourceFactory(slug="orders-db", service=service),
         dependency=DependencyFactory(source=service, target_service=ledger),
         consumption=ApiConsumptionFactory(consumer=service, api=finder_api),
+        business_domain=commerce,
+        system=shop,
     )

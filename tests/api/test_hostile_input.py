@@ -19,9 +19,11 @@ JSON_ENDPOINTS = [
 ]
 _SLUGS = {
     "apis": "checkout-api",
+    "business-domains": "commerce",
     "domains": "orders",
     "resources": "orders-db",
     "services": "checkout",
+    "systems": "shop",
     "teams": "payments",
 }
 
