@@ -37,6 +37,7 @@ from .models import (
     Resource,
     Service,
     ServiceDocument,
+    System,
     Tag,
 )
 
@@ -110,8 +111,9 @@ def _after_change(sender, instance, raw=False, **kwargs):
 
 
 def _before_delete(sender, instance, **kwargs):
-    """A domain's or a tag's services lose it by statements that send no signal (an UPDATE
-    setting the domain to null, the removal of the tag's links): name them before it goes."""
+    """A domain's, a system's or a tag's services lose it by statements that send no signal
+    (an UPDATE setting the domain or system to null, the removal of the tag's links): name
+    them before it goes."""
     _pending().update(instance.services.values_list("pk", flat=True))
 
 
@@ -138,7 +140,7 @@ for _model in _SHOWN_IN:
     post_delete.connect(
         _after_change, sender=_model, dispatch_uid=f"documents-del-{_model.__name__}"
     )
-for _model in (DataDomain, Tag):
+for _model in (DataDomain, System, Tag):
     pre_delete.connect(_before_delete, sender=_model, dispatch_uid=f"documents-{_model.__name__}")
     post_delete.connect(
         _after_delete, sender=_model, dispatch_uid=f"documents-del-{_model.__name__}"
