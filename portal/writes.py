@@ -118,6 +118,18 @@ def defer_bump() -> bool:
 # --- locking and permission -----------------------------------------------------------------
 
 
+# Checks every change of a locked object passes besides permission, see ``guard_changes``.
+_GUARDS = []
+
+
+def guard_changes(check) -> None:
+    """Have ``check(obj)`` judge every change, deletion or management of ``obj`` after
+    ``locked()`` took it (acting *as* a team is not a change of it): it raises
+    ValidationError to refuse. How an app built on the catalog protects what it manages
+    (``descriptors``: what a descriptor declares is changed in the descriptor)."""
+    _GUARDS.append(check)
+
+
 def _owner_steps(model) -> list[tuple[str, type[models.Model]]]:
     """``[(lookup, model), ...]`` from the object up its owner path to the team."""
     steps, lookup, current = [], "", model
@@ -159,6 +171,9 @@ def locked(obj: models.Model, *, actor, action: str, deleting: bool = False) -> 
             copy = manager.select_for_update(no_key=not deleting).filter(pk=obj.pk).first()
             if copy is not None and _attach(copy, steps, chain):
                 permissions.require(actor, action, copy)
+                if action != permissions.CONTRIBUTE:
+                    for check in _GUARDS:
+                        check(copy)
                 return copy
             if copy is None:
                 raise ValidationError(f"{obj} no longer exists.")

@@ -4,6 +4,7 @@
 import textwrap
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from catalog.models import Api, ApiConsumption, BusinessDomain, Dependency, Service, System
 from descriptors import actions, importing
@@ -305,3 +306,38 @@ def test_an_unreadable_location_fails_its_run_and_changes_nothing(staff, setting
     run = _run(location, staff)
     assert run.status == ImportRun.Status.FAILED and "missing" in run.message
     assert ChangeRecord.objects.count() == before
+
+
+def test_what_a_location_manages_is_changed_in_its_descriptor(imported, staff, api_client):
+    from catalog import actions as catalog_actions
+    from teams import actions as team_actions
+
+    cart = Service.objects.get(slug="cart")
+    with pytest.raises(ValidationError, match="managed by location upload: change its descriptor"):
+        catalog_actions.update_service(cart, actor=staff, via=Interface.UI, tier=1)
+    with pytest.raises(ValidationError, match="cart is managed"):  # what hangs under it
+        catalog_actions.create_resource(
+            actor=staff, via=Interface.UI, service=cart, slug="cart-db", name="db", kind="database"
+        )
+    with pytest.raises(ValidationError, match="managed by location upload"):
+        team_actions.update_team(Team.objects.get(slug="payments"), actor=staff, via="ui", name="x")
+    api_client.force_authenticate(staff)
+    response = api_client.patch("/api/v1/services/cart/", {"tier": 1}, format="json")
+    assert response.status_code == 400 and "managed by location upload" in str(response.json())
+    # acting as a managed team is not changing it: its members still start services
+    catalog_actions.create_service(
+        actor=staff, via=Interface.UI, owner_team=cart.owner_team, slug="fresh", name="Fresh"
+    )
+
+
+def test_an_orphan_is_no_longer_managed(imported, staff):
+    from catalog import actions as catalog_actions
+
+    location, _ = imported
+    location.content = ""
+    location.save()
+    _run(location, staff)
+    cart = catalog_actions.update_service(
+        Service.objects.get(slug="cart"), actor=staff, via=Interface.UI, tier=1
+    )
+    assert cart.tier == 1
