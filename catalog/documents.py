@@ -25,7 +25,7 @@ from django.db.models import OuterRef, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from rest_framework.renderers import JSONRenderer
 
-from portal import writes
+from portal import copying, writes
 from portal.api.bulk_render import BulkRenderer
 from portal.lookups import slug_key
 
@@ -236,12 +236,7 @@ def _store(ids: list[int]) -> list[int]:
                 writes_.append(document)
         elif pk in stored and stored[pk][0] is not None:
             gone.append(pk)
-    ServiceDocument.objects.bulk_create(
-        writes_,
-        update_conflicts=True,
-        unique_fields=["service"],
-        update_fields=["detail", "item", "targets", "shape"],
-    )
+    copying.upsert(writes_, unique="service", update=["detail", "item", "targets", "shape"])
     ServiceDocument.objects.filter(pk__in=gone).update(detail=None, item=None, targets=[])
     return [document.service_id for document in writes_] + gone
 

@@ -33,7 +33,7 @@ from catalog.models import (
     System,
     Tag,
 )
-from portal import permissions
+from portal import copying, permissions
 from portal.audit import change_record, snapshot
 from portal.models import ChangeRecord
 from portal.writes import delete, problem, save_changes_many, save_new_many
@@ -382,8 +382,8 @@ class Apply:
                         after={"user": user.get_username(), "role": membership.role},
                     )
                 )
-        Membership.objects.bulk_create(new, batch_size=1000)
-        ChangeRecord.objects.bulk_create(records, batch_size=1000)
+        copying.insert(new)
+        copying.insert(records)
 
     # --- what teams own ---------------------------------------------------------------
 
@@ -499,9 +499,8 @@ class Apply:
         names = {name for want, _, _ in rows for name in want.tags}
         known = {tag.name: tag for tag in Tag.objects.filter(name__in=list(names))}
         fresh = [Tag(name=name) for name in sorted(names - set(known))]
-        Tag.objects.bulk_create(fresh)
-        fresh = list(Tag.objects.filter(name__in=[t.name for t in fresh]))
-        ChangeRecord.objects.bulk_create(
+        copying.insert(fresh)
+        copying.insert(
             [
                 change_record(
                     actor=self.actor,
@@ -682,7 +681,7 @@ class Apply:
             (changed if row.pk else new).append(row)
             if obj is None or not obj.pk:
                 self.counts["created" if not row.pk else "updated"] += 1
-        Entity.objects.bulk_create(new, batch_size=1000)
+        copying.insert(new)
         Entity.objects.bulk_update(
             changed,
             ["kind", "namespace", "name", "location", "source", "document", "descriptor",
@@ -726,7 +725,7 @@ class Apply:
         for row in gone:
             row.orphaned_at = now
         Entity.objects.bulk_update(gone, ["orphaned_at"], batch_size=1000)
-        ChangeRecord.objects.bulk_create(
+        copying.insert(
             [
                 change_record(
                     actor=self.actor,

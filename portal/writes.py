@@ -19,7 +19,7 @@ from django.db import IntegrityError, OperationalError, connection, models, tran
 from django.db.models import ProtectedError, signals
 from django.db.models.deletion import Collector
 
-from . import permissions
+from . import copying, permissions
 from .audit import bump_generation, change_record, record_change, record_changes, snapshot
 from .models import ChangeRecord
 
@@ -425,7 +425,7 @@ def save_new_many(objs: list, *, actor, via: str, m2m: list[dict] | None = None)
     model = type(objs[0])
     m2m = m2m or [{} for _ in objs]
     _hold_referenced_many(objs)
-    model._default_manager.bulk_create(objs, batch_size=_BULK_BATCH)
+    copying.insert(objs)
     for name in sorted({name for values in m2m for name in values}):
         _add_links(
             model,
@@ -442,7 +442,7 @@ def save_new_many(objs: list, *, actor, via: str, m2m: list[dict] | None = None)
         )
         for obj, values in zip(objs, m2m, strict=True)
     ]
-    ChangeRecord.objects.bulk_create(records, batch_size=_BULK_BATCH)
+    copying.insert(records)
     for obj in objs:
         signals.post_save.send(
             sender=model, instance=obj, created=True, update_fields=None, raw=False, using="default"
@@ -484,7 +484,7 @@ def save_changes_many(changed: list, *, actor, via: str, fields: list[str], m2m=
                     after=after,
                 )
             )
-    ChangeRecord.objects.bulk_create(records, batch_size=_BULK_BATCH)
+    copying.insert(records)
     for obj in objs:
         signals.post_save.send(
             sender=model, instance=obj, created=False, update_fields=fields, raw=False,
@@ -499,13 +499,12 @@ def _through(model, name):
 
 def _add_links(model, name: str, pairs) -> None:
     through, source, target = _through(model, name)
-    through.objects.bulk_create(
+    copying.insert(
         [
             through(**{f"{source}_id": obj.pk, f"{target}_id": value.pk})
             for obj, values in pairs
             for value in values
-        ],
-        batch_size=_BULK_BATCH,
+        ]
     )
 
 
@@ -520,10 +519,7 @@ def _set_links(model, name: str, pairs) -> None:
     )
     for obj_pk, value_pk in stored - wanted:
         through.objects.filter(**{f"{source}_id": obj_pk, f"{target}_id": value_pk}).delete()
-    through.objects.bulk_create(
-        [through(**{f"{source}_id": a, f"{target}_id": b}) for a, b in wanted - stored],
-        batch_size=_BULK_BATCH,
-    )
+    copying.insert([through(**{f"{source}_id": a, f"{target}_id": b}) for a, b in wanted - stored])
     for obj, _ in pairs:
         signals.m2m_changed.send(
             sender=through, instance=obj, action="post_add", reverse=False,
