@@ -1,8 +1,10 @@
 from django.urls import path
 
 from . import views
+from .models import BusinessDomain, System
 
 app_name = "catalog"
+SYSTEM, DOMAIN = {"model": System}, {"model": BusinessDomain}
 
 urlpatterns = [
     path("services/", views.ServiceList.as_view(), name="service-list"),
@@ -35,12 +37,12 @@ urlpatterns = [
     path("domains/<slug:slug>/", views.DomainDetail.as_view(), name="domain-detail"),
     # "-" is never a slug: the pages of a collection that are not an object live under it.
     path("systems/", views.SystemList.as_view(), name="system-list"),
-    path("systems/-/new/", views.system_create, name="system-create"),
+    path("systems/-/new/", views.grouping_create, SYSTEM, name="system-create"),
     path("systems/<slug:slug>/", views.SystemDetail.as_view(), name="system-detail"),
-    path("systems/<slug:slug>/edit/", views.system_edit, name="system-edit"),
-    path("systems/<slug:slug>/delete/", views.system_delete, name="system-delete"),
+    path("systems/<slug:slug>/edit/", views.grouping_edit, SYSTEM, name="system-edit"),
+    path("systems/<slug:slug>/delete/", views.grouping_delete, SYSTEM, name="system-delete"),
     path("business-domains/", views.BusinessDomainList.as_view(), name="business-domain-list"),
-    path("business-domains/-/new/", views.business_domain_create, name="business-domain-create"),
+    path("business-domains/-/new/", views.grouping_create, DOMAIN, name="business-domain-create"),
     path(
         "business-domains/<slug:slug>/",
         views.BusinessDomainDetail.as_view(),
@@ -48,12 +50,14 @@ urlpatterns = [
     ),
     path(
         "business-domains/<slug:slug>/edit/",
-        views.business_domain_edit,
+        views.grouping_edit,
+        DOMAIN,
         name="business-domain-edit",
     ),
     path(
         "business-domains/<slug:slug>/delete/",
-        views.business_domain_delete,
+        views.grouping_delete,
+        DOMAIN,
         name="business-domain-delete",
     ),
 ]

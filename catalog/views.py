@@ -469,6 +469,7 @@ def api_publish(request, slug):
 
 
 # --- systems and business domains: create, edit, delete ------------------------------------
+# One view each for both models, which ``catalog/urls.py`` passes as ``model``.
 
 _GROUPINGS = {
     System: (SystemForm, actions.create_system, actions.update_system, actions.delete_system),
@@ -485,39 +486,42 @@ _CONSEQUENCE = {
 }
 
 
-def _form_page(request, model, form, obj=None, status=200):
+def _list_url(model) -> str:
+    return reverse(f"catalog:{model._meta.verbose_name.replace(' ', '-')}-list")
+
+
+def _form_page(request, model, form, obj=None):
     context = {
         "form": form,
         "object": obj,
         "noun": model._meta.verbose_name,
-        "list_url": reverse(f"catalog:{_url_name(model)}-list"),
+        "list_url": _list_url(model),
     }
+    status = 400 if request.method == "POST" else 200
     return render(request, "catalog/grouping_form.html", context, status=status)
 
 
-def _url_name(model) -> str:
-    return model._meta.verbose_name.replace(" ", "-")
-
-
-def _grouping_create(request, model):
+def grouping_create(request, model):
     form_class, create, _, _ = _GROUPINGS[model]
-    permissions.require_signed_in(request.user)
     form = form_class(request.POST or None, user=request.user)
-    if request.method != "POST":
-        return _form_page(request, model, form)
-    created = perform(form, lambda data: create(actor=request.user, via=UI, **data))
-    if created:
-        messages.success(request, f"Created {created.name}.")
-        return redirect(created)
-    return _form_page(request, model, form, status=400)
+    if request.method == "POST":
+        created = perform(form, lambda data: create(actor=request.user, via=UI, **data))
+        if created:
+            messages.success(request, f"Created {created.name}.")
+            return redirect(created)
+    return _form_page(request, model, form)
 
 
-def _grouping_edit(request, model, slug):
-    form_class, _, update, _ = _GROUPINGS[model]
+def _for_change(request, model, slug):
     obj = by_slug(model.objects.with_related(), slug)
     permissions.require(request.user, permissions.CHANGE, obj)
+    return obj
+
+
+def grouping_edit(request, model, slug):
+    form_class, _, update, _ = _GROUPINGS[model]
+    obj = _for_change(request, model, slug)
     form = form_class(request.POST or None, instance=obj, user=request.user)
-    status = 200
     if request.method == "POST" and form.is_valid():
         changes = form.changes()
         if not changes:
@@ -526,15 +530,13 @@ def _grouping_edit(request, model, slug):
         if perform(form, lambda _: update(obj, actor=request.user, via=UI, **changes)):
             messages.success(request, f"Saved {obj.name}.")
             return redirect(obj)
-    if request.method == "POST":
-        status = 400
-    return _form_page(request, model, form, obj, status=status)
+    return _form_page(request, model, form, obj)
 
 
-def _grouping_delete(request, model, slug):
+@require_POST
+def grouping_delete(request, model, slug):
     _, _, _, delete = _GROUPINGS[model]
-    obj = by_slug(model.objects.with_related(), slug)
-    permissions.require(request.user, permissions.CHANGE, obj)
+    obj = _for_change(request, model, slug)
     if page := ask_first(
         request,
         question=f"Delete the {model._meta.verbose_name} {obj.name}?",
@@ -548,30 +550,4 @@ def _grouping_delete(request, model, slug):
         messages.error(request, " ".join(error.messages))
         return redirect(obj)
     messages.success(request, f"Deleted {obj.name}.")
-    return redirect(f"catalog:{_url_name(model)}-list")
-
-
-def system_create(request):
-    return _grouping_create(request, System)
-
-
-def system_edit(request, slug):
-    return _grouping_edit(request, System, slug)
-
-
-@require_POST
-def system_delete(request, slug):
-    return _grouping_delete(request, System, slug)
-
-
-def business_domain_create(request):
-    return _grouping_create(request, BusinessDomain)
-
-
-def business_domain_edit(request, slug):
-    return _grouping_edit(request, BusinessDomain, slug)
-
-
-@require_POST
-def business_domain_delete(request, slug):
-    return _grouping_delete(request, BusinessDomain, slug)
+    return redirect(_list_url(model))

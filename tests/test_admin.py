@@ -8,12 +8,14 @@ from catalog.factories import (
     ApiConsumptionFactory,
     ApiFactory,
     ApiVersionFactory,
+    BusinessDomainFactory,
     DataDomainFactory,
     DependencyFactory,
     ResourceFactory,
     ServiceFactory,
+    SystemFactory,
 )
-from catalog.models import Service
+from catalog.models import Service, System
 from portal.models import ChangeRecord, Interface
 from teams.factories import MembershipFactory, TeamFactory
 from teams.models import Membership
@@ -114,6 +116,27 @@ def test_deleting_a_service_is_recorded(admin_client, service):
     assert history(service, ChangeRecord.Action.DELETE).get().interface == Interface.ADMIN
 
 
+def test_a_system_is_created_transferred_and_deleted_through_the_actions(
+    admin_client, admin_user, team
+):
+    form = {"slug": "shop", "name": "Shop", "description": "", "owner_team": team.pk,
+            "business_domain": "", **inline("services", []), **inline("apis", [])}  # fmt: skip
+    admin_client.post(reverse("admin:catalog_system_add"), form)
+    system = System.objects.get()
+    ServiceFactory(owner_team=team, system=system)
+    admin_client.post(
+        reverse("admin:catalog_system_change", args=[system.pk]),
+        {**form, "owner_team": TeamFactory(slug="platform").pk},
+    )
+    admin_client.post(reverse("admin:catalog_system_delete", args=[system.pk]), {"post": "yes"})
+
+    actions = [ChangeRecord.Action.CREATE, ChangeRecord.Action.TRANSFER, ChangeRecord.Action.DELETE]
+    for action in actions:
+        record = history(system, action).get()
+        assert (record.interface, record.actor) == (Interface.ADMIN, admin_user)
+    assert not System.objects.exists() and Service.objects.get().system is None
+
+
 def team_form(team) -> dict:
     return {
         "slug": team.slug,
@@ -182,13 +205,14 @@ def test_history_can_be_read_but_not_changed(admin_client, service):
 
 @pytest.mark.parametrize(
     "model", ["team", "service", "api", "apiversion", "datadomain", "resource", "dependency",
-              "apiconsumption", "tag", "changerecord"],
+              "apiconsumption", "tag", "changerecord", "system", "businessdomain"],
 )  # fmt: skip
 def test_every_model_has_list_add_and_change_pages(admin_client, model):
     consumption = ApiConsumptionFactory(consumer=ServiceFactory(tags=["pci"]))
     ApiVersionFactory(api=consumption.api)
     ResourceFactory(service=consumption.consumer)
     DataDomainFactory(owner_service=consumption.consumer)
+    SystemFactory(business_domain=BusinessDomainFactory())
     app = {"team": "teams", "changerecord": "portal"}.get(model, "catalog")
     obj = apps.get_model(app, model).objects.first()
 

@@ -154,6 +154,36 @@ def test_what_cannot_be_a_slug_finds_nothing_without_an_error(member, service, h
     assert data == {"data": {"service": None}}
 
 
+@pytest.mark.parametrize(
+    ("slug", "message"),
+    [
+        ("Shop Two", "'Shop Two' is not a valid name."),
+        ("shop", "This slug is already taken (slugs are unique regardless of case)."),
+    ],
+)
+def test_a_systems_slug_is_refused_alike_by_the_form_rest_and_graphql(team, member, slug, message):
+    from catalog.factories import SystemFactory
+    from catalog.models import System
+
+    SystemFactory(slug="shop", owner_team=team)
+    fields = {"slug": slug, "name": "Shop", "owner_team": "payments"}
+
+    form = _page(member).post(reverse("catalog:system-create"), fields)
+    rest = _rest(member).post("/api/v1/systems/", fields, format="json")
+    graphql = _graphql(
+        member,
+        'mutation($s: String!) { createSystem(input: {slug: $s, name: "Shop", '
+        'ownerTeam: "payments"}) { errors { field messages } } }',
+        {"s": slug},
+    )
+
+    assert form.status_code == 400 and form.context["form"].errors["slug"][0].startswith(message)
+    assert rest.status_code == 400 and rest.json()["slug"][0].startswith(message)
+    (error,) = graphql["data"]["createSystem"]["errors"]
+    assert error["field"] == "slug" and error["messages"][0].startswith(message)
+    assert System.objects.count() == 1
+
+
 # --- choice filters take what the field shows --------------------------------------------
 
 

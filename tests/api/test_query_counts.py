@@ -10,10 +10,12 @@ from catalog.factories import (
     ApiConsumptionFactory,
     ApiFactory,
     ApiVersionFactory,
+    BusinessDomainFactory,
     DataDomainFactory,
     DependencyFactory,
     ResourceFactory,
     ServiceFactory,
+    SystemFactory,
 )
 from catalog.graph import DependencyGraph
 from catalog.models import Api, Service
@@ -31,12 +33,27 @@ def _teams(n):
 def _services(n):
     team = Team.objects.get(slug="payments")
     domain = DataDomainFactory(owner_service=Service.objects.get(slug="checkout"))
-    ServiceFactory.create_batch(n, owner_team=team, tags=["pci", "web"], data_domain=domain)
+    system = SystemFactory(owner_team=team)
+    ServiceFactory.create_batch(
+        n, owner_team=team, tags=["pci", "web"], data_domain=domain, system=system
+    )
 
 
 def _apis(n):
-    for api in ApiFactory.create_batch(n, provider=Service.objects.get(slug="checkout")):
+    checkout = Service.objects.get(slug="checkout")
+    system = SystemFactory(owner_team=checkout.owner_team)
+    for api in ApiFactory.create_batch(n, provider=checkout, system=system):
         ApiVersionFactory(api=api)
+
+
+def _systems(n):
+    team = Team.objects.get(slug="payments")
+    for domain in BusinessDomainFactory.create_batch(n, owner_team=team):
+        SystemFactory(owner_team=TeamFactory(), business_domain=domain)
+
+
+def _business_domains(n):
+    BusinessDomainFactory.create_batch(n, owner_team=TeamFactory())
 
 
 def _versions(n):
@@ -131,6 +148,8 @@ ENDPOINTS = {
     "/api/v1/apis/": (_apis, 3),
     "/api/v1/apis/hub-api/versions/": (_versions, 3),
     "/api/v1/domains/": (_domains, 3),
+    "/api/v1/systems/": (_systems, 3),
+    "/api/v1/business-domains/": (_business_domains, 3),
     "/api/v1/resources/": (_resources, 3),
     "/api/v1/dependencies/": (_dependencies, 3),
     "/api/v1/consumptions/": (_consumptions, 3),
