@@ -124,11 +124,6 @@ def test_deleting_a_system_leaves_its_services_and_apis(world, member_client):
     assert history[0]["before"]["system"] == "shop" and history[0]["after"]["system"] is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="catalog.documents._before_delete must register System: deleting a system "
-    "nulls services.system by an UPDATE that sends no signal (the lead's part)",
-)
 def test_a_deleted_systems_services_are_shown_without_it(world, member_client):
     member_client.delete("/api/v1/systems/shop/")
     assert member_client.get("/api/v1/services/checkout/").json()["system"] is None
