@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from uuid import UUID
 
 from django.contrib.contenttypes.models import ContentType
@@ -37,21 +38,30 @@ def _name(related):
 def snapshot(obj: models.Model, m2m: dict | None = None) -> dict:
     """The object's own fields as JSON-ready values; relations by slug (or username).
     ``m2m``: many-to-many values the caller already holds (a bulk write), by field name."""
-    data = {}
-    skipped = _SKIPPED_FIELDS | set(getattr(type(obj), "history_excluded_fields", ()))
-    for field in obj._meta.concrete_fields:
-        if field.name in skipped:
-            continue
-        if field.is_relation:
-            data[field.name] = _name(getattr(obj, field.name))
-        else:
-            data[field.name] = _plain(field.value_from_object(obj))
-    for field in obj._meta.many_to_many:
-        if m2m is not None and field.name in m2m:
-            data[field.name] = sorted(str(item) for item in m2m[field.name])
+    fields, many = _shown(type(obj))
+    data = {
+        name: _name(getattr(obj, name)) if relation else _plain(getattr(obj, attname))
+        for name, attname, relation in fields
+    }
+    for name in many:
+        if m2m is not None and name in m2m:
+            data[name] = sorted(str(item) for item in m2m[name])
         elif obj.pk:
-            data[field.name] = sorted(str(item) for item in getattr(obj, field.name).all())
+            data[name] = sorted(str(item) for item in getattr(obj, name).all())
     return data
+
+
+@cache
+def _shown(model) -> tuple[tuple, tuple]:
+    """What a snapshot of ``model`` shows: ``(name, attname, is_relation)`` of its fields,
+    and the names of its many-to-many fields (worked out once: bulk writes take thousands)."""
+    skipped = _SKIPPED_FIELDS | set(getattr(model, "history_excluded_fields", ()))
+    fields = tuple(
+        (field.name, field.attname, field.is_relation)
+        for field in model._meta.concrete_fields
+        if field.name not in skipped
+    )
+    return fields, tuple(field.name for field in model._meta.many_to_many)
 
 
 def history_parent(obj: models.Model) -> models.Model | None:

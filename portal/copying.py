@@ -7,6 +7,8 @@ in the binary driver's own loop. It returns no ids, so ids come first from the t
 sequence, and each object holds its id afterwards as ``bulk_create`` would leave it.
 """
 
+from operator import attrgetter
+
 from django.db import connection, models
 
 _BATCH = 1000
@@ -84,15 +86,19 @@ def _draw_ids(model, objs) -> None:
 def _copy(table: str, fields, objs) -> None:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
-    plain = [isinstance(field, _AS_IS) for field in fields]
+    values = [_reader(field) for field in fields]
     statement = f"COPY {quote(table)} ({columns}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for obj in objs:
-            copy.write_row(
-                [
-                    field.pre_save(obj, True)
-                    if as_is
-                    else field.get_db_prep_save(field.pre_save(obj, True), connection)
-                    for field, as_is in zip(fields, plain, strict=True)
-                ]
-            )
+            copy.write_row([value(obj) for value in values])
+
+
+def _reader(field):
+    """How a row's value of ``field`` is read from an object: its attribute as it is, unless
+    saving sets it (``auto_now``) or the database wants it prepared (JSON and the like)."""
+    automatic = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    if isinstance(field, _AS_IS) and not automatic:
+        return attrgetter(field.attname)
+    if isinstance(field, _AS_IS):
+        return lambda obj: field.pre_save(obj, True)
+    return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)

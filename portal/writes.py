@@ -432,13 +432,15 @@ def save_new_many(objs: list, *, actor, via: str, m2m: list[dict] | None = None)
             name,
             [(obj, values.get(name, ())) for obj, values in zip(objs, m2m, strict=True)],
         )
+    many = model._meta.many_to_many
     records = [
         change_record(
             actor=actor,
             via=via,
             action=ChangeRecord.Action.CREATE,
             obj=obj,
-            after=snapshot(obj, values),
+            # a new object has no links but those it was given
+            after=snapshot(obj, {f.name: values.get(f.name, ()) for f in many}),
         )
         for obj, values in zip(objs, m2m, strict=True)
     ]
