@@ -8,6 +8,7 @@ from portal import permissions
 from portal.writes import atomic_write, locked, save_new
 
 from .applying import Apply
+from .managed import changing_as
 from .models import ImportProblem, ImportRun, Location
 
 
@@ -48,22 +49,28 @@ def import_entities(*, actor, via: str, run: ImportRun, reading) -> ImportRun:
     ]
 
     def report(level, entity, message):
+        """A problem of ``entity``: one read now, or a stored row (an orphan)."""
         problems.append(
             ImportProblem(
                 run=run,
                 level=level,
                 source=entity.source,
                 document=entity.document,
-                line=entity.line,
+                line=getattr(entity, "line", None),
                 ref=str(entity.ref),
                 message=message,
             )
         )
 
-    with atomic_write():
+    with atomic_write(), changing_as(run.location):
         location = _locked(run.location, actor=actor)
         counts = Apply(
-            actor=actor, via=via, location=location, entities=reading.entities, report=report
+            actor=actor,
+            via=via,
+            location=location,
+            entities=reading.entities,
+            problems=reading.problems,
+            report=report,
         ).run()
     run.read = len(reading.entities)
     run.files = len(reading.files_read)

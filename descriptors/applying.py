@@ -39,7 +39,7 @@ from portal.models import ChangeRecord
 from portal.writes import delete, problem, save_changes_many, save_new_many
 from teams.models import Membership, Team
 
-from . import mapping
+from . import mapping, removing
 from .models import Entity, ImportProblem
 
 _CHUNK = 900  # SQLite's limit on variables per statement is 999
@@ -87,9 +87,10 @@ class Apply:
     """One import of ``entities`` (already read and checked for their envelope) for
     ``location``, acting as ``actor``. ``run()`` writes and returns the counts."""
 
-    def __init__(self, *, actor, via: str, location, entities, report):
+    def __init__(self, *, actor, via: str, location, entities, problems, report):
         self.actor, self.via, self.location = actor, via, location
         self.entities = entities
+        self.problems = problems  # met reading: they say which files were not read whole
         self.report = report  # report(level, entity, message)
         self.counts = defaultdict(int)
         self.objects = {}  # (model, slug) -> object written or found
@@ -704,23 +705,20 @@ class Apply:
         return team
 
     def orphans(self) -> None:
-        """What the location declared before and no longer does: kept, marked and recorded."""
-        seen = [str(entity.ref) for entity in self.entities]
-        gone = (
-            Entity.objects.filter(location=self.location, orphaned_at__isnull=True).exclude(
-                ref__in=seen
-            )
-            if len(seen) < _CHUNK
-            else None
-        )
-        if gone is None:
-            seen_set = set(seen)
-            gone = [
-                row
-                for row in Entity.objects.filter(location=self.location, orphaned_at__isnull=True)
-                if row.ref not in seen_set
-            ]
-        gone = list(gone)
+        """What the location declared before and no longer does. A file that could not be
+        read whole (a syntax error, a document refused without a name) says nothing about
+        what it declared, and an entity refused this time is still declared: those are left
+        as they were. The others become orphans, marked and recorded; when the location
+        removes orphans, their catalog objects are deleted through the actions (a refused
+        deletion leaves the orphan, reported)."""
+        declared = {str(entity.ref) for entity in self.entities} | self.refused_refs
+        declared |= {problem.ref for problem in self.problems if problem.ref}
+        troubled = {problem.source for problem in self.problems if not problem.ref}
+        gone = [
+            row
+            for row in Entity.objects.filter(location=self.location, orphaned_at__isnull=True)
+            if row.ref not in declared and row.source not in troubled
+        ]
         now = timezone.now()
         for row in gone:
             row.orphaned_at = now
@@ -738,7 +736,27 @@ class Apply:
                 for row in gone
             ]
         )
-        self.counts["orphaned"] += len(gone)
+        if not self.location.remove_orphans:
+            self.counts["orphaned"] += len(gone)
+            return
+        for row in sorted(gone, key=lambda row: _REMOVAL_ORDER.get(row.kind.lower(), 0)):
+            try:
+                removing.remove(row, actor=self.actor, via=self.via)
+            except ValidationError as error:
+                self.counts["orphaned"] += 1
+                self.report(
+                    ImportProblem.Level.WARNING,
+                    row,
+                    f"{row.ref} is no longer declared and was not removed, so it stays as an "
+                    f"orphan: {_message(error)}",
+                )
+            else:
+                self.counts["removed"] += 1
+
+
+# What goes first when orphans are removed: an API before its service, services before the
+# systems and teams that hold them.
+_REMOVAL_ORDER = {"api": 0, "component": 1, "service": 1, "system": 2, "domain": 3, "group": 4}
 
 
 def obj_team(obj):

@@ -1,12 +1,27 @@
 """What a location manages is changed in its descriptor, not in the portal: every interface's
 change, deletion or membership edit of such an object (or of what hangs under it: an API of
-a managed service, its consumptions) is refused, saying where to change it. Imports write
-through their own bulk path, which this does not guard. An orphan is no longer managed."""
+a managed service, its consumptions) is refused, saying where to change it. The location's
+own import may change what it manages (``changing_as``); an orphan is no longer managed."""
+
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 
 from .models import Entity
+
+_IMPORTING = ContextVar("importing_location", default=None)
+
+
+@contextmanager
+def changing_as(location):
+    """Within this block, what ``location`` manages may be changed: its import is running."""
+    token = _IMPORTING.set(location.pk)
+    try:
+        yield
+    finally:
+        _IMPORTING.reset(token)
 
 
 def refuse_managed(obj) -> None:
@@ -23,7 +38,7 @@ def refuse_managed(obj) -> None:
             .select_related("location")
             .first()
         )
-        if entity is not None:
+        if entity is not None and entity.location_id != _IMPORTING.get():
             where = f" ({entity.source})" if entity.source else ""
             raise ValidationError(
                 f"{candidate} is managed by location {entity.location.slug}: change its "

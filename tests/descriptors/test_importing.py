@@ -341,3 +341,43 @@ def test_an_orphan_is_no_longer_managed(imported, staff):
         Service.objects.get(slug="cart"), actor=staff, via=Interface.UI, tier=1
     )
     assert cart.tier == 1
+
+
+def test_a_location_that_removes_orphans_deletes_them_through_the_actions(imported, staff):
+    location, _ = imported
+    location.remove_orphans = True
+    location.content = CATALOG.replace("  consumesApis: [cart-api]\n", "").split(
+        "---\napiVersion: backstage.io/v1alpha1\nkind: API"
+    )[0]  # cart-api and the template are gone
+    location.save()
+    run = _run(location, staff)
+    assert (run.removed, run.orphaned) == (2, 0), _problems(run)
+    assert not Api.objects.filter(slug="cart-api").exists()
+    assert not Entity.objects.filter(
+        ref__in=["api:default/cart-api", "template:default/python-service"]
+    )
+    assert ChangeRecord.objects.filter(action="delete", content_type__model="api").exists()
+
+
+def test_a_refused_removal_leaves_the_orphan(imported, staff):
+    location, _ = imported
+    location.remove_orphans = True
+    # cart goes, but till still depends on it: the service cannot be deleted
+    location.content = CATALOG.replace(
+        "kind: Component\nmetadata:\n  name: cart", "kind: Component\nmetadata:\n  name: cart-gone"
+    )
+    location.save()
+    run = _run(location, staff)
+    assert Service.objects.filter(slug="cart").exists()
+    assert Entity.objects.get(ref="component:default/cart").orphaned_at is not None
+    assert any("stays as an orphan" in m for m in _problems(run, ImportProblem.Level.WARNING))
+
+
+def test_a_file_that_cannot_be_read_orphans_nothing(imported, staff):
+    location, _ = imported
+    location.content = "kind: [unclosed\n"
+    location.save()
+    run = _run(location, staff)
+    assert run.orphaned == 0 and run.status == ImportRun.Status.SUCCEEDED
+    assert not Entity.objects.filter(orphaned_at__isnull=False).exists()
+    assert run.problems.filter(level=ImportProblem.Level.ERROR).exists()
