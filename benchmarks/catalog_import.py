@@ -78,7 +78,7 @@ def _changed(source: Path, target: Path, share: float) -> None:
     step = max(1, round(1 / share))
     for index in range(0, len(documents), step):
         documents[index] = documents[index].replace(
-            '"description": "Generated', '"description": "Changed', 1
+            'description: "Generated', 'description: "Changed', 1
         )
     target.write_text("\n---\n".join(documents))
 

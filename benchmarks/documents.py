@@ -2,14 +2,15 @@
 
 Renders every service of the configured database (``DATABASE_URL``; build a catalog first
 with ``manage.py generate_catalog --services 10000``) in batches of ``--batch``, the size
-``documents.flush`` uses, and prints one JSON document: milliseconds per service (median
-batch and the whole run), SQL queries per batch, and how many rendered documents differ from
-the stored ones (0 unless the renderer changed what it shows, or the catalog was written
-behind the write layer's back). CPU time is this process's: all of the work on SQLite, all
-but the server's on PostgreSQL; on a shared machine it varies less than the wall clock.
-Figures are printed, never asserted (DESIGN.md, test tiers).
+``documents.flush`` uses, twice a batch: with ``documents.render`` ("bulk") and as it was
+rendered before, with the DRF serializers over model instances ("serializers"), one after
+the other so that both see the same load on a shared machine. Prints one JSON document, per
+renderer: milliseconds per service (median and worst batch), this process's CPU time per
+service (all of the work on SQLite, all but the server's on PostgreSQL), SQL queries per
+batch, and how many documents differ from the stored ones (0 unless the representation
+changed since they were stored). Figures are printed, never asserted (DESIGN.md, test tiers).
 
-    .venv/bin/python benchmarks/documents.py [--batch 500] [--rounds 3] [--profile 25]
+    .venv/bin/python benchmarks/documents.py [--batch 500] [--rounds 2] [--profile 25]
 """
 
 import argparse
@@ -39,23 +40,43 @@ def batches(size: int) -> list[list[int]]:
     return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
-def differing(fresh: dict) -> int:
-    """How many of ``fresh`` differ from the stored documents, byte for byte."""
+def differing(fresh: dict[int, tuple]) -> int:
+    """How many of ``fresh`` (pk: detail, item) differ from the stored documents."""
     from catalog.models import ServiceDocument
 
-    stored = ServiceDocument.objects.filter(pk__in=list(fresh)).values_list(
-        "pk", "detail", "item", "targets"
+    stored = ServiceDocument.objects.filter(pk__in=list(fresh)).values_list("pk", "detail", "item")
+    return sum((detail, item) != fresh[pk] for pk, detail, item in stored) + (
+        len(fresh) - len(stored)
     )
-    return sum(
-        (detail, item, targets) != (fresh[pk].detail, fresh[pk].item, fresh[pk].targets)
-        for pk, detail, item, targets in stored
-    ) + (len(fresh) - len(stored))
+
+
+def bulk(ids) -> dict[int, tuple]:
+    from catalog import documents
+
+    return {pk: (d.detail, d.item) for pk, d in documents.render(ids).items()}
+
+
+def serializers(ids) -> dict[int, tuple]:
+    """The documents as ``documents.render`` made them before: DRF over model instances."""
+    from rest_framework.renderers import JSONRenderer
+
+    from catalog import documents
+    from catalog.models import Service
+
+    detail, item = documents._serializers()
+    services = list(Service.objects.with_neighbours().filter(pk__in=ids))
+    dump = JSONRenderer().render
+    pairs = zip(detail(services, many=True).data, item(services, many=True).data, strict=True)
+    return {
+        service.pk: (dump(d).decode(), dump(i).decode())
+        for service, (d, i) in zip(services, pairs, strict=True)
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--batch", type=int, default=500, help="Services per render call.")
-    parser.add_argument("--rounds", type=int, default=3, help="Passes over the whole catalog.")
+    parser.add_argument("--rounds", type=int, default=2, help="Passes over the whole catalog.")
     parser.add_argument(
         "--profile", type=int, default=0, help="Print the N costliest functions of one pass."
     )
@@ -70,23 +91,42 @@ def main() -> None:
     services = sum(map(len, work))
     if not services:
         sys.exit("No services: run manage.py generate_catalog --services 10000 first.")
-    documents.shape()  # built once per process, not part of a batch
-    per_batch, queries, different, rounds = [], set(), 0, []
+    documents.shape(), bulk(work[0][:1])  # built once per process, not part of a batch
+    renderers = {"bulk": bulk, "serializers": serializers}
+    figures = {
+        name: {"wall": [], "cpu": 0.0, "queries": set(), "differing": 0} for name in renderers
+    }
     for round_ in range(args.rounds):
-        wall, cpu = time.perf_counter(), time.process_time()
         for ids in work:
-            with CaptureQueriesContext(connection) as captured:
-                started = time.perf_counter()
-                fresh = documents.render(ids)
-                per_batch.append((time.perf_counter() - started) * 1000 / len(ids))
-            queries.add(len(captured))
-            if round_ == 0:
-                different += differing(fresh)
-        rounds.append((time.perf_counter() - wall, time.process_time() - cpu))
+            for name, render in renderers.items():  # alternately: the same load on both
+                figure = figures[name]
+                with CaptureQueriesContext(connection) as captured:
+                    wall, cpu = time.perf_counter(), time.process_time()
+                    fresh = render(ids)
+                    figure["cpu"] += time.process_time() - cpu
+                    figure["wall"].append((time.perf_counter() - wall) * 1000 / len(ids))
+                figure["queries"].add(len(captured))
+                if round_ == 0:
+                    figure["differing"] += differing(fresh)
     if args.profile:
         profile = cProfile.Profile()
         profile.runcall(lambda: [documents.render(ids) for ids in work])
         pstats.Stats(profile, stream=sys.stderr).sort_stats("tottime").print_stats(args.profile)
+    shown = {
+        name: {
+            "ms_per_service_median_batch": round(statistics.median(figure["wall"]), 4),
+            "ms_per_service_worst_batch": round(max(figure["wall"]), 4),
+            "cpu_ms_per_service": round(figure["cpu"] * 1000 / services / args.rounds, 4),
+            "queries_per_batch": sorted(figure["queries"]),
+            "documents_differing_from_stored": figure["differing"],
+        }
+        for name, figure in figures.items()
+    }
+    speedup = (
+        shown["serializers"]["ms_per_service_median_batch"]
+        / shown["bulk"]["ms_per_service_median_batch"]
+    )
+    load = os.getloadavg()[0]
     print(
         json.dumps(
             {
@@ -94,14 +134,9 @@ def main() -> None:
                 "services": services,
                 "batch": args.batch,
                 "rounds": args.rounds,
-                "ms_per_service_median_batch": round(statistics.median(per_batch), 4),
-                "ms_per_service_worst_batch": round(max(per_batch), 4),
-                # a round includes comparing with the stored documents (the first) and
-                # capturing queries; the best round is the one least disturbed by other work
-                "ms_per_service_best_round": round(min(rounds)[0] * 1000 / services, 4),
-                "cpu_ms_per_service_best_round": round(min(rounds)[1] * 1000 / services, 4),
-                "queries_per_batch": sorted(queries),
-                "documents_differing_from_stored": different,
+                "load_average": round(load, 2),
+                **shown,
+                "speedup_median_batch": round(speedup, 1),
             },
             indent=2,
         )

@@ -26,7 +26,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from rest_framework.renderers import JSONRenderer
 
 from portal import copying, writes
-from portal.api.bulk_render import BulkRenderer
+from portal.api.bulk_render import BulkRenderer, among
 from portal.lookups import slug_key
 
 from .models import (
@@ -200,7 +200,7 @@ def _targets(ids: list[int]) -> dict[int, list[int]]:
     """The services each of ``ids`` depends on; a resource stands for the service that owns
     it."""
     targets = defaultdict(set)
-    edges = Dependency.objects.filter(source__in=ids).order_by()
+    edges = Dependency.objects.filter(source__in=among(ids)).order_by()
     for source, service, owner in edges.values_list(
         "source", "target_service", "target_resource__service"
     ):

@@ -145,8 +145,9 @@ class Apply:
         """Split the entities into unchanged, claimed by another location, and to write."""
         refs = [str(entity.ref) for entity in self.entities]
         stored = {}
+        rows = Entity.objects.defer("descriptor").select_related("location")
         for chunk in _chunks(refs):
-            for row in Entity.objects.filter(ref__in=chunk):
+            for row in rows.filter(ref__in=chunk):
                 stored[row.ref] = row
         self.stored = stored
         self.digests = {}
@@ -716,7 +717,9 @@ class Apply:
         troubled = {problem.source for problem in self.problems if not problem.ref}
         gone = [
             row
-            for row in Entity.objects.filter(location=self.location, orphaned_at__isnull=True)
+            for row in Entity.objects.filter(
+                location=self.location, orphaned_at__isnull=True
+            ).defer("descriptor")
             if row.ref not in declared and row.source not in troubled
         ]
         now = timezone.now()

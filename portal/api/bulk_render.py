@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from operator import itemgetter
 
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import Prefetch, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -36,7 +36,7 @@ class _Reading:
     relation they show, the related rows (nested lists) or instances (many-to-many)."""
 
     def __init__(self, queryset: QuerySet):
-        self.queryset = queryset
+        self.queryset = queryset  # the one compiled on: its annotations, its prefetches
         # the key by its name: "pk" beside "id" loses a column when a slice is read
         self.key = queryset.model._meta.pk.attname
         self.columns = {self.key}
@@ -49,13 +49,15 @@ class _Reading:
         by_pk = {row[self.key]: row for row in rows}
         if not rows:
             return rows
+        keys = among(by_pk, queryset.db)
+        # related rows go under a tuple key, apart from the columns' names
         for attribute, (link, reading) in self.nested.items():
             for row in rows:
                 row[attribute,] = []
             related = _related(queryset, attribute)[1]
             if related is None:
                 related = link.model._default_manager.all()
-            related = _filter_prefetch_queryset(related.all(), link.name, _among(by_pk))
+            related = _filter_prefetch_queryset(related.all(), link.name, keys)
             for child in reading.rows(related):
                 by_pk[child[link.attname]][attribute,].append(child)
         for attribute, m2m in self.instances.items():
@@ -66,7 +68,7 @@ class _Reading:
                 through._meta.get_field(name).attname
                 for name in (m2m.m2m_field_name(), m2m.m2m_reverse_field_name())
             )
-            links = through._default_manager.filter(**{f"{own}__in": _among(by_pk)})
+            links = through._default_manager.filter(**{f"{own}__in": keys})
             # in the related model's own order, as a prefetch gives them
             related = m2m.related_model._default_manager.filter(pk__in=links.values(other))
             instances = {instance.pk: instance for instance in related}
@@ -90,17 +92,17 @@ class BulkRenderer:
     def render(self, queryset: QuerySet, pks: Iterable[int]) -> dict[int, list[dict]]:
         """Each row of ``queryset`` among ``pks``: its representations, one per serializer.
         ``queryset`` is asked anew each time (its slices and filters may depend on settings)."""
-        queryset = queryset.filter(pk__in=_among(pks))
+        queryset = queryset.filter(pk__in=among(pks, queryset.db))
         return {
             row[self._reading.key]: [render(row) for render in self._renderers]
             for row in self._reading.rows(queryset)
         }
 
 
-def _among(pks: Iterable[int]) -> RawSQL:
+def among(pks: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> RawSQL:
     """Integer keys as one parameter, for ``__in``: compiling and sending 500 parameters
     cost the ORM and the driver more than the query (on PostgreSQL four fifths of it)."""
-    if connection.vendor == "postgresql":
+    if connections[using].vendor == "postgresql":
         return RawSQL("SELECT unnest(%s::bigint[])", [list(pks)])
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(pks))])
 

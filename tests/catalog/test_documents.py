@@ -1,7 +1,9 @@
 """The services' stored documents (``catalog.documents``) equal a fresh rendering after every
 kind of write: each action, the cascades of a delete, writes outside the actions, bulk
 generation; and a failed write leaves them as they were. The process's dependency graph,
-brought up to date from the documents, equals the graph read afresh after each of them."""
+brought up to date from the documents, equals the graph read afresh after each of them.
+A rendering is byte for byte what the DRF serializers give, for the fields they have and
+for fields added to them; a field the renderer cannot read as DRF does is refused."""
 
 import json
 
