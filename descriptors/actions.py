@@ -62,6 +62,10 @@ def import_entities(*, actor, via: str, run: ImportRun, reading) -> ImportRun:
             )
         )
 
+    # what a page polling the run shows while the write (one transaction) goes on
+    run.read, run.files = len(reading.entities), len(reading.files_read)
+    run.step = f"writing {run.read} entities"
+    run.save(update_fields=["read", "files", "step", "commit"])
     with atomic_write(), changing_as(run.location):
         location = _locked(run.location, actor=actor)
         counts = Apply(
@@ -72,8 +76,6 @@ def import_entities(*, actor, via: str, run: ImportRun, reading) -> ImportRun:
             problems=reading.problems,
             report=report,
         ).run()
-    run.read = len(reading.entities)
-    run.files = len(reading.files_read)
     for name in ("created", "updated", "unchanged", "orphaned", "removed"):
         setattr(run, name, counts.get(name, 0))
     run.refused = counts.get("refused", 0) + sum(
@@ -95,7 +97,9 @@ def _locked(location: Location, *, actor) -> Location:
 
 
 def fail_run(run: ImportRun, message: str) -> ImportRun:
-    """The location could not be read: nothing was changed."""
+    """The location could not be read, or the import was refused as a whole: nothing was
+    changed."""
     run.status, run.message, run.finished_at = ImportRun.Status.FAILED, message, timezone.now()
+    run.step = ""
     run.save()
     return run

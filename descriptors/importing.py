@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from . import actions
@@ -65,7 +66,15 @@ def run(location: Location, *, actor, via: str, trigger: str) -> ImportRun:
             reading, started.commit = read(location)
         except (Unreadable, SourceError) as error:
             return actions.fail_run(started, str(error))
-        return actions.import_entities(actor=actor, via=via, run=started, reading=reading)
+        try:
+            return actions.import_entities(actor=actor, via=via, run=started, reading=reading)
+        except (PermissionDenied, ValidationError) as error:  # refused as a whole: nothing written
+            return actions.fail_run(started, " ".join(getattr(error, "messages", [str(error)])))
+        except Exception:
+            actions.fail_run(
+                started, "The import failed unexpectedly and changed nothing; it has been logged."
+            )
+            raise
 
 
 @contextmanager

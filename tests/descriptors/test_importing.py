@@ -240,9 +240,10 @@ def test_a_team_location_writes_only_what_its_team_owns(db, member, team):
 
 
 def test_an_outsider_cannot_import_into_a_team_location(db, member, team, outsider):
-    location = _location(member, "", owner_team=team)
-    with pytest.raises(Exception, match="(?i)member|lead|permission|staff"):
-        _run(location, outsider)
+    location = _location(member, CATALOG, owner_team=team)
+    run = _run(location, outsider)
+    assert run.status == ImportRun.Status.FAILED and "payments" in run.message
+    assert run.step == "" and not Service.objects.exists()
 
 
 def test_a_user_in_several_teams_cannot_own(staff):
