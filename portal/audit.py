@@ -80,15 +80,15 @@ def change_record(
     """An unsaved history row (``parent``: see ``history_parent``, which is the default)."""
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     parent = history_parent(obj) if parent is None else parent
-    return ChangeRecord(
-        actor=actor if is_user else None,
+    return ChangeRecord(  # by ids: bulk writes build tens of thousands of these
+        actor_id=actor.pk if is_user else None,
         actor_name=actor.get_username() if is_user else "system",
         interface=via,
         action=action,
-        content_type=_content_type(obj),
+        content_type_id=_content_type(obj).pk,
         object_id=obj.pk,
         object_repr=str(obj)[:200],
-        parent_content_type=_content_type(parent) if parent is not None else None,
+        parent_content_type_id=_content_type(parent).pk if parent is not None else None,
         parent_object_id=parent.pk if parent is not None else None,
         before=before,
         after=after,
