@@ -243,7 +243,8 @@ class Apply:
             user = found.get(want.slug.lower()) or (
                 by_email[email][0] if email and len(by_email[email]) == 1 else None
             )
-            if user is None:
+            created = user is None
+            if created:
                 user = User(username=want.slug, **want.fields)
                 user.set_unusable_password()
                 error = problem(user)
@@ -259,7 +260,7 @@ class Apply:
                 if snapshot(user) != before:
                     changed.append((user, before))
             self.objects["user", want.slug.lower()] = user
-            self.count(want, user in new)
+            self.count(want, created)
         save_new_many(new, actor=self.actor, via=self.via)
         save_changes_many(
             changed, actor=self.actor, via=self.via, fields=["email", "first_name", "last_name"]
@@ -270,32 +271,29 @@ class Apply:
         self.counts["created" if created and stored is None else "updated"] += 1
 
     def teams(self, wanted) -> None:
+        """Teams first, then their parents: a parent may come later in the same import."""
         wanted = self._staff_only(wanted)
         existing = _by_slug(Team, [w.slug for w in wanted])
-        new, changed = [], []
+        new, stored = [], []  # stored: (want, team, snapshot before this import changed it)
         for want in wanted:
-            team = existing.get(want.slug)
             fields = {k: v for k, v in want.fields.items() if k in {"name", "description", "email"}}
+            team = existing.get(want.slug)
             if team is None:
                 team = Team(slug=want.slug, **fields)
-                new.append((want, team))
+                error = problem(team)
+                if error is not None:
+                    self.refuse(want.entity, f"{want.entity.ref}: {_message(error)}")
+                    continue
+                new.append(team)
+                self.count(want, True)
             else:
-                before = snapshot(team, {"members": []})
+                stored.append((want, team, snapshot(team)))
                 for name, value in fields.items():
                     setattr(team, name, value)
-                changed.append((want, team, before))
+                self.count(want, False)
             self.objects["team", want.slug] = team
             self.teams_by_slug[want.slug] = team
-        kept = []
-        for want, team in new:
-            error = problem(team)
-            if error is not None:
-                self.refuse(want.entity, f"{want.entity.ref}: {_message(error)}")
-                continue
-            kept.append(team)
-            self.count(want, True)
-        save_new_many(kept, actor=self.actor, via=self.via)
-        # parents once every team exists: a parent may come later in the same import
+        save_new_many(new, actor=self.actor, via=self.via)
         parents = {}
         for want in wanted:
             for child in want.children:
@@ -303,28 +301,24 @@ class Apply:
             if want.parent:
                 parents[want.slug] = want.parent
         teams = {**_by_slug(Team, set(parents.values())), **self.teams_by_slug}
-        updates = []
+        fresh = {id(team) for team in new}
+        changed = stored + [
+            (want, team, snapshot(team, {"members": []}))  # no members yet: they come next
+            for want in wanted
+            if (team := self.objects.get(("team", want.slug))) is not None
+            and id(team) in fresh
+            and want.slug in parents
+        ]
+        kept = []
         for want, team, before in changed:
-            updates.append((want, team, before))
-        for want, team in new:
-            if team.pk is not None and parents.get(want.slug):
-                updates.append((want, team, snapshot(team, {"members": []})))
-        stored = []
-        for want, team, before in updates:
-            parent = teams.get(parents.get(want.slug, ""))
-            team.parent = parent
-            error = problem(team)
+            team.parent = teams.get(parents.get(want.slug, ""))
+            error = problem(team)  # a parent that makes a loop, for one
             if error is not None:
                 self.refuse(want.entity, f"{want.entity.ref}: {_message(error)}")
                 continue
-            stored.append((team, before))
-            if team.pk and not any(team is t for _, t in new):
-                self.count(want, False)
+            kept.append((team, before))
         save_changes_many(
-            stored,
-            actor=self.actor,
-            via=self.via,
-            fields=["name", "description", "email", "parent"],
+            kept, actor=self.actor, via=self.via, fields=["name", "description", "email", "parent"]
         )
 
     def memberships(self, wanted) -> None:
@@ -438,7 +432,7 @@ class Apply:
             if obj is None:
                 obj = Model(slug=want.slug)
             else:
-                before = snapshot(obj, self.m2m_before(obj))
+                before = snapshot(obj)
             for name, value in want.fields.items():
                 setattr(obj, name, value)
             if team is not None:
@@ -484,10 +478,6 @@ class Apply:
             "service": {"owner_team", "system"},
             "api": {"system", "provider"},
         }[model]
-
-    @staticmethod
-    def m2m_before(obj) -> dict | None:
-        return None
 
     def missing(self, want, slug, found, kind) -> None:
         if slug and found is None:
