@@ -105,19 +105,27 @@ class Apply:
             self.refused_refs.add(str(entity.ref))
             self.counts["refused"] += 1
 
+    def refuse_want(self, want, message: str) -> None:
+        """Refuse what ``want`` asks; an API a service lists inline is refused alone, the
+        service's entity stays."""
+        if want.inline:
+            self.warn(want.entity, f"Not imported: {message}")
+        else:
+            self.refuse(want.entity, message)
+
     def warn(self, entity, message: str) -> None:
         self.report(ImportProblem.Level.WARNING, entity, message)
 
-    def may_write(self, team, entity) -> bool:
+    def may_write(self, team, want) -> bool:
         """Staff write anything; a team's location writes what that team owns, when the
         actor may act as that team (checked on the locked team row)."""
         if self.staff:
             return True
         owner = self.location.owner_team_id
         if owner is None or team is None or team.pk != owner:
-            self.refuse(
-                entity,
-                f"{entity.ref} is owned by {team.slug if team else 'nobody'}; this location "
+            self.refuse_want(
+                want,
+                f"{want.entity.ref} is owned by {team.slug if team else 'nobody'}; this location "
                 "may only write what its own team owns.",
             )
             return False
@@ -198,6 +206,9 @@ class Apply:
                 self.warn(entity, warning)
             self.wanted_of[str(entity.ref)] = want
             wanted[want.model].append(want)
+            for api in want.inline_apis:
+                self.provider_of.setdefault(api.slug, want.slug)
+                wanted["api"].append(api)
         return wanted
 
     def locked_teams(self) -> None:
@@ -267,6 +278,8 @@ class Apply:
         )
 
     def count(self, want, created: bool) -> None:
+        if want.inline:  # counted with its service's entity
+            return
         stored = self.stored.get(str(want.entity.ref))
         self.counts["created" if created and stored is None else "updated"] += 1
 
@@ -390,20 +403,20 @@ class Apply:
             try:
                 slug = mapping.slug_of(ref)
             except mapping.Refused as error:
-                self.refuse(want.entity, str(error))
+                self.refuse_want(want, str(error))
                 return None
             team = self.teams_by_slug.get(slug) or _by_slug(Team, [slug]).get(slug)
             if team is None or team.pk is None:
-                self.refuse(
-                    want.entity,
+                self.refuse_want(
+                    want,
                     f"{want.entity.ref} is owned by {ref}, which is not a team in Keel.",
                 )
                 return None
             return team
         teams = list(Team.objects.filter(memberships__user__username__iexact=ref.name)[:2])
         if len(teams) != 1:
-            self.refuse(
-                want.entity,
+            self.refuse_want(
+                want,
                 f"{want.entity.ref} is owned by user {ref.name}, who is in "
                 f"{'no team' if not teams else 'more than one team'}: Keel needs an owning "
                 "team; name a group as owner, or put the user in exactly one team.",
@@ -424,9 +437,9 @@ class Apply:
             if want.owner is not None and team is None:
                 continue
             obj = existing.get(want.slug)
-            if obj is not None and not self.may_write(obj_team(obj), want.entity):
+            if obj is not None and not self.may_write(obj_team(obj), want):
                 continue
-            if team is not None and not self.may_write(team, want.entity):
+            if team is not None and not self.may_write(team, want):
                 continue
             before = None
             if obj is None:
@@ -447,7 +460,7 @@ class Apply:
                 continue
             error = problem(obj)
             if error is not None:
-                self.refuse(want.entity, f"{want.entity.ref}: {_message(error)}")
+                self.refuse_want(want, f"{want.entity.ref}: {_message(error)}")
                 continue
             self.objects[model, want.slug] = obj
             (new if before is None else changed).append((want, obj, before))

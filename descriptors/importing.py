@@ -12,11 +12,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from . import actions
-from .entities import read_entities
+from .entities import KEEL_API_VERSION, read_entities
 from .fetching import make_fetch
 from .git_checkout import SourceError, checkout
 from .models import ImportRun, Location
-from .places import Unreadable
+from .places import Place, Unreadable, place_of, read_text
+from .problems import Problem
 from .trees import Reading, read_tree
 from .yaml_loading import load_documents
 
@@ -43,12 +44,37 @@ def read(location: Location) -> tuple[Reading, str]:
 
 
 def _tree(root: Path, entry: str) -> Reading:
-    return read_tree(
-        root,
-        entry,
-        fetch=make_fetch(settings.KEEL_CATALOG_FETCH_HOSTS),
-        max_file_bytes=settings.KEEL_CATALOG_MAX_FILE_BYTES,
+    fetch = make_fetch(settings.KEEL_CATALOG_FETCH_HOSTS)
+    reading = read_tree(
+        root, entry, fetch=fetch, max_file_bytes=settings.KEEL_CATALOG_MAX_FILE_BYTES
     )
+    inline_definitions(reading, root.resolve(), fetch=fetch)
+    return reading
+
+
+def inline_definitions(reading: Reading, root: Path, *, fetch) -> None:
+    """Keel's own descriptor names each API's definition by its path in the repository
+    (``scaffolding.pipelines.descriptor``): read it into the entity, relative to the
+    descriptor's file and inside the root, as a ``$text`` placeholder would be. One that
+    cannot be read is a problem, and the API is imported without a definition."""
+    for entity in reading.entities:
+        if entity.api_version != KEEL_API_VERSION:
+            continue
+        for api in entity.spec.get("providesApis") or []:
+            path = api.get("definition") if isinstance(api, dict) else None
+            if not isinstance(path, str) or "\n" in path or len(path) > 500:
+                continue  # already text, or nothing
+            try:
+                place = place_of(Place(root=root, path=root / entity.source), path)
+                api["definition"] = read_text(
+                    place, fetch=fetch, max_bytes=settings.KEEL_SPEC_MAX_BYTES
+                )
+            except Unreadable as error:
+                del api["definition"]
+                reading.problems.append(
+                    Problem(entity.source, entity.document, entity.line, str(entity.ref),
+                            f"The definition of API {api.get('name')}: {error}")
+                )  # fmt: skip
 
 
 def run(location: Location, *, actor, via: str, trigger: str) -> ImportRun:

@@ -56,6 +56,8 @@ class Wanted:
     consumes: list = field(default_factory=list)  # API slugs
     depends_on: list = field(default_factory=list)  # service slugs
     definition: str = ""  # an API's specification text
+    inline_apis: list = field(default_factory=list)  # APIs a keel/v1 service lists itself
+    inline: bool = False  # an API listed by its service's descriptor, not an entity of its own
     warnings: list = field(default_factory=list)
 
 
@@ -242,8 +244,34 @@ def _keel_service(entity, wanted: Wanted) -> None:
     if isinstance(repository, str) and repository.startswith(("https://", "http://")):
         fields["repository_url"] = repository[:500]
     wanted.fields.update(fields)
+    wanted.inline_apis = [
+        _inline_api(entity, item, wanted) for item in spec.get("providesApis") or []
+    ]
+    wanted.inline_apis = [api for api in wanted.inline_apis if api is not None]
+    wanted.provides = [api.slug for api in wanted.inline_apis]
     wanted.consumes = _slugs(entity, spec.get("consumesApis"), "api", wanted)
     wanted.depends_on = _slugs(entity, spec.get("dependsOn"), "component", wanted)
+
+
+def _inline_api(entity, item, service: Wanted) -> "Wanted | None":
+    """An API Keel's own descriptor lists under the service (``{name, type, definition}``,
+    the definition read from its file by the import): owned as the service is."""
+    if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+        service.warnings.append(f"providesApis item {str(item)[:60]!r} names no API.")
+        return None
+    api = Wanted(entity=entity, model="api", slug=item["name"], inline=True, owner=service.owner)
+    problem = name_problem(api.slug)
+    api_type = _API_TYPES.get(str(item.get("type", "")).lower())
+    if problem or api_type is None:
+        service.warnings.append(
+            f"API {item['name'][:63]!r}: "
+            + (problem or f"type {str(item.get('type'))[:40]!r} is not one Keel holds.")
+        )
+        return None
+    api.fields = {"name": item["name"], "type": api_type, "lifecycle": service.fields["lifecycle"]}
+    definition = item.get("definition")
+    api.definition = definition if isinstance(definition, str) else ""
+    return api
 
 
 def _api(entity, wanted: Wanted) -> None:

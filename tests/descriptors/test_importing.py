@@ -382,3 +382,37 @@ def test_a_file_that_cannot_be_read_orphans_nothing(imported, staff):
     assert run.orphaned == 0 and run.status == ImportRun.Status.SUCCEEDED
     assert not Entity.objects.filter(orphaned_at__isnull=False).exists()
     assert run.problems.filter(level=ImportProblem.Level.ERROR).exists()
+
+
+def test_the_descriptor_scaffolding_writes_is_read_back_with_its_api(
+    staff, team, settings, tmp_path
+):
+    """Keel's own ``keel/v1`` Service, as ``scaffolding.pipelines.descriptor`` writes it, with
+    its API's definition read from the file it names."""
+    import yaml
+
+    from scaffolding.pipelines import descriptor
+    from scaffolding.registry import get_template
+    from tests.descriptors.test_git_checkout import hosted
+
+    template = get_template("python-http-service")
+    parameters = {"owner_team": "payments", "name": "Orders", "description": "Takes orders"}
+    written = descriptor("orders", parameters, template, "http://127.0.0.1/git/orders.git")
+    spec_path = template.provides_api["path"]
+    settings.KEEL_REPOSITORY_ROOT = tmp_path / "repositories"
+    # the rendered template's specification, as scaffolding pushes it next to the descriptor
+    spec = b"openapi: 3.0.3\ninfo: {title: Orders, version: 0.1.0}\npaths: {}\n"
+    files = {"catalog-info.yaml": yaml.safe_dump(written).encode(), spec_path: spec}
+    hosted("orders", files)
+    location = actions.create_location(
+        actor=staff, via=Interface.API, slug="orders-repo", name="orders",
+        type=Location.Type.GIT, target="keel:orders",
+    )  # fmt: skip
+    run = _run(location, staff)
+    assert run.refused == 0, _problems(run)
+    orders = Service.objects.get(slug="orders")
+    assert (orders.owner_team, orders.name, orders.description) == (team, "Orders", "Takes orders")
+    assert orders.template == "" and orders.language == template.language
+    api = Api.objects.get(slug="orders-api")
+    assert api.provider == orders and api.versions.count() == 1
+    assert Entity.objects.get(ref="service:default/orders").target_id == orders.pk
