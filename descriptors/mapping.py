@@ -7,7 +7,8 @@ Backstage kind → Keel:
   password) and ``teams.Membership`` from ``spec.memberOf`` and the groups' ``spec.members``;
 - Domain → ``catalog.BusinessDomain``; System → ``catalog.System``;
 - Component, and Keel's own ``keel/v1`` Service → ``catalog.Service`` (``spec.type`` → kind,
-  ``consumesApis`` → API consumptions, ``dependsOn`` components → dependencies);
+  ``consumesApis`` → API consumptions, ``dependsOn`` components → dependencies; a ``keel/v1``
+  Service lists its own APIs under ``providesApis``);
 - API → ``catalog.Api`` provided by the component whose ``providesApis`` names it, its
   definition published as a version;
 - everything else (Resource, Location, Template, custom kinds) is kept as an entity with its
