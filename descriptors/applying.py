@@ -2,11 +2,15 @@
 in its transaction): which entities are unchanged, claimed elsewhere, new, changed or gone,
 and the rows, relations and history each asks for.
 
-Every object goes through the checks its single-object action makes (``portal.writes.problem``
-is ``full_clean`` without the per-row uniqueness queries, which are answered for the whole
-batch from one read), permission is decided on the locked team rows, and each created or
-changed object gets its ChangeRecord; the statements are batched so that their number does
-not grow with the catalog. One entity's refusal is a problem in the report, never a reason
+Every team, account, system, domain, service, API and version goes through the checks its
+single-object action makes (``portal.writes.problem`` is ``full_clean`` without the per-row
+uniqueness queries, which are answered for the whole batch from one read). Consumptions and
+dependencies are built only between rows this import resolved, so what their actions check
+holds by construction (the API exists and is not the consumer's own, one edge per pair, no
+edge to itself, the dependency a consumption implies), and the database's constraints refuse
+anything else. Permission is decided on the locked team rows, and each created or changed
+object gets its ChangeRecord; the statements are batched so that their number does not grow
+with the catalog. One entity's refusal is a problem in the report, never a reason
 to stop the others; a refusal the checks missed and the database caught rolls back the whole
 import.
 """
