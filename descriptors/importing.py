@@ -11,7 +11,7 @@ from django.utils import timezone
 from . import actions
 from .entities import read_entities
 from .fetching import make_fetch
-from .git_checkout import SourceError, checkout
+from .git_checkout import SourceError, SourceUnavailable, checkout
 from .models import ImportRun, Location
 from .places import Unreadable
 from .trees import Reading, read_tree
@@ -59,7 +59,19 @@ def run(location: Location, *, actor, via: str, trigger: str) -> ImportRun:
         step="reading",
     )
     try:
-        reading, started.commit = read(location)
-    except (Unreadable, SourceError) as error:
+        return execute(started, actor=actor, via=via)
+    except SourceUnavailable as error:
         return actions.fail_run(started, str(error))
-    return actions.import_entities(actor=actor, via=via, run=started, reading=reading)
+
+
+def execute(run: ImportRun, *, actor, via: str) -> ImportRun:
+    """Read the location of ``run`` (already running) and import it. A source that may be
+    readable later raises ``SourceUnavailable`` and leaves the run to the caller, which
+    retries it (``descriptors.tasks``) or fails it."""
+    try:
+        reading, run.commit = read(run.location)
+    except SourceUnavailable:
+        raise
+    except (Unreadable, SourceError) as error:
+        return actions.fail_run(run, str(error))
+    return actions.import_entities(actor=actor, via=via, run=run, reading=reading)

@@ -156,7 +156,7 @@ def test_a_scaffold_message_carries_no_time_limits_of_the_sending_process(monkey
     )
 
     actions.enqueue("6f1d3c9e-2b7a-4d0e-9a51-3f4c2e8b7d10")
-    worker.send_reap()
+    worker.StalledRunReaper.send()
 
     assert [m.headers["task"] for m in sent] == [
         "scaffolding.run_scaffold",
