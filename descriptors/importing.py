@@ -8,7 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from . import actions
+from . import actions, hosted_sources
 from .entities import read_entities
 from .fetching import make_fetch
 from .git_checkout import SourceError, SourceUnavailable, checkout
@@ -36,6 +36,8 @@ def read(location: Location) -> tuple[Reading, str]:
         with tempfile.TemporaryDirectory(prefix="keel-location-") as folder:
             fetched = checkout(location.target, dest=Path(folder), ref=location.ref or None)
             return _tree(Path(folder), location.entry), fetched.commit_sha
+    if location.type in (Location.Type.GITHUB, Location.Type.GITLAB):
+        return hosted_sources.read(location, _tree), ""
     raise Unreadable(f"Locations of type {location.get_type_display()} are not read yet.")
 
 
