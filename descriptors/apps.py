@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class DescriptorsConfig(AppConfig):
     name = "descriptors"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from scaffolding.signals import repository_pushed
+
+        from . import syncing
+
+        # A push to a Keel-hosted repository re-reads the locations that read it.
+        repository_pushed.connect(syncing.read_pushed_repository, dispatch_uid="descriptors-push")

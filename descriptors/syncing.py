@@ -32,6 +32,7 @@ from portal.leases import renewing
 from portal.models import Interface
 
 from . import actions, importing
+from .git_checkout import keel_repository_slug
 from .models import ImportRun, Location
 
 # Uploads hold their text in the row: reading them again finds nothing new.
@@ -233,3 +234,18 @@ def request_due(now) -> list[int]:
         .filter(Q(last__isnull=True) | Q(last__lt=now - timedelta(seconds=interval)))
     )
     return [request_sync(location, trigger=ImportRun.Trigger.SCHEDULE).pk for location in due]
+
+
+def read_pushed_repository(sender, slug: str, ref: str, commit: str, **kwargs) -> list[ImportRun]:
+    """``scaffolding.signals.repository_pushed``: request a read of every git location whose
+    target is that Keel-hosted repository (``keel:<slug>`` or its address) and that reads
+    the pushed branch (its default, ``main``, unless the location names another ref)."""
+    candidates = Location.objects.filter(type=Location.Type.GIT).filter(
+        Q(target=f"keel:{slug}") | Q(target__endswith=f"/git/{slug}.git")
+    )
+    branch = ref.removeprefix("refs/heads/")
+    return [
+        request_sync(location, trigger=ImportRun.Trigger.PUSH)
+        for location in candidates
+        if keel_repository_slug(location.target) == slug and location.ref in ("", branch, ref)
+    ]

@@ -2,6 +2,7 @@
 reads whose worker died, and the schedule (tasks run eagerly here; the service tier runs
 them on a real worker)."""
 
+import subprocess
 from datetime import timedelta
 
 import pytest
@@ -257,3 +258,58 @@ def test_the_worker_timer_sends_the_tick_without_time_limits(monkeypatch):
     assert [(m.headers["task"], m.headers["timelimit"]) for m in sent] == [
         ("descriptors.tick", [None, None])
     ]
+
+
+def git(*args, cwd=None):
+    env = {"GIT_TERMINAL_PROMPT": "0", "PATH": "/usr/bin:/bin", "HOME": "/tmp",
+           "GIT_AUTHOR_NAME": "A", "GIT_AUTHOR_EMAIL": "a@example.com",
+           "GIT_COMMITTER_NAME": "A", "GIT_COMMITTER_EMAIL": "a@example.com"}  # fmt: skip
+    done = subprocess.run(
+        ["git", "-c", "credential.helper=", *args], cwd=cwd, env=env, capture_output=True,
+        text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+@pytest.fixture
+def pushed_repository(live_server, settings, tmp_path, staff):
+    """A Keel-hosted repository with a descriptor, read by a git location, and a clone of it
+    that may push (a staff member's read-and-write token: no service is named like it)."""
+    from accounts.factories import ApiTokenFactory
+    from tests.descriptors.test_git_checkout import hosted
+
+    settings.KEEL_REPOSITORY_ROOT = tmp_path / "repositories"
+    settings.KEEL_BASE_URL = live_server.url
+    hosted("orders", {"catalog-info.yaml": (GROUP % "payments").encode()})
+    location = actions.create_location(
+        actor=staff, via=Interface.API, slug="orders-repo", name="o",
+        type=Location.Type.GIT, target="keel:orders",
+    )  # fmt: skip
+    token = ApiTokenFactory(user=staff)
+    host = live_server.url.removeprefix("http://")
+    clone = tmp_path / "clone"
+    git("clone", f"http://staff:{token.key}@{host}/git/orders.git", str(clone))
+    return location, clone
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_push_to_a_keel_repository_reads_its_locations_again(pushed_repository):
+    location, clone = pushed_repository
+    (clone / "catalog-info.yaml").write_text(GROUP % "payments" + "---\n" + GROUP % "billing")
+    git("commit", "-qam", "Billing", cwd=clone)
+
+    git("push", "-q", "origin", "main", cwd=clone)
+
+    run = location.runs.get()
+    head = git("rev-parse", "HEAD", cwd=clone).stdout.strip()
+    assert (run.trigger, run.status, run.commit, run.created) == ("push", "succeeded", head, 2)
+    assert Team.objects.filter(slug="billing").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_push_that_moves_nothing_reads_nothing(pushed_repository):
+    location, clone = pushed_repository
+    git("push", "-q", "origin", "main:other", cwd=clone)  # another branch: main unchanged
+
+    assert not location.runs.exists()
