@@ -79,7 +79,7 @@ def queue_run(location_id: int, *, trigger: str, actor=None) -> tuple[ImportRun,
 
 
 def send(run: ImportRun) -> None:
-    from scaffolding.tasks import send
+    from portal.tasks import send
 
     from .tasks import sync_location
 

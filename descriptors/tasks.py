@@ -1,5 +1,5 @@
 """Background reads of locations (``descriptors.syncing`` says how runs are held, coalesced,
-retried and reaped). Messages carry ids only, and no time limits (``scaffolding.tasks.send``):
+retried and reaped). Messages carry ids only, and no time limits (``portal.tasks.send``):
 the limits below are the worker's."""
 
 from celery import shared_task

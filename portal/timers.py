@@ -23,7 +23,7 @@ class PeriodicSend(bootsteps.StartStopStep):
     def send(cls) -> None:
         from django.utils.module_loading import import_string
 
-        from scaffolding.tasks import send
+        from portal.tasks import send
 
         try:
             send(import_string(cls.task))

@@ -207,7 +207,7 @@ def test_every_worker_reaps_on_its_own_timer(settings, monkeypatch):
     # Given a worker starting, with no beat anywhere
     settings.KEEL_SCAFFOLD_REAP_SECONDS = 7
     sent, timer = [], []
-    monkeypatch.setattr(tasks, "send", lambda task, *args, **kw: sent.append(task.name))
+    monkeypatch.setattr("portal.tasks.send", lambda task, *args, **kw: sent.append(task.name))
 
     class Timer:
         def call_repeatedly(self, seconds, fun, priority=0):
