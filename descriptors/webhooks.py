@@ -21,6 +21,8 @@ from . import push_events, syncing
 from .git_checkout import SourceError
 from .models import ImportRun, Location
 
+HOSTED_TYPES = (Location.Type.GIT, Location.Type.GITHUB, Location.Type.GITLAB)
+
 
 def _answer(status: int, message: str, **extra) -> JsonResponse:
     return JsonResponse({"detail": message, **extra}, status=status)
@@ -32,7 +34,7 @@ def push_webhook(request, slug: str):
     location = Location.objects.filter(slug=slug.lower()).first()
     if location is None:
         return _answer(404, f"There is no location named {slug!r}.")
-    if location.type not in syncing.SCHEDULED_TYPES:
+    if location.type not in HOSTED_TYPES:
         return _answer(404, f"Location {location.slug} is not read from a repository.")
     headers = request.headers
     provider = "github" if "X-GitHub-Event" in headers else "gitlab"

@@ -195,7 +195,9 @@ def test_bad_bodies_and_unknown_locations_get_a_clear_answer(client, staff, queu
     big = b"{" + b" " * 200 + b"}"
     not_json = b"not json at all"
 
+    location(staff, slug="folder", type=Location.Type.PATH, target="/srv/catalog")
     assert github(client, "missing", b"{}", signature=signed(b"{}")).status_code == 404
+    assert github(client, "folder", b"{}", signature=signed(b"{}")).status_code == 404
     assert github(client, "orders", big, signature=signed(big)).status_code == 413
     refused = github(client, "orders", not_json, signature=signed(not_json))
     assert refused.status_code == 400 and "not JSON" in refused.json()["detail"]
