@@ -6,8 +6,9 @@ the tokens page), or a signed-in browser session; an address that keeps presenti
 tokens gets 429 with ``Retry-After``. Any active, signed-in user may read (as for everything
 else in the portal). ``git push`` needs a read-and-write token of someone who may change the
 service of that name (its team's members, or staff; staff only for a repository without a
-service). A push that moves ``main`` sends ``scaffolding.signals.repository_pushed``, so that
-what reads the repository (catalog locations) reads it again within seconds.
+service), and it may neither delete a branch nor rewrite its history. A push that moves
+``main`` sends ``scaffolding.signals.repository_pushed``, so that what reads the repository
+(catalog locations) reads it again within seconds.
 
 The work is done by ``git http-backend`` (git's own CGI program), started without a shell,
 with a minimal environment, and only after the repository name has passed
@@ -17,6 +18,7 @@ push's body is read up to ``KEEL_GIT_MAX_PUSH_BYTES`` (default 100 MiB).
 
 import base64
 import binascii
+import logging
 import subprocess
 
 from django.conf import settings
@@ -39,6 +41,8 @@ from .signals import repository_pushed
 SERVICES = {"git-upload-pack", "git-receive-pack"}
 BACKEND_TIMEOUT = 120
 DEFAULT_MAX_PUSH_BYTES = 100 * 1024 * 1024
+
+log = logging.getLogger(__name__)
 
 
 def _basic_user(request):
@@ -137,10 +141,17 @@ def git_endpoint(request, slug: str, path: str):
         "REMOTE_USER": user.get_username(),
         "REMOTE_ADDR": request.META.get("REMOTE_ADDR", ""),
         "SERVER_PROTOCOL": "HTTP/1.1",
-        # The repositories are created by this portal's own processes.
-        "GIT_CONFIG_COUNT": "1",
+        # The repositories are created by this portal's own processes. A push may not delete
+        # a branch or rewrite its history, and what it sends is checked.
+        "GIT_CONFIG_COUNT": "4",
         "GIT_CONFIG_KEY_0": "safe.directory",
         "GIT_CONFIG_VALUE_0": str(repo),
+        "GIT_CONFIG_KEY_1": "receive.denyDeletes",
+        "GIT_CONFIG_VALUE_1": "true",
+        "GIT_CONFIG_KEY_2": "receive.denyNonFastForwards",
+        "GIT_CONFIG_VALUE_2": "true",
+        "GIT_CONFIG_KEY_3": "receive.fsckObjects",
+        "GIT_CONFIG_VALUE_3": "true",
     }
     if request.META.get("HTTP_GIT_PROTOCOL"):
         env["GIT_PROTOCOL"] = request.META["HTTP_GIT_PROTOCOL"]
@@ -172,9 +183,12 @@ def git_endpoint(request, slug: str, path: str):
     if path == "git-receive-pack" and response.status_code == 200:
         after = _main(repo)
         if after and after != before:
-            repository_pushed.send(
+            answers = repository_pushed.send_robust(
                 sender=git_endpoint, slug=slug, ref=BRANCH.decode(), commit=after
             )
+            for receiver, error in answers:
+                if isinstance(error, Exception):  # the push itself succeeded: say so to git
+                    log.error("%s failed on a push to %s", receiver, slug, exc_info=error)
     return response
 
 

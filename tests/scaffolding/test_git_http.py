@@ -162,3 +162,19 @@ def test_the_services_team_pushes_with_a_write_token_and_others_cannot(
     head = git("rev-parse", "HEAD", cwd=tmp_path / "member").stdout.strip()
     assert pushes == [{"signal": repository_pushed, "slug": "orders", "ref": "refs/heads/main",
                        "commit": head}]  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_push_may_not_rewrite_or_delete_a_branch(live_server, repository, staff, tmp_path):
+    token = ApiTokenFactory(user=staff)
+    host = live_server.url.removeprefix("http://")
+    folder = tmp_path / "clone"
+    git("clone", f"http://staff:{token.key}@{host}/git/orders.git", str(folder))
+    git("-c", "user.name=A", "-c", "user.email=a@x.org", "commit", "-q", "--amend", "-m", "x",
+        cwd=folder)  # fmt: skip
+
+    rewritten = git("push", "--force", "origin", "main", cwd=folder)
+    deleted = git("push", "origin", ":main", cwd=folder)
+
+    assert rewritten.returncode != 0 and "non-fast-forward" in rewritten.stderr
+    assert deleted.returncode != 0 and "deletion prohibited" in deleted.stderr
