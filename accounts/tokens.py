@@ -102,13 +102,14 @@ def _note_use(token_id: int, now) -> None:
 
 
 def user_for_git(username: str, key: str, address: str | None):
-    """The user that git's HTTP Basic credentials name, or ``None``: the password is one of
-    that user's tokens. Raises ``throttle.TooManyFailures`` like ``authenticate``."""
+    """The user and ``TokenCredentials`` that git's HTTP Basic credentials name, or ``None``:
+    the password is one of that user's tokens. Raises ``throttle.TooManyFailures`` like
+    ``authenticate``."""
     try:
-        user, _ = authenticate(key, address)
+        user, credentials = authenticate(key, address)
     except TokenRefused:
         return None
     if user.get_username() != username:
         throttle.note_failure(address)
         return None
-    return user
+    return user, credentials

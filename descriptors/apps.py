@@ -7,7 +7,11 @@ class DescriptorsConfig(AppConfig):
 
     def ready(self):
         from portal import writes
+        from scaffolding.signals import repository_pushed
 
+        from . import syncing
         from .managed import refuse_managed
 
         writes.guard_changes(refuse_managed)
+        # A push to a Keel-hosted repository re-reads the locations that read it.
+        repository_pushed.connect(syncing.read_pushed_repository, dispatch_uid="descriptors-push")

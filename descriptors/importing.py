@@ -11,10 +11,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from . import actions
+from . import actions, hosted_sources
 from .entities import KEEL_API_VERSION, read_entities
 from .fetching import make_fetch
-from .git_checkout import SourceError, checkout
+from .git_checkout import SourceError, SourceUnavailable, checkout
 from .models import ImportRun, Location
 from .places import Place, Unreadable, place_of, read_text
 from .problems import Problem
@@ -40,6 +40,8 @@ def read(location: Location) -> tuple[Reading, str]:
         with tempfile.TemporaryDirectory(prefix="keel-location-") as folder:
             fetched = checkout(location.target, dest=Path(folder), ref=location.ref or None)
             return _tree(Path(folder), location.entry), fetched.commit_sha
+    if location.type in (Location.Type.GITHUB, Location.Type.GITLAB):
+        return hosted_sources.read(location, _tree), ""
     raise Unreadable(f"Locations of type {location.get_type_display()} are not read yet.")
 
 
@@ -87,18 +89,32 @@ def run(location: Location, *, actor, via: str, trigger: str) -> ImportRun:
         started_at=timezone.now(),
         step="reading",
     )
+    try:
+        return execute(started, actor=actor, via=via)
+    except SourceUnavailable as error:
+        return actions.fail_run(started, str(error))
+
+
+def execute(run: ImportRun, *, actor, via: str) -> ImportRun:
+    """Read the location of ``run`` (already running) and import it. A source that may be
+    readable later raises ``SourceUnavailable`` and leaves the run to the caller, which
+    retries it (``descriptors.tasks``) or fails it. Anything else ends the run: refused as a
+    whole (permission, a conflicting write) it fails with the reason, and an unexpected error
+    fails it before it is raised, so that no run is left running."""
     with _collection_paused():
         try:
-            reading, started.commit = read(location)
+            reading, run.commit = read(run.location)
+        except SourceUnavailable:
+            raise
         except (Unreadable, SourceError) as error:
-            return actions.fail_run(started, str(error))
+            return actions.fail_run(run, str(error))
         try:
-            return actions.import_entities(actor=actor, via=via, run=started, reading=reading)
+            return actions.import_entities(actor=actor, via=via, run=run, reading=reading)
         except (PermissionDenied, ValidationError) as error:  # refused as a whole: nothing written
-            return actions.fail_run(started, " ".join(getattr(error, "messages", [str(error)])))
+            return actions.fail_run(run, " ".join(getattr(error, "messages", [str(error)])))
         except Exception:
             actions.fail_run(
-                started, "The import failed unexpectedly and changed nothing; it has been logged."
+                run, "The import failed unexpectedly and changed nothing; it has been logged."
             )
             raise
 

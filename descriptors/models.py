@@ -82,6 +82,10 @@ class ImportRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Held until then: by the worker reading it (renewed by its heartbeat), or by the retry
+    # waiting to read it again. A running run whose lease ran out lost its worker
+    # (``descriptors.syncing``).
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
     commit = models.CharField(max_length=64, blank=True)
     message = models.TextField(blank=True)
     # Progress of a long run: what it is doing and how far it got.

@@ -17,6 +17,7 @@ PUBLIC_PREFIXES = (
     "/api/",
     "/graphql",
     "/git/",
+    "/hooks/",  # webhooks: signed with a secret instead (descriptors.webhooks)
 )
 
 

@@ -232,6 +232,19 @@ os.environ.setdefault("OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND", "jsonsc
 # absolute URLs descriptors may fetch ($text, $openapi... and url locations).
 KEEL_CATALOG_MAX_FILE_BYTES = env.int("KEEL_CATALOG_MAX_FILE_BYTES", default=64 * 1024 * 1024)
 KEEL_CATALOG_FETCH_HOSTS = env.list("KEEL_CATALOG_FETCH_HOSTS", default=[])
+# Sync (descriptors.syncing): every location re-read after KEEL_CATALOG_SYNC_SECONDS (0: never),
+# decided on every worker's timer tick; a read holds its run through a lease its heartbeat
+# renews; a source that may be readable later is retried with backoff.
+KEEL_CATALOG_SYNC_SECONDS = env.int("KEEL_CATALOG_SYNC_SECONDS", default=1800)
+KEEL_CATALOG_SYNC_TICK_SECONDS = env.float("KEEL_CATALOG_SYNC_TICK_SECONDS", default=10)
+KEEL_CATALOG_SYNC_LEASE_SECONDS = env.float("KEEL_CATALOG_SYNC_LEASE_SECONDS", default=30)
+KEEL_CATALOG_SYNC_HEARTBEAT_SECONDS = env.float(
+    "KEEL_CATALOG_SYNC_HEARTBEAT_SECONDS", default=KEEL_CATALOG_SYNC_LEASE_SECONDS / 3
+)
+KEEL_CATALOG_SYNC_RETRIES = env.int("KEEL_CATALOG_SYNC_RETRIES", default=5)
+KEEL_CATALOG_SYNC_RETRY_BASE_SECONDS = env.float("KEEL_CATALOG_SYNC_RETRY_BASE_SECONDS", default=2)
+KEEL_CATALOG_SYNC_RETRY_MAX_SECONDS = env.float("KEEL_CATALOG_SYNC_RETRY_MAX_SECONDS", default=300)
+KEEL_CATALOG_SYNC_TIME_LIMIT = env.int("KEEL_CATALOG_SYNC_TIME_LIMIT", default=900)
 
 KEEL_PORT = env.int("KEEL_PORT", default=8000)
 KEEL_BASE_URL = env.str("KEEL_BASE_URL", default=f"http://127.0.0.1:{KEEL_PORT}")
@@ -393,6 +406,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "scaffolding.reap_stalled_runs",
         "schedule": KEEL_SCAFFOLD_REAP_SECONDS,
     },
+    "descriptors-tick": {"task": "descriptors.tick", "schedule": KEEL_CATALOG_SYNC_TICK_SECONDS},
 }
 
 # One handler on the root logger, and every logger propagates to it: Django's own defaults

@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.api.urls")),
     path("graphql/", include("portal.graphql.urls")),
+    path("hooks/descriptors/", include("descriptors.webhook_urls")),
     path("search/", views.search, name="search"),
     path("graph/", views.graph, name="graph"),
     path("teams/", include("teams.urls")),

@@ -130,7 +130,9 @@ def enqueue(run_uuid) -> None:
     the request: the run stays pending and ``reap_stalled_runs`` sends it again later."""
     from kombu.exceptions import OperationalError
 
-    from .tasks import run_scaffold, send
+    from portal.tasks import send
+
+    from .tasks import run_scaffold
 
     try:
         send(run_scaffold, str(run_uuid))

@@ -26,20 +26,19 @@ can act on.
 import logging
 import random
 import shutil
-import threading
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connections, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from catalog import actions as catalog_actions
 from catalog.models import DataDomain, Service
 from portal.audit import system_actor
+from portal.leases import renewing
 from portal.models import Interface
 from portal.writes import atomic_write
 
@@ -114,30 +113,15 @@ def renew_lease(run: ScaffoldRun) -> bool:
     )
 
 
-@contextmanager
 def heartbeat(run: ScaffoldRun):
-    """Renew the run's lease every ``KEEL_SCAFFOLD_HEARTBEAT_SECONDS`` while the block runs,
-    from a thread: a long step (a slow push) keeps its run, and a dead worker's run is noticed
-    one short lease after its last beat. Only this attempt's claim is renewed."""
-    stop = threading.Event()
-
-    def beat():
-        try:
-            while not stop.wait(settings.KEEL_SCAFFOLD_HEARTBEAT_SECONDS):
-                try:
-                    renew_lease(run)
-                except Exception:  # noqa: BLE001 - a missed beat is what the lease is for
-                    log.warning("scaffold %s: a heartbeat failed", run.pk, exc_info=True)
-        finally:
-            connections.close_all()  # this thread's own connections
-
-    thread = threading.Thread(target=beat, name=f"scaffold-heartbeat-{run.pk}", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join(timeout=10)
+    """Renew the run's lease every ``KEEL_SCAFFOLD_HEARTBEAT_SECONDS`` while the block runs:
+    a long step (a slow push) keeps its run, and a dead worker's run is noticed one short
+    lease after its last beat. Only this attempt's claim is renewed."""
+    return renewing(
+        lambda: renew_lease(run),
+        every=settings.KEEL_SCAFFOLD_HEARTBEAT_SECONDS,
+        name=f"scaffold-heartbeat-{run.pk}",
+    )
 
 
 def backoff(retries: int) -> float:

@@ -1,7 +1,6 @@
 """Background work of the scaffolding app. Messages carry ids only; the rows hold the rest.
 
-Messages carry no time limits either (``send``): Celery would otherwise put the sending
-process's limits into each message, and they would override the worker's own. The limits
+Messages carry no time limits either (they are sent with ``portal.tasks.send``): the limits
 below are read where the task runs, from the worker's settings.
 """
 
@@ -15,11 +14,6 @@ from . import runner
 from .providers import TransientError
 
 log = logging.getLogger(__name__)
-
-
-def send(task, *args, **options):
-    """Enqueue ``task`` with the worker's time limits, not this process's."""
-    return task.apply_async(args, time_limit=None, soft_time_limit=None, **options)
 
 
 @shared_task(

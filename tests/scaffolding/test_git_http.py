@@ -105,11 +105,11 @@ def test_a_signed_in_session_may_read(client, repository, member):
     assert response.status_code == 200
 
 
-def test_pushing_over_http_is_refused(client, repository, member):
+def test_a_browser_session_cannot_push(client, repository, member):
     client.force_login(member)
     response = client.get("/git/orders.git/info/refs?service=git-receive-pack")
     assert response.status_code == 403
-    assert client.post("/git/orders.git/git-receive-pack").status_code == 404
+    assert client.post("/git/orders.git/git-receive-pack").status_code == 403
 
 
 @pytest.mark.parametrize(
@@ -125,3 +125,56 @@ def test_pushing_over_http_is_refused(client, repository, member):
 def test_unsafe_or_unknown_paths_are_not_found(client, repository, member, path):
     client.force_login(member)
     assert client.get(path).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_services_team_pushes_with_a_write_token_and_others_cannot(
+    live_server, repository, member, outsider, tmp_path
+):
+    from catalog.factories import ServiceFactory
+    from scaffolding.signals import repository_pushed
+    from teams.models import Team
+
+    ServiceFactory(slug="orders", owner_team=Team.objects.get(slug="payments"))
+    host = live_server.url.removeprefix("http://")
+    pushes = []
+    repository_pushed.connect(lambda sender, **kw: pushes.append(kw), weak=False, dispatch_uid="t")
+
+    def clone_as(user, name, scope="write"):
+        token = ApiTokenFactory(user=user, scope=scope)
+        folder = tmp_path / name
+        assert git("clone", f"http://{user.username}:{token.key}@{host}/git/orders.git",
+                   str(folder)).returncode == 0  # fmt: skip
+        (folder / "README.md").write_text(f"# {name}\n")
+        git("-c", "user.name=A", "-c", "user.email=a@x.org", "commit", "-qam", name, cwd=folder)
+        return folder
+
+    try:
+        refused = git("push", "origin", "main", cwd=clone_as(outsider, "outsider"))
+        read_only = git("push", "origin", "main", cwd=clone_as(member, "reader", scope="read"))
+        pushed = git("push", "origin", "main", cwd=clone_as(member, "member"))
+    finally:
+        repository_pushed.disconnect(dispatch_uid="t")
+
+    assert refused.returncode != 0 and "Only members of team payments" in refused.stderr
+    assert read_only.returncode != 0 and "read-and-write" in read_only.stderr
+    assert pushed.returncode == 0, pushed.stderr
+    head = git("rev-parse", "HEAD", cwd=tmp_path / "member").stdout.strip()
+    assert pushes == [{"signal": repository_pushed, "slug": "orders", "ref": "refs/heads/main",
+                       "commit": head}]  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_push_may_not_rewrite_or_delete_a_branch(live_server, repository, staff, tmp_path):
+    token = ApiTokenFactory(user=staff)
+    host = live_server.url.removeprefix("http://")
+    folder = tmp_path / "clone"
+    git("clone", f"http://staff:{token.key}@{host}/git/orders.git", str(folder))
+    git("-c", "user.name=A", "-c", "user.email=a@x.org", "commit", "-q", "--amend", "-m", "x",
+        cwd=folder)  # fmt: skip
+
+    rewritten = git("push", "--force", "origin", "main", cwd=folder)
+    deleted = git("push", "origin", ":main", cwd=folder)
+
+    assert rewritten.returncode != 0 and "non-fast-forward" in rewritten.stderr
+    assert deleted.returncode != 0 and "deletion prohibited" in deleted.stderr

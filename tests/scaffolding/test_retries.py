@@ -156,7 +156,7 @@ def test_a_scaffold_message_carries_no_time_limits_of_the_sending_process(monkey
     )
 
     actions.enqueue("6f1d3c9e-2b7a-4d0e-9a51-3f4c2e8b7d10")
-    worker.send_reap()
+    worker.StalledRunReaper.send()
 
     assert [m.headers["task"] for m in sent] == [
         "scaffolding.run_scaffold",
@@ -207,7 +207,7 @@ def test_every_worker_reaps_on_its_own_timer(settings, monkeypatch):
     # Given a worker starting, with no beat anywhere
     settings.KEEL_SCAFFOLD_REAP_SECONDS = 7
     sent, timer = [], []
-    monkeypatch.setattr(tasks, "send", lambda task, *args, **kw: sent.append(task.name))
+    monkeypatch.setattr("portal.tasks.send", lambda task, *args, **kw: sent.append(task.name))
 
     class Timer:
         def call_repeatedly(self, seconds, fun, priority=0):
