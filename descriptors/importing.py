@@ -110,8 +110,11 @@ def execute(run: ImportRun, *, actor, via: str) -> ImportRun:
             return actions.fail_run(run, str(error))
         try:
             return actions.import_entities(actor=actor, via=via, run=run, reading=reading)
-        except (PermissionDenied, ValidationError) as error:  # refused as a whole: nothing written
-            return actions.fail_run(run, " ".join(getattr(error, "messages", [str(error)])))
+        except PermissionDenied as error:  # refused as a whole: nothing written
+            who = actor.get_username() if actor is not None else "nobody"
+            return actions.fail_run(run, f"{error} (reading as {who}).")
+        except ValidationError as error:  # a conflicting write, for one
+            return actions.fail_run(run, " ".join(error.messages))
         except Exception:
             actions.fail_run(
                 run, "The import failed unexpectedly and changed nothing; it has been logged."

@@ -27,7 +27,6 @@ from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
-from portal import permissions
 from portal.leases import renewing
 from portal.models import Interface
 
@@ -126,10 +125,7 @@ def execute(run: ImportRun) -> ImportRun:
             "The account that registered this location no longer exists, so nobody's "
             "permissions cover a scheduled read; register the location again.",
         )
-    try:
-        return importing.execute(run, actor=actor, via=Interface.IMPORT)
-    except permissions.PermissionDenied as error:
-        return actions.fail_run(run, f"{error} (reading as {actor.get_username()}).")
+    return importing.execute(run, actor=actor, via=Interface.IMPORT)
 
 
 def release_for_retry(run: ImportRun, error, retries: int) -> float | None:
