@@ -32,7 +32,9 @@ class _LocationForm(forms.ModelForm):
         """Model validation is the action's job (one write path): skip ModelForm's copy."""
 
     def action_fields(self) -> dict:
-        return {"type": self.location_type, **self.cleaned_data}
+        """The action's keyword arguments; an empty field takes the model's default."""
+        given = {name: value for name, value in self.cleaned_data.items() if value != ""}
+        return {"type": self.location_type, **given}
 
 
 class UploadForm(_LocationForm):
@@ -76,3 +78,7 @@ class GitForm(_LocationForm):
             "target": "An https:// clone address, or keel:<name> for a repository Keel hosts.",
             "entry": "The descriptor to start from, relative to the repository's root.",
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["entry"].required = False

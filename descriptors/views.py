@@ -57,9 +57,10 @@ def _create(request, form_class, prefix: str):
         form,
         lambda _: actions.create_location(actor=request.user, via=UI, **form.action_fields()),
     )
-    if created is None:
-        view = ImportPage.as_view(extra_context={f"{prefix}_form": form, "open_form": prefix})
-        response = view(request)
+    if created is None:  # the Import page again, with this form's errors
+        page = ImportPage(extra_context={f"{prefix}_form": form})
+        page.setup(request)
+        response = page.get(request)
         response.status_code = 400
         return response
     messages.success(request, f"Registered location {created.slug}.")

@@ -3,7 +3,6 @@ with the problems each met, the entities they declared, and the catalog exported
 format. Writes go through ``descriptors.actions``."""
 
 from django.http import HttpResponse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -147,6 +146,9 @@ def exported(*, format: str, kind: str = "", owner_team: str = "") -> tuple[str,
     return exporting.as_yaml(items), "application/yaml"
 
 
+_ENTITIES = {"type": "array", "items": {"type": "object", "additionalProperties": True}}
+
+
 class ExportView(APIView):
     """The catalog, or the part of it a kind or a team names, as Backstage-format entities:
     multi-document YAML, or JSON with each entity's relations."""
@@ -160,10 +162,10 @@ class ExportView(APIView):
         parameters=[s.ExportQuerySerializer],
         responses={
             (200, "application/yaml"): OpenApiResponse(
-                OpenApiTypes.STR, "Multi-document YAML, one entity per document."
+                _ENTITIES, "A stream of YAML documents, one entity each."
             ),
             (200, "application/json"): OpenApiResponse(
-                OpenApiTypes.ANY, "A list of entities, each with its relations."
+                _ENTITIES, "A list of entities, each with its relations."
             ),
         },
         operation_id="export_retrieve",
