@@ -38,6 +38,7 @@ def create_location(*, actor, via: str, owner_team=None, **fields) -> Location:
 def update_location(location: Location, *, actor, via: str, **changes) -> Location:
     """Change what a location reads or how; its type and owner stay. What it reads is
     checked as on creation (a changed path again by staff only)."""
+    _require_may_change(actor, location)
     with atomic_write():
         current = _locked(location, actor=actor)
         updated = save_changes(current, changes, actor=actor, via=via, editable=LOCATION_EDITABLE)
@@ -48,6 +49,7 @@ def update_location(location: Location, *, actor, via: str, **changes) -> Locati
 def delete_location(location: Location, *, actor, via: str) -> None:
     """Its runs go with it; its entities stay, as orphans without a location, each recorded:
     the catalog objects they became are not removed by forgetting where they were read."""
+    _require_may_change(actor, location)
     with atomic_write():
         current = _locked(location, actor=actor)
         kept = list(Entity.objects.filter(location=current, orphaned_at__isnull=True))
@@ -81,13 +83,7 @@ def start_import(location: Location, *, actor, via: str, trigger: str) -> Import
     The one place every interface starts a run from, so that handing runs to a worker
     changes only this function. For now the run is read at once, in this request.
     """
-    if not may_import(actor, location):
-        permissions.require_signed_in(actor)
-        if location.owner_team_id is None:
-            raise permissions.PermissionDenied(
-                f"Only staff may import location {location.slug}, which no team owns."
-            )
-        permissions.require(actor, permissions.CHANGE, location)
+    _require_may_change(actor, location)
     from . import importing  # importing calls this module: imported when first needed
 
     return importing.run(location, actor=actor, via=via, trigger=trigger)
@@ -98,6 +94,18 @@ def may_import(user, location: Location) -> bool:
     if location.owner_team_id is None:
         return permissions.administers(user)
     return permissions.can(user, permissions.CHANGE, location)
+
+
+def _require_may_change(actor, location: Location) -> None:
+    """Refuse early, with a sentence (``_locked`` decides again on the locked row)."""
+    if may_import(actor, location):
+        return
+    permissions.require_signed_in(actor)
+    if location.owner_team_id is None:
+        raise permissions.PermissionDenied(
+            f"Only staff may change or import location {location.slug}, which no team owns."
+        )
+    permissions.require(actor, permissions.CHANGE, location)
 
 
 def _check_source(location: Location, *, actor, changed=None) -> None:

@@ -118,8 +118,11 @@ def test_locations_filter_by_type_and_owner_team(team, member, staff):
     assert client.get("/api/v1/locations/", {"type": "ftp"}).status_code == 400
 
 
-def test_members_change_and_outsiders_may_not(team, member, outsider):
+def test_members_change_and_outsiders_may_not(team, member, outsider, staff):
     upload_location(member, owner_team=team)
+    upload_location(staff, slug="staff-file")
+    assert _client(member).patch("/api/v1/locations/staff-file/", {"name": "x"}).status_code == 403
+    assert _client(member).delete("/api/v1/locations/staff-file/").status_code == 403
     url = "/api/v1/locations/cart-file/"
     refused = _client(outsider).patch(url, {"name": "Mine"})
     changed = _client(member).patch(url, {"name": "Cart descriptors", "remove_orphans": True})
