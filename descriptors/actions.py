@@ -113,9 +113,7 @@ def _check_source(location: Location, *, actor, changed=None) -> None:
     than a failed run later. Only staff name paths on the server: a path can be anything the
     portal's process may read."""
     kind = location.type
-    if kind == Location.Type.UPLOAD:
-        if not location.content.strip():
-            raise ValidationError({"content": "Upload or paste the descriptor file."})
+    if kind == Location.Type.UPLOAD:  # empty is allowed: it declares nothing (all orphans)
         limit = settings.KEEL_CATALOG_MAX_FILE_BYTES
         if len(location.content.encode()) > limit:
             raise ValidationError(

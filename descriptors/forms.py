@@ -64,6 +64,8 @@ class UploadForm(_LocationForm):
                     {"file": f"The file is not UTF-8 text (byte {error.start})."}
                 ) from None
             data["entry"] = upload.name[:500]
+        elif not data.get("content", "").strip():
+            raise forms.ValidationError({"content": "Upload or paste the descriptor file."})
         return data
 
 

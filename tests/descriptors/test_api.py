@@ -63,7 +63,7 @@ def test_a_member_registers_an_upload_location_for_their_team(team, member):
     [
         ({"owner_team": None}, 403, None),  # a location without a team is staff's
         ({"owner_team": "search"}, 403, None),  # not their team
-        ({"owner_team": "payments", "content": "  "}, 400, "content"),
+        ({"owner_team": "payments", "content": "x" * 65}, 400, "content"),
         (
             {"owner_team": "payments", "type": "git", "target": "ssh://git@host/x.git"},
             400,
@@ -81,8 +81,9 @@ def test_a_member_registers_an_upload_location_for_their_team(team, member):
     ],
 )
 def test_what_a_member_may_not_register_is_refused_with_a_reason(
-    team, member, fields, status, field
+    team, member, settings, fields, status, field
 ):
+    settings.KEEL_CATALOG_MAX_FILE_BYTES = 64
     TeamFactory(slug="search")
     response = _client(member).post("/api/v1/locations/", _upload(**fields), format="json")
     assert response.status_code == status, response.json()

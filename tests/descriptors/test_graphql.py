@@ -93,8 +93,9 @@ def test_a_member_registers_and_imports_an_upload(member_gql, team):
 
 
 def test_refusals_come_back_as_field_errors_or_a_permission_error(member_gql, team, staff):
-    blank = member_gql(CREATE, _upload(ownerTeam="payments", content=""))["createLocation"]
-    assert blank["location"] is None and blank["errors"][0]["field"] == "content"
+    badly_named = member_gql(CREATE, _upload(ownerTeam="payments", slug="Cart File"))
+    assert badly_named["createLocation"]["location"] is None
+    assert badly_named["createLocation"]["errors"][0]["field"] == "slug"
     bad_url = member_gql(CREATE, _upload(ownerTeam="payments", type="GIT", target="file:///etc"))
     assert bad_url["createLocation"]["errors"][0]["field"] == "target"
     unknown = member_gql(START, {"location": "nowhere"})["startImport"]
