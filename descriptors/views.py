@@ -18,7 +18,7 @@ from portal import permissions
 from portal.models import Interface
 from portal.pages import FilteredListView, ask_first, by_slug, history, perform
 
-from . import actions
+from . import actions, exporting
 from .filters import ImportProblemFilterSet, LocationFilterSet
 from .forms import GitForm, UploadForm
 from .models import Entity, ImportRun, Location
@@ -155,7 +155,7 @@ def entity_detail(request, kind, namespace, name):
         "entity": entity,
         "target": targets_of([entity]).get(entity.pk),
         "descriptor": yaml.safe_dump(
-            entity.descriptor, sort_keys=False, allow_unicode=True, width=100
+            exporting.shown(entity.descriptor), sort_keys=False, allow_unicode=True, width=100
         ),
     }
     return render(request, "descriptors/entity_detail.html", context)

@@ -4,6 +4,7 @@ from rest_framework import serializers
 from portal.api.serializers import NameField, by_slug
 from teams.models import Team
 
+from .. import exporting
 from ..models import Entity, ImportProblem, ImportRun, Location
 from ..querysets import targets_of
 
@@ -76,6 +77,7 @@ class EntitySerializer(serializers.ModelSerializer):
     location = by_slug()
     owner_team = by_slug()
     orphaned = serializers.SerializerMethodField()
+    descriptor = serializers.SerializerMethodField(help_text="As its location declared it.")
     target = serializers.SerializerMethodField(help_text="The catalog object it became.")
     url = serializers.CharField(source="get_absolute_url", read_only=True)
 
@@ -86,6 +88,9 @@ class EntitySerializer(serializers.ModelSerializer):
             "owner_team", "orphaned", "orphaned_at", "target", "descriptor", *_TIMESTAMPS,
         ]  # fmt: skip
         read_only_fields = fields
+
+    def get_descriptor(self, entity) -> dict:
+        return exporting.shown(entity.descriptor)
 
     def get_orphaned(self, entity) -> bool:
         return entity.orphaned_at is not None

@@ -6,6 +6,7 @@ from portal.graphql.types import CountedConnection, RestrictedType, UserType, ch
 from teams.graphql.loaders import team_by_id
 from teams.graphql.types import TeamType
 
+from .. import exporting
 from ..filters import ImportProblemFilterSet
 from ..models import Entity, ImportProblem, ImportRun, Location
 from . import loaders
@@ -121,6 +122,10 @@ class EntityNode(RestrictedType):
     @staticmethod
     def resolve_owner_team(root, info):
         return team_by_id.load(info, root, "owner_team_id")
+
+    @staticmethod
+    def resolve_descriptor(root, info):
+        return exporting.shown(root.descriptor)
 
     @staticmethod
     def resolve_orphaned_at(root, info):

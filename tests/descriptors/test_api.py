@@ -263,3 +263,24 @@ def test_the_export_in_yaml_and_json_filtered_by_kind_and_team(team, member, ser
     assert json.loads(other.content) == []
     bad = client.get("/api/v1/export/", {"format": "xml"})
     assert bad.status_code == 400 and bad.json()["format"]
+
+
+def test_no_interface_shows_an_imported_users_email(staff, client):
+    content = (
+        "apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata: {name: jane}\n"
+        "spec: {profile: {email: jane@example.com, displayName: Jane}, memberOf: []}\n"
+    )
+    location = upload_location(staff, content=content)
+    _client(staff).post(f"/api/v1/locations/{location.slug}/import/")
+    entity = Entity.objects.get(ref="user:default/jane")
+    assert "jane@example.com" in json.dumps(entity.descriptor)  # stored as declared
+    client.force_login(staff)
+    query = '{ entity(ref: "user:default/jane") { descriptor } }'
+    for response in (
+        _client(staff).get("/api/v1/entities/user/default/jane/"),
+        _client(staff).get("/api/v1/entities/"),
+        client.get(entity.get_absolute_url()),
+        client.post("/graphql/", {"query": query}, content_type="application/json"),
+    ):
+        assert response.status_code == 200
+        assert b"Jane" in response.content and b"jane@example.com" not in response.content

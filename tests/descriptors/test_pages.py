@@ -188,3 +188,10 @@ def test_the_import_page_costs_the_same_with_more_locations(
         actions.start_import(location, actor=member, via=Interface.UI, trigger="manual")
     with django_assert_num_queries(len(few)):
         page.get("/imports/")
+
+
+def test_staff_paste_a_file_without_a_team_and_members_must_choose_theirs(team, member, staff):
+    data = {"upload-slug": "pasted", "upload-name": "Pasted", "upload-content": UPLOAD}
+    assert _page(member).post("/imports/upload/", data).status_code == 400
+    assert _page(staff).post("/imports/upload/", data).status_code == 302
+    assert Location.objects.get(slug="pasted").owner_team is None
