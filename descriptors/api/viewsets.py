@@ -7,10 +7,13 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import ValidationError as BadRequest
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.api.idempotency import CONFLICT, idempotent
+from portal.api.idempotency import PARAMETER as IDEMPOTENCY_KEY
 from portal.api.viewsets import ActionViewSet, BaseViewSet, _known_id
 
 from .. import actions, exporting
@@ -31,6 +34,14 @@ class LocationViewSet(ActionViewSet):
     create_action = staticmethod(actions.create_location)
     update_action = staticmethod(actions.update_location)
     delete_action = staticmethod(actions.delete_location)
+
+    @extend_schema(
+        parameters=[IDEMPOTENCY_KEY], responses={201: s.LocationSerializer, 409: CONFLICT}
+    )
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        """Register a location; an Idempotency-Key makes a repeated request answer once."""
+        return super().create(request, *args, **kwargs)
 
     @extend_schema(request=None, responses={202: s.ImportRunSerializer}, filters=False)
     @action(detail=True, methods=["post"], url_path="import", filter_backends=[])
@@ -73,7 +84,7 @@ class ImportRunViewSet(BaseViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
         run = self.get_object()
         filterset = ImportProblemFilterSet(request.query_params, queryset=run.problems.all())
         if not filterset.is_valid():
-            raise s.serializers.ValidationError(filterset.errors)
+            raise BadRequest(filterset.errors)
         return self.paginated(filterset.qs, s.ImportProblemSerializer)
 
 

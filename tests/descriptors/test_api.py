@@ -284,3 +284,12 @@ def test_no_interface_shows_an_imported_users_email(staff, client):
     ):
         assert response.status_code == 200
         assert b"Jane" in response.content and b"jane@example.com" not in response.content
+
+
+def test_a_repeated_registration_with_an_idempotency_key_answers_once(team, member):
+    client = _client(member)
+    headers = {"HTTP_IDEMPOTENCY_KEY": "2f1c6a0e-5b1e-4b7e-9d64-1f2a3b4c5d6e"}
+    first = client.post("/api/v1/locations/", _upload(owner_team="payments"), **headers)
+    again = client.post("/api/v1/locations/", _upload(owner_team="payments"), **headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert first.json() == again.json() and Location.objects.count() == 1
