@@ -154,6 +154,11 @@ def entities() -> list[dict]:
     return declared + _described(managed)
 
 
+def shown(descriptor: dict) -> dict:
+    """A stored descriptor as every interface shows it: without anyone's e-mail address."""
+    return _without_email(descriptor)
+
+
 def _without_email(descriptor: dict) -> dict:
     profile = (descriptor.get("spec") or {}).get("profile")
     if descriptor.get("kind") != "User" or not isinstance(profile, dict) or "email" not in profile:

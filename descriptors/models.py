@@ -10,6 +10,8 @@ from django.urls import reverse
 from portal.models import SluggedModel, TimestampedModel
 from teams.models import Team
 
+from .querysets import EntityQuerySet, ImportRunQuerySet, LocationQuerySet
+
 
 class Location(SluggedModel):
     """A place Keel reads descriptors from, again on a schedule, on demand and on push.
@@ -50,6 +52,8 @@ class Location(SluggedModel):
     )
 
     history_excluded_fields = ("content",)
+
+    objects = LocationQuerySet.as_manager()
 
     class Meta(SluggedModel.Meta):
         pass
@@ -98,6 +102,8 @@ class ImportRun(models.Model):
     orphaned = models.PositiveIntegerField(default=0)
     removed = models.PositiveIntegerField(default=0)
     refused = models.PositiveIntegerField(default=0)
+
+    objects = ImportRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -165,6 +171,8 @@ class Entity(TimestampedModel):
     owner_team_path = "owner_team"
     history_excluded_fields = ("descriptor", "digest")
 
+    objects = EntityQuerySet.as_manager()
+
     class Meta:
         ordering = ["ref"]
         verbose_name_plural = "entities"
@@ -181,4 +189,8 @@ class Entity(TimestampedModel):
         return self.ref
 
     def get_absolute_url(self) -> str:
-        return reverse("descriptors:entity-detail", kwargs={"ref": self.ref})
+        kind, _, rest = self.ref.partition(":")
+        namespace, _, name = rest.partition("/")
+        return reverse(
+            "descriptors:entity-detail", kwargs={"kind": kind, "namespace": namespace, "name": name}
+        )

@@ -341,6 +341,9 @@ SPECTACULAR_SETTINGS = {
         "DependencyKindEnum": "catalog.models.Dependency.Kind",
         "InterfaceEnum": "portal.models.Interface",
         "PipelineStageOutcomeEnum": "scaffolding.models.PipelineStage.Outcome",
+        "TypeEnum": "catalog.models.Api.Type",  # the name it had before locations had a type
+        "LocationTypeEnum": "descriptors.models.Location.Type",
+        "ImportRunStatusEnum": "descriptors.models.ImportRun.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

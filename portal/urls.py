@@ -17,6 +17,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("graph/", views.graph, name="graph"),
     path("teams/", include("teams.urls")),
+    path("imports/", include("descriptors.urls")),
     path("", include("scaffolding.urls")),
     path("", include("catalog.urls")),
 ]

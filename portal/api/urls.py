@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api.urls import register as register_accounts
 from catalog.api import viewsets as catalog
+from descriptors.api import urls as descriptors
 from scaffolding.api.urls import register as register_scaffolding
 from teams.api import viewsets as teams
 
@@ -29,6 +30,7 @@ router.register("consumptions", catalog.ApiConsumptionViewSet, basename="consump
 router.register("graph/cycles", catalog.CycleViewSet, basename="graph-cycle")
 register_scaffolding(router)  # templates, scaffold-runs, pipelines
 register_accounts(router)  # tokens
+descriptors.register(router)  # locations, import-runs
 
 # Like the data, the document describing it is for signed-in users (drf-spectacular's
 # default would publish it to anyone).
@@ -44,5 +46,6 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
+    *descriptors.urlpatterns,  # entities by reference, export
     *router.urls,
 ]

@@ -4,17 +4,21 @@ import graphene
 
 from catalog.graphql.mutations import CatalogMutation
 from catalog.graphql.queries import CatalogQuery
+from descriptors.graphql.mutations import DescriptorsMutation
+from descriptors.graphql.queries import DescriptorsQuery
 from scaffolding.graphql.mutations import ScaffoldingMutation
 from scaffolding.graphql.queries import ScaffoldingQuery
 from teams.graphql.mutations import TeamsMutation
 from teams.graphql.queries import TeamsQuery
 
 
-class Query(CatalogQuery, TeamsQuery, ScaffoldingQuery, graphene.ObjectType):
+class Query(CatalogQuery, TeamsQuery, ScaffoldingQuery, DescriptorsQuery, graphene.ObjectType):
     pass
 
 
-class Mutation(CatalogMutation, TeamsMutation, ScaffoldingMutation, graphene.ObjectType):
+class Mutation(
+    CatalogMutation, TeamsMutation, ScaffoldingMutation, DescriptorsMutation, graphene.ObjectType
+):
     pass
 
 

@@ -29,6 +29,7 @@ from catalog.models import (
     System,
     Tag,
 )
+from descriptors.actions import create_location
 from portal.audit import system_actor
 from portal.models import ChangeRecord, Interface
 from teams.models import Membership, Team
@@ -98,7 +99,8 @@ def world(team, lead, member, outsider, service):
     payments owns checkout, ledger and spare; search owns finder. checkout provides
     checkout-api (version 1.0.0), owns domain orders and resource orders-db, depends on
     ledger and consumes finder-api. Payments owns business domain commerce and its system
-    shop, which checkout and checkout-api are part of.
+    shop, which checkout and checkout-api are part of. Payments reads descriptors from the
+    upload location cart-file (never imported).
     """
     search = Team.objects.get(slug="search")
     ledger = ServiceFactory(slug="ledger", owner_team=team)
@@ -130,4 +132,13 @@ def world(team, lead, member, outsider, service):
         consumption=ApiConsumptionFactory(consumer=service, api=finder_api),
         business_domain=commerce,
         system=shop,
+        location=create_location(
+            actor=lead,
+            via=Interface.CLI,
+            owner_team=team,
+            slug="cart-file",
+            name="Cart",
+            type="upload",
+            content="kind: Component\nmetadata: {name: cart}\n",
+        ),  # fmt: skip
     )

@@ -21,6 +21,7 @@ _SLUGS = {
     "apis": "checkout-api",
     "business-domains": "commerce",
     "domains": "orders",
+    "locations": "cart-file",
     "resources": "orders-db",
     "services": "checkout",
     "systems": "shop",

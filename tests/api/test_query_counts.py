@@ -139,6 +139,62 @@ def _neighbourhood(n):
     actions.update_service(service, actor=system_actor(), via="cli", tags=tags)
 
 
+def _locations(n):
+    from descriptors.models import ImportRun, Location
+
+    team = Team.objects.get(slug="payments")
+    for location in Location.objects.bulk_create(
+        Location(slug=f"file-{i}", name=f"File {i}", type="upload", owner_team=team)
+        for i in range(Location.objects.count(), Location.objects.count() + n)
+    ):
+        ImportRun.objects.create(location=location, trigger="manual", status="succeeded")
+
+
+def _import_runs(n):
+    from descriptors.models import ImportRun, Location
+
+    location = Location.objects.get_or_create(slug="file", defaults={"type": "upload"})[0]
+    ImportRun.objects.bulk_create(ImportRun(location=location, trigger="manual") for _ in range(n))
+
+
+def _problems(n):
+    from descriptors.models import ImportProblem, ImportRun, Location
+
+    location = Location.objects.get_or_create(slug="file", defaults={"type": "upload"})[0]
+    run = ImportRun.objects.get_or_create(pk=1, defaults={"location": location, "trigger": "cli"})[
+        0
+    ]
+    ImportProblem.objects.bulk_create(ImportProblem(run=run, message="x") for _ in range(n))
+
+
+def _entities(n):
+    """Entities that became services, and some that became nothing."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from descriptors.models import Entity, Location
+
+    location = Location.objects.get_or_create(slug="file", defaults={"type": "upload"})[0]
+    team = Team.objects.get(slug="payments")
+    services = ServiceFactory.create_batch(n, owner_team=team)
+    kind = ContentType.objects.get_for_model(Service)
+    Entity.objects.bulk_create(
+        Entity(
+            ref=f"component:default/{s.slug}",
+            kind="component",
+            name=s.slug,
+            location=location,
+            descriptor={},
+            digest="",
+            target_type=kind,
+            target_id=s.pk,
+            owner_team=team,
+        )  # fmt: skip
+        for s in services
+    )
+    Entity.objects.create(ref=f"template:default/t{n}", kind="template", name=f"t{n}",
+                          descriptor={}, digest="")  # fmt: skip
+
+
 # url -> (builder, baseline); small and large counts come from SIZES. A service list is the
 # page of stored documents counted in the same statement (catalog.documents), a service one
 # indexed read; graph reads count loading the graph (its services, its edges) as well.
@@ -159,6 +215,10 @@ ENDPOINTS = {
     "/api/v1/services/checkout/dependents/": (_walk_up, 6),
     "/api/v1/graph/cycles/": (_cycles, 4),
     "/api/v1/services/checkout/": (_neighbourhood, 1),
+    "/api/v1/locations/": (_locations, 2),
+    "/api/v1/import-runs/": (_import_runs, 2),
+    "/api/v1/import-runs/1/problems/": (_problems, 3),
+    "/api/v1/entities/": (_entities, 3),
 }
 # A team never passes 10 members (the member fixture is the first).
 SIZES = {"/api/v1/teams/payments/members/": (2, 9)}

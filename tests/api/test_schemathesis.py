@@ -14,9 +14,11 @@ import copy
 
 import pytest
 import schemathesis
+import yaml
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from schemathesis.core.media_types import YAML_MEDIA_TYPES
 
 from accounts.factories import ApiTokenFactory
 from portal.wsgi import application
@@ -42,6 +44,13 @@ CONFIG = schemathesis.Config.from_dict(
         },
     }
 )
+
+
+@schemathesis.deserializer(*YAML_MEDIA_TYPES)
+def yaml_stream(ctx, response):
+    """application/yaml may hold several documents (RFC 9512), as the export's does; the
+    built-in reader expects one."""
+    return list(yaml.safe_load_all(response.content.decode(response.encoding or "utf-8")))
 
 
 schema = schemathesis.openapi.from_dict(copy.deepcopy(served_document()), config=CONFIG)
