@@ -79,15 +79,16 @@ def delete_location(location: Location, *, actor, via: str) -> None:
 
 
 def start_import(location: Location, *, actor, via: str, trigger: str) -> ImportRun:
-    """Read ``location`` again on behalf of ``actor``, who must be allowed to change it.
-
-    The one place every interface starts a run from, so that handing runs to a worker
-    changes only this function. For now the run is read at once, in this request.
-    """
+    """Have ``location`` read again on behalf of ``actor``, who must be allowed to change
+    it: the queued run, which a worker reads once the caller commits (joining the one
+    already waiting, if any). The one place every interface starts a run from; its page shows
+    the run's progress."""
     _require_may_change(actor, location)
-    from . import importing  # importing calls this module: imported when first needed
+    from . import syncing  # syncing calls this module: imported when first needed
 
-    return importing.run(location, actor=actor, via=via, trigger=trigger)
+    run = syncing.request_sync(location, trigger=trigger, actor=actor)
+    run.refresh_from_db()  # read already, when the task ran at once (eager Celery)
+    return run
 
 
 def may_import(user, location: Location) -> bool:

@@ -13,7 +13,7 @@ from teams.factories import TeamFactory
 
 from .web import UPLOAD, upload_location
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("imports_run_at_once")]
 
 
 def _client(user=None) -> APIClient:

@@ -8,7 +8,7 @@ from tests.graphql.conftest import GraphQLClient
 
 from .web import UPLOAD, upload_location
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("imports_run_at_once")]
 
 
 @pytest.fixture

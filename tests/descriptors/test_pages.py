@@ -11,7 +11,7 @@ from portal.models import Interface
 
 from .web import UPLOAD, upload_location
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("imports_run_at_once")]
 
 
 def _page(user) -> Client:
