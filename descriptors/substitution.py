@@ -224,7 +224,11 @@ def substitute(
     context = _Context(place, fetch, max_bytes, max_depth, max_nodes)
     unresolved: set[str] = set()
     messages: list[str] = []
-    filled = _fill(data, "", context, unresolved, messages)
+    try:
+        filled = _fill(data, "", context, unresolved, messages)
+    except _Unresolved as error:  # the whole document was one placeholder
+        filled = data
+        messages.append(str(error))
     problems = [
         Problem(
             document.source,

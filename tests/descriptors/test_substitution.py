@@ -130,7 +130,7 @@ def test_an_api_whose_definition_could_not_be_read_is_still_read(tmp_path):
     assert [p.message for p in reading.problems] == [
         "spec.definition: $text https://specs.example.com/pets.yaml could not be read: https://specs.example.com/pets.yaml is a URL, and this reading fetches nothing (no hosts are allowed); the entity is read without it"
     ]
-    assert reading.problems[0].ref == "api:pets"
+    assert reading.problems[0].ref == "api:default/pets"
 
 
 def served(handler):
