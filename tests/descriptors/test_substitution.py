@@ -212,3 +212,33 @@ def test_a_timeout_is_a_problem_for_the_entity(tmp_path):
         "https://specs.example.com/pets.yaml did not answer within 2 s"
         in filled.problems[0].message
     )
+
+
+def test_yaml_placeholders_need_exactly_one_document(tmp_path):
+    filled = fill(
+        tmp_path, {"spec": {"x": {"$yaml": "two.yaml"}}}, {"apis/two.yaml": "a: 1\n---\nb: 2\n"}
+    )
+    assert filled.problems[0].message == (
+        "spec.x: $yaml two.yaml is not valid YAML: apis/two.yaml should hold exactly one document, and holds 2; the entity is read without it"
+    )
+
+
+def test_openapi_refs_stay_inside_the_root(tmp_path):
+    root = tmp_path / "repo"
+    (tmp_path / "schemas.yaml").write_text("Pet: {type: object}\n")
+    files = {
+        "apis/openapi.yaml": "openapi: 3.0.0\ncomponents:\n  schemas:\n    Pet:\n      $ref: '../../schemas.yaml#/Pet'\n"
+    }
+    filled = fill(root, api({"$openapi": "openapi.yaml"}), files)
+    assert filled.unresolved == {"spec.definition"}
+    assert (
+        '$ref ../../schemas.yaml#/Pet could not be read: "../../schemas.yaml" is outside the repository'
+        in filled.problems[0].message
+    )
+
+
+def test_problems_read_as_a_sentence(tmp_path):
+    filled = fill(tmp_path, api({"$text": "gone.txt"}), ref="api:default/pets")
+    assert str(filled.problems[0]).startswith(
+        "apis/catalog-info.yaml document 1 (line 1) api:default/pets: spec.definition: $text gone.txt"
+    )
