@@ -43,7 +43,7 @@ _SAFE_LINE = 500
 _SAFE_BRACKETS = 1000
 _SAFE_DEPTH = 2 * _SAFE_LINE + _SAFE_BRACKETS
 _DOCUMENT_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.MULTILINE)
-_CONTENT = re.compile(r"^[ \t]*[^ \t\r\n#%]", re.MULTILINE)
+_CONTENT = re.compile(r"^(?!\.\.\.(?:[ \t\r\n]|$))[ \t]*[^ \t\r\n#%]", re.MULTILINE)
 _BLANK = re.compile(r"[ \t\r\n]*")
 
 _STR = "tag:yaml.org,2002:str"
