@@ -179,6 +179,11 @@ def test_a_redirect_on_the_same_host_is_followed():
         ),
         (
             "https://specs.example.com/x",
+            lambda r: httpx.Response(302, headers={"location": "http://specs.example.com/x"}),
+            "https://specs.example.com/x redirects from https to http; not followed",
+        ),
+        (
+            "https://specs.example.com/x",
             lambda r: httpx.Response(404),
             "https://specs.example.com/x answered HTTP 404",
         ),
