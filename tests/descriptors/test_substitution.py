@@ -247,3 +247,13 @@ def test_problems_read_as_a_sentence(tmp_path):
     assert str(filled.problems[0]).startswith(
         "apis/catalog-info.yaml document 1 (line 1) api:default/pets: spec.definition: $text gone.txt"
     )
+
+
+def test_a_chain_of_refs_too_deep_to_bundle_is_a_problem(tmp_path):
+    nested = "".join("  " * level + "a:\n" for level in range(60)) + "  " * 60
+    files = {f"apis/s{n}.yaml": nested + f"b: {{$ref: 's{n + 1}.yaml'}}\n" for n in range(40)}
+    files["apis/openapi.yaml"] = "openapi: 3.0.0\nx: {$ref: 's0.yaml'}\n"
+    files["apis/s40.yaml"] = "end: true\n"
+    filled = fill(tmp_path, api({"$openapi": "openapi.yaml"}), files)
+    assert filled.unresolved == {"spec.definition"}
+    assert "nests too deeply once its $refs are bundled" in filled.problems[0].message
