@@ -54,6 +54,10 @@ def make_fetch(
                                 raise FetchError(
                                     f"{url} redirects to another host ({_host(target)}); redirects are followed on the same host only"
                                 )
+                            if url.scheme == "https" and target.scheme != "https":
+                                raise FetchError(
+                                    f"{url} redirects from https to {target.scheme}; not followed"
+                                )
                             url = target
                             continue
                         if response.status_code != 200:

@@ -51,7 +51,7 @@ FIELDS = {
     "Location": (),
     "Service": (_OWNER, ("providesApis", "api", PROVIDES_API, API_PROVIDED_BY)),
 }
-_GENERIC = (_OWNER,)
+_GENERIC = (_OWNER,)  # any other kind keeps its owner
 
 
 class Relation(NamedTuple):
@@ -63,17 +63,12 @@ class Relation(NamedTuple):
     target: Ref
 
 
-def fields_of(kind: str) -> tuple:
-    """The relation fields of a kind (canonical case); other kinds have their owner."""
-    return FIELDS.get(kind, _GENERIC)
-
-
 def outgoing(entity):
     """``(field, target, relation, inverse)`` for each reference in the entity's spec;
     raises ``RefError`` on a malformed one (``read_entities`` refuses such entities)."""
     spec = entity.spec
     namespace = entity.ref.namespace
-    for field, default_kind, relation, inverse in fields_of(entity.kind):
+    for field, default_kind, relation, inverse in FIELDS.get(entity.kind, _GENERIC):
         targets = spec.get(field)
         if targets is None:
             continue

@@ -159,8 +159,13 @@ def _resolve(context: _Context, key: str, target):
     if key in ("json", "yaml"):
         return _parse(context, place, text, key, target)
     document = _parse(context, place, text, key, target)
-    bundled = _Bundler(context, place, document).walk(document, place, "", True)
-    return yaml.safe_dump(bundled, sort_keys=False, allow_unicode=True)
+    try:
+        bundled = _Bundler(context, place, document).walk(document, place, "", True)
+        return yaml.safe_dump(bundled, sort_keys=False, allow_unicode=True)
+    except RecursionError:  # a chain of files, each inlined into the one before
+        raise _Unresolved(
+            f"$openapi {target} nests too deeply once its $refs are bundled"
+        ) from None
 
 
 def _fill(value, path: str, context: _Context, unresolved: set, problems: list):
@@ -224,7 +229,11 @@ def substitute(
     context = _Context(place, fetch, max_bytes, max_depth, max_nodes)
     unresolved: set[str] = set()
     messages: list[str] = []
-    filled = _fill(data, "", context, unresolved, messages)
+    try:
+        filled = _fill(data, "", context, unresolved, messages)
+    except _Unresolved as error:  # the whole document was one placeholder
+        filled = data
+        messages.append(str(error))
     problems = [
         Problem(
             document.source,

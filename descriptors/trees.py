@@ -165,9 +165,10 @@ class _TreeReading:
 
     def substituted(self, document: Document, place: Place) -> Document:
         metadata = document.data.get("metadata")
-        name = metadata.get("name") if isinstance(metadata, dict) else None
+        metadata = metadata if isinstance(metadata, dict) else {}
+        name, namespace = metadata.get("name"), metadata.get("namespace", "default")
         ref = (
-            f"{str(document.data.get('kind', '')).lower()}:{name}"
+            f"{document.data.get('kind')}:{namespace}/{name}".lower()
             if isinstance(name, str)
             else None
         )

@@ -7,13 +7,13 @@ too: ``yes``/``on`` stay text, ``010`` is ten, keys are the text as written (``o
 know keeps the value as written. Empty documents (``---`` alone) are skipped, like Backstage.
 
 Speed and safety: libyaml's C parser composes the nodes (the bulk of the time); the data is
-built from them here rather than by PyYAML's constructor, which is two to three times faster
-and counts as it goes: every use of an alias counts the nodes it stands for, so a "billion
+built from them here, two to three times faster than PyYAML's constructor, counting as it
+goes: every use of an alias counts the nodes it stands for, so a "billion
 laughs" document is refused after ``max_nodes`` nodes instead of expanding into a structure
 that later code (JSON, validation) would walk for ever. libyaml's composer recurses in C and
-kills the process some ten thousand levels deep, so a text whose nesting *could* be deep (long
-lines or many brackets, an upper bound computed in one pass) is composed by PyYAML's pure
-Python parser instead, where a recursion error is an ordinary exception.
+kills the process some ten thousand levels deep, so a document whose nesting *could* be deep
+(long lines or many brackets: an upper bound counted in one pass) has its depth measured from
+libyaml's events first, and is refused there when too deep.
 
 Documents are split at ``---`` lines (a marker at column 0 always starts a document in YAML),
 so a syntax error costs its own document only: reading resumes at the next one.
@@ -36,13 +36,14 @@ DEFAULT_MAX_DOCUMENTS = 200_000
 DEFAULT_MAX_DEPTH = 64
 DEFAULT_MAX_NODES = 250_000
 
-# libyaml's composer is safe well beyond this depth; a text that might nest deeper goes to the
-# Python parser. The bound is 2 x the longest line (block nesting needs indentation or an
-# indicator per level, two levels per column at most) plus every bracket (flow nesting).
+# libyaml's composer is safe to some ten thousand levels. A text that might nest past about 2,000
+# has its nesting measured first: the bound is twice the longest line (block nesting needs
+# indentation or an indicator per level, two levels per column at most) plus every bracket.
 _SAFE_LINE = 500
 _SAFE_BRACKETS = 1000
+_SAFE_DEPTH = 2 * _SAFE_LINE + _SAFE_BRACKETS
 _DOCUMENT_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.MULTILINE)
-_CONTENT = re.compile(r"^[ \t]*[^ \t\r\n#%]", re.MULTILINE)
+_CONTENT = re.compile(r"^(?!\.\.\.(?:[ \t\r\n]|$))[ \t]*[^ \t\r\n#%]", re.MULTILINE)
 _BLANK = re.compile(r"[ \t\r\n]*")
 
 _STR = "tag:yaml.org,2002:str"
@@ -100,10 +101,6 @@ class _FastLoader(_CoreResolver, yaml.CSafeLoader):
     pass
 
 
-class _SafeDepthLoader(_CoreResolver, yaml.SafeLoader):
-    pass
-
-
 class _Refused(Exception):
     def __init__(self, message: str, node=None):
         super().__init__(message)
@@ -121,12 +118,10 @@ def _to_int(text: str) -> int:
 
 
 def _to_float(text: str) -> float:
-    lowered = text.lower()
-    if lowered.endswith(".inf"):
-        return -math.inf if lowered.startswith("-") else math.inf
-    if lowered.endswith(".nan"):
-        return math.nan
-    return float(text)
+    value = float(text.lower().replace(".inf", "inf").replace(".nan", "nan"))
+    if not math.isfinite(value):
+        raise ValueError("infinity and not-a-number have no JSON equivalent")
+    return value
 
 
 def _to_bool(text: str) -> bool:
@@ -178,8 +173,9 @@ class _Builder:
             try:
                 return convert(node.value)
             except ValueError as error:
+                shown = node.value if len(node.value) <= 40 else node.value[:40] + "..."
                 raise _Refused(
-                    f"{node.value!r} is not a valid {tag.rsplit(':', 1)[-1]}: {error}", node
+                    f"{shown!r} is not a valid {tag.rsplit(':', 1)[-1]}: {error}", node
                 ) from None
         key = id(node)
         known = self.seen.get(key)
@@ -282,25 +278,43 @@ class _Reading:
     def run(self):
         count = len(self.starts)
         if not _might_nest_deeply(self.text):
-            self.compose(0, count, _FastLoader)
+            self.compose(0, count)
             return
         run_start = 0
         for index in range(count):
             chunk = self.text[self.starts[index] : self.ends[index]]
-            if _might_nest_deeply(chunk):
-                self.compose(run_start, index, _FastLoader)
-                self.compose(index, index + 1, _SafeDepthLoader)
+            if _might_nest_deeply(chunk) and self.too_deep(chunk, index):
+                self.compose(run_start, index)
                 run_start = index + 1
-        self.compose(run_start, count, _FastLoader)
+        self.compose(run_start, count)
 
-    def compose(self, first, stop, loader_class):
+    def too_deep(self, chunk: str, index: int) -> bool:
+        """Whether the document nests past the limit, found from libyaml's events (its parser,
+        unlike its composer, keeps its stack on the heap) before anything is composed."""
+        limit = min(self.builder.max_depth, _SAFE_DEPTH)
+        depth = 0
+        try:
+            for event in yaml.parse(chunk, Loader=_FastLoader):
+                if isinstance(event, yaml.CollectionStartEvent):
+                    depth += 1
+                    if depth > limit:
+                        line = self.lines[index] + event.start_mark.line + 1
+                        self.problem(index + 1, line, f"nested more than {limit} levels deep")
+                        return True
+                elif isinstance(event, yaml.CollectionEndEvent):
+                    depth -= 1
+        except yaml.YAMLError:
+            pass  # composing stops at the same place, and says why
+        return False
+
+    def compose(self, first, stop):
         index = first
         while index < stop:
             base = self.lines[index]  # marks count lines from the segment's start
             segment = self.text[self.starts[index] : self.ends[stop - 1]]
             loader = None
             try:
-                loader = loader_class(segment)
+                loader = _FastLoader(segment)
                 while loader.check_node():
                     node = loader.get_node()
                     self.document(node, index, base)
@@ -315,13 +329,12 @@ class _Reading:
                 index = bad + 1
             except yaml.reader.ReaderError as error:
                 # Raised on reading ahead, before the documents in front of it are composed.
-                position = error.position
-                if loader_class is _FastLoader:  # libyaml counts UTF-8 bytes
-                    position = len(segment.encode("utf-8")[:position].decode("utf-8", "ignore"))
+                # libyaml counts UTF-8 bytes
+                position = len(segment.encode("utf-8")[: error.position].decode("utf-8", "ignore"))
                 offset = self.starts[index] + position
                 bad = max(index, bisect.bisect_right(self.starts, offset, index, stop) - 1)
                 if bad > index:
-                    self.compose(index, bad, loader_class)
+                    self.compose(index, bad)
                 code = error.character if isinstance(error.character, int) else ord(error.character)
                 self.problem(
                     bad + 1,
@@ -329,9 +342,6 @@ class _Reading:
                     f"not valid YAML: {error.reason} (U+{code:04X})",
                 )
                 index = bad + 1
-            except RecursionError:
-                self.problem(index + 1, self.lines[index] + 1, "nested too deeply to read")
-                index += 1
             finally:
                 if loader is not None:
                     loader.dispose()
@@ -357,6 +367,10 @@ class _Reading:
         self.documents.append(Document(self.source, number, line, data))
 
 
+def _no_constant(name: str):
+    raise ValueError(f"{name} has no JSON equivalent")
+
+
 def _measure(value, depth: int, max_depth: int) -> int:
     """Values in parsed JSON, refusing nesting past ``max_depth`` (JSON has no aliases)."""
     if depth > max_depth:
@@ -369,36 +383,54 @@ def _measure(value, depth: int, max_depth: int) -> int:
 
 
 def _load_json(text: str, source: str, max_documents: int, max_depth: int, max_nodes: int):
-    """A JSON object, or a JSON array of them (what ``gen_catalog.py --json`` writes), each
-    element a document; ``None`` when the text is not JSON (YAML then says where it fails)."""
-    decoder = json.JSONDecoder()
+    """A JSON array of entity objects (what ``gen_catalog.py --json`` writes), each element a
+    document, or one JSON object. ``None`` for an object that is not JSON (a YAML flow mapping
+    then); an array that is not JSON is refused (as YAML it would be one list document)."""
+    decoder = json.JSONDecoder(parse_constant=_no_constant)
     start = _BLANK.match(text).end()
+    array = text[start] == "["
     parsed = []  # (value, offset)
     try:
-        if text[start] == "{":
+        if not array:
             value, end = decoder.raw_decode(text, start)
             parsed.append((value, start))
         else:
             end = _BLANK.match(text, start + 1).end()
-            closed = text[end] == "]"
+            closed = text[end : end + 1] == "]"
             while not closed:
                 begin = end
                 value, end = decoder.raw_decode(text, begin)
                 parsed.append((value, begin))
                 end = _BLANK.match(text, end).end()
-                if text[end] == ",":
+                if text[end : end + 1] == ",":
                     end = _BLANK.match(text, end + 1).end()
-                elif text[end] == "]":
+                elif text[end : end + 1] == "]":
                     closed = True
                 else:
-                    return None
+                    raise json.JSONDecodeError("Expecting ',' or ']'", text, end)
             end += 1
         if _BLANK.match(text, end).end() != len(text):
+            raise json.JSONDecodeError("Extra data", text, end)
+    except json.JSONDecodeError as error:
+        if not array:
             return None
-    except (ValueError, IndexError):
-        return None
+        failure = Problem(
+            source,
+            len(parsed) + 1,
+            error.lineno,
+            None,
+            f"not valid JSON: {error.msg} (column {error.colno}); the rest is not read",
+        )
+    except ValueError as error:  # NaN and Infinity
+        failure = Problem(
+            source, len(parsed) + 1, None, None, f"not valid JSON: {error}; the rest is not read"
+        )
     except RecursionError:
-        return [], [Problem(source, 1, None, None, "nested too deeply to read")]
+        failure = Problem(
+            source, len(parsed) + 1, None, None, "nested too deeply to read; the rest is not read"
+        )
+    else:
+        failure = None
     documents, problems = [], []
     line, previous = 1, 0
     for number, (value, offset) in enumerate(parsed, start=1):
@@ -441,6 +473,8 @@ def _load_json(text: str, source: str, max_documents: int, max_depth: int, max_n
             )
             continue
         documents.append(Document(source, number, line, value))
+    if failure:
+        problems.append(failure)
     return documents, problems
 
 
@@ -496,7 +530,7 @@ def load_value(
     text = text.removeprefix("\ufeff")
     if json_only or text.lstrip()[:1] in ("[", "{"):
         try:
-            value = json.loads(text)
+            value = json.loads(text, parse_constant=_no_constant)
         except ValueError as error:
             if json_only:
                 raise ValueError(f"{source}: {error}") from None

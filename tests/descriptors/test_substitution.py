@@ -130,7 +130,7 @@ def test_an_api_whose_definition_could_not_be_read_is_still_read(tmp_path):
     assert [p.message for p in reading.problems] == [
         "spec.definition: $text https://specs.example.com/pets.yaml could not be read: https://specs.example.com/pets.yaml is a URL, and this reading fetches nothing (no hosts are allowed); the entity is read without it"
     ]
-    assert reading.problems[0].ref == "api:pets"
+    assert reading.problems[0].ref == "api:default/pets"
 
 
 def served(handler):
@@ -179,6 +179,11 @@ def test_a_redirect_on_the_same_host_is_followed():
         ),
         (
             "https://specs.example.com/x",
+            lambda r: httpx.Response(302, headers={"location": "http://specs.example.com/x"}),
+            "https://specs.example.com/x redirects from https to http; not followed",
+        ),
+        (
+            "https://specs.example.com/x",
             lambda r: httpx.Response(404),
             "https://specs.example.com/x answered HTTP 404",
         ),
@@ -212,3 +217,43 @@ def test_a_timeout_is_a_problem_for_the_entity(tmp_path):
         "https://specs.example.com/pets.yaml did not answer within 2 s"
         in filled.problems[0].message
     )
+
+
+def test_yaml_placeholders_need_exactly_one_document(tmp_path):
+    filled = fill(
+        tmp_path, {"spec": {"x": {"$yaml": "two.yaml"}}}, {"apis/two.yaml": "a: 1\n---\nb: 2\n"}
+    )
+    assert filled.problems[0].message == (
+        "spec.x: $yaml two.yaml is not valid YAML: apis/two.yaml should hold exactly one document, and holds 2; the entity is read without it"
+    )
+
+
+def test_openapi_refs_stay_inside_the_root(tmp_path):
+    root = tmp_path / "repo"
+    (tmp_path / "schemas.yaml").write_text("Pet: {type: object}\n")
+    files = {
+        "apis/openapi.yaml": "openapi: 3.0.0\ncomponents:\n  schemas:\n    Pet:\n      $ref: '../../schemas.yaml#/Pet'\n"
+    }
+    filled = fill(root, api({"$openapi": "openapi.yaml"}), files)
+    assert filled.unresolved == {"spec.definition"}
+    assert (
+        '$ref ../../schemas.yaml#/Pet could not be read: "../../schemas.yaml" is outside the repository'
+        in filled.problems[0].message
+    )
+
+
+def test_problems_read_as_a_sentence(tmp_path):
+    filled = fill(tmp_path, api({"$text": "gone.txt"}), ref="api:default/pets")
+    assert str(filled.problems[0]).startswith(
+        "apis/catalog-info.yaml document 1 (line 1) api:default/pets: spec.definition: $text gone.txt"
+    )
+
+
+def test_a_chain_of_refs_too_deep_to_bundle_is_a_problem(tmp_path):
+    nested = "".join("  " * level + "a:\n" for level in range(60)) + "  " * 60
+    files = {f"apis/s{n}.yaml": nested + f"b: {{$ref: 's{n + 1}.yaml'}}\n" for n in range(40)}
+    files["apis/openapi.yaml"] = "openapi: 3.0.0\nx: {$ref: 's0.yaml'}\n"
+    files["apis/s40.yaml"] = "end: true\n"
+    filled = fill(tmp_path, api({"$openapi": "openapi.yaml"}), files)
+    assert filled.unresolved == {"spec.definition"}
+    assert "nests too deeply once its $refs are bundled" in filled.problems[0].message

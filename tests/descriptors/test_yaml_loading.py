@@ -175,3 +175,19 @@ def test_a_character_yaml_forbids_costs_its_own_document_only():
     assert messages(problems) == [
         (2, 6, "not valid YAML: control characters are not allowed (U+0007)")
     ]
+
+
+def test_long_lines_and_many_brackets_that_do_not_nest_deeply_are_read():
+    text = (
+        "description: "
+        + "long " * 400
+        + "\ntags: ["
+        + ", ".join("[a]" for _ in range(1200))
+        + "]\n"
+    )
+    documents, problems = load(ENTITY.format(name="a") + "---\n" + text)
+    assert problems == []
+    assert (
+        documents[1].data["tags"] == [["a"]] * 1200
+        and len(documents[1].data["description"]) == 1999
+    )
