@@ -1,6 +1,6 @@
 """Import of a generated Backstage catalog until every entity and relation is queryable.
 
-Generates the catalog with ``../shared/bench/gen_catalog.py --n N --seed 42`` (one file, and
+Generates the catalog with ``gen_catalog.py --n N --seed 42`` (``../shared/bench``'s, copied here) (one file, and
 split into files of ``--split`` entities behind a root Location), then, in a fresh database
 each time it imports from nothing: imports it through ``manage.py import_catalog`` (the same
 import every location uses), imports it again unchanged, and again with 1 % of the entities
@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GENERATOR = ROOT.parent / "shared" / "bench" / "gen_catalog.py"
+GENERATOR = ROOT / "benchmarks" / "gen_catalog.py"  # a copy of ../shared/bench/gen_catalog.py
 MANAGE = [sys.executable, str(ROOT / "manage.py")]
 _SUMMARY = re.compile(r"read (\d+) entities from (\d+) files in ([\d.]+) s: (.*)")
 

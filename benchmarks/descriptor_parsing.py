@@ -1,6 +1,6 @@
 """Reading a generated Backstage catalog without the database: parse, validate, relate.
 
-Generates the catalog with ``../shared/bench/gen_catalog.py`` (``--n``, ``--seed``) three ways
+Generates the catalog with ``gen_catalog.py`` (a copy of ``../shared/bench/gen_catalog.py``) (``--n``, ``--seed``) three ways
 (one YAML file, the same split into files of ``--split`` entities under a root Location, and
 the JSON array) and times, best of ``--repeat`` runs each:
 
@@ -39,13 +39,8 @@ from descriptors.yaml_loading import load_documents  # noqa: E402
 
 
 def generator() -> Path:
-    for candidate in (
-        ROOT.parent / "shared/bench/gen_catalog.py",
-        ROOT.parent.parent / "shared/bench/gen_catalog.py",
-    ):
-        if candidate.exists():
-            return candidate
-    raise SystemExit("../shared/bench/gen_catalog.py is not beside the repository")
+    """``benchmarks/gen_catalog.py``: the shared generator, copied into the repository."""
+    return ROOT / "benchmarks" / "gen_catalog.py"
 
 
 def best(repeat: int, work):

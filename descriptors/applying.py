@@ -78,6 +78,12 @@ def _by_slug(model, slugs) -> dict:
     return found
 
 
+def _locking(model):
+    """The rows an import may change, locked as every writer locks them (after the teams,
+    in id order), so that a portal write to one waits instead of being overwritten."""
+    return model._default_manager.select_for_update(no_key=True).order_by("pk")
+
+
 def _message(error: ValidationError) -> str:
     if hasattr(error, "error_dict"):
         return "; ".join(
@@ -290,7 +296,7 @@ class Apply:
     def teams(self, wanted) -> None:
         """Teams first, then their parents: a parent may come later in the same import."""
         wanted = self._staff_only(wanted)
-        existing = _by_slug(Team, [w.slug for w in wanted])
+        existing = _by_slug(_locking(Team), [w.slug for w in wanted])
         new, stored = [], []  # stored: (want, team, snapshot before this import changed it)
         for want in wanted:
             fields = {k: v for k, v in want.fields.items() if k in {"name", "description", "email"}}
@@ -432,7 +438,7 @@ class Apply:
         """Create or update what ``wanted`` asks of ``model`` (owner, own fields and the
         relations ``extra(want, obj)`` sets); returns ``(want, obj)`` of the stored rows."""
         Model = _MODELS[model]
-        existing = _by_slug(Model, [w.slug for w in wanted])
+        existing = _by_slug(_locking(Model), [w.slug for w in wanted])
         systems = _by_slug(System, {w.system for w in wanted if w.system})
         domains = _by_slug(BusinessDomain, {w.business_domain for w in wanted if w.business_domain})
         new, changed = [], []
@@ -691,12 +697,25 @@ class Apply:
             if obj is None or not obj.pk:
                 self.counts["created" if not row.pk else "updated"] += 1
         copying.insert(new)
+        self.record_entities(new, changed)
         Entity.objects.bulk_update(
             changed,
             ["kind", "namespace", "name", "location", "source", "document", "descriptor",
              "digest", "target_type", "target_id", "owner_team", "orphaned_at", "updated_at"],
             batch_size=1000,
         )  # fmt: skip
+
+    def record_entities(self, new, changed) -> None:
+        """What Keel keeps as an entity only (a Template, a Location) has no other history:
+        its creation and changes are recorded on the entity row (the ``descriptor`` itself
+        stays out of history, as an object's text does)."""
+        records = [
+            change_record(actor=self.actor, via=self.via, action=action, obj=row, after=snapshot(row))
+            for rows, action in ((new, ChangeRecord.Action.CREATE), (changed, ChangeRecord.Action.UPDATE))
+            for row in rows
+            if row.target_id is None
+        ]  # fmt: skip
+        copying.insert(records)
 
     def entity_owner(self, want):
         """The team owning what Keel keeps as an entity only; a dangling owner is said."""

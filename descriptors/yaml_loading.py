@@ -304,7 +304,8 @@ class _Reading:
                 elif isinstance(event, yaml.CollectionEndEvent):
                     depth -= 1
         except yaml.YAMLError:
-            pass  # composing stops at the same place, and says why
+            # not this check's to report: composing meets the same error and names its line
+            return False
         return False
 
     def compose(self, first, stop):

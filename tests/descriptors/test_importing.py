@@ -416,3 +416,10 @@ def test_the_descriptor_scaffolding_writes_is_read_back_with_its_api(
     api = Api.objects.get(slug="orders-api")
     assert api.provider == orders and api.versions.count() == 1
     assert Entity.objects.get(ref="service:default/orders").target_id == orders.pk
+
+
+def test_what_is_kept_as_an_entity_only_has_its_history(imported):
+    template = Entity.objects.get(ref="template:default/python-service")
+    record = ChangeRecord.objects.get(content_type__model="entity", object_id=template.pk)
+    assert (record.action, record.interface) == ("create", Interface.IMPORT)
+    assert record.after["owner_team"] == "payments" and "descriptor" not in record.after
