@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "catalog",
     "scaffolding",
     "descriptors",
+    "contracts",
 ]
 
 MIDDLEWARE = [

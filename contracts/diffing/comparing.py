@@ -1,0 +1,78 @@
+"""Parse both sides (strictly, then leniently) and hand them to the API type's rules."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from graphql import GraphQLError, build_ast_schema, parse
+from proto_schema_parser.parser import Parser as ProtoParser
+
+from catalog.specs import load_document, validate_spec
+
+from . import graphql
+from .changes import Change, Comparison, Level
+
+# Each type's rules: (base, revision) as parsed -> changes. Types missing here are reported
+# as not comparable rather than passed.
+RULES = {
+    "graphql": graphql.changes,
+}
+
+
+def _lenient_graphql(text: str):
+    document = parse(text, max_tokens=settings.KEEL_SPEC_MAX_GRAPHQL_TOKENS, no_location=True)
+    return build_ast_schema(document, assume_valid=True, assume_valid_sdl=True)
+
+
+# How a side the validator refused is read anyway, so that it can still be compared.
+_LENIENT = {
+    "openapi": load_document,
+    "asyncapi": load_document,
+    "graphql": _lenient_graphql,
+    "grpc": lambda text: ProtoParser().parse(text),
+}
+
+
+def _messages(error: ValidationError) -> list[str]:
+    return [str(message) for message in error.messages]
+
+
+def _parse(api_type: str, text: str, side: str, problems: list[str]):
+    """The parsed document, or None (with the reason in ``problems``) when it cannot be read."""
+    try:
+        parsed = validate_spec(api_type, text)
+        if parsed is not None:
+            return parsed
+    except ValidationError as error:
+        problems.extend(f"The {side}: {message}" for message in _messages(error))
+    try:
+        return _LENIENT[api_type](text)
+    except ValidationError as error:
+        problems.extend(f"The {side} cannot be read: {message}" for message in _messages(error))
+    except (GraphQLError, TypeError, ValueError, RecursionError) as error:
+        problems.append(f"The {side} cannot be read: {error}")
+    except Exception as error:  # noqa: BLE001 - the protobuf parser raises bare Exceptions
+        problems.append(f"The {side} cannot be read: {error}")
+    return None
+
+
+def _not_compared(reason: str, problems: list[str]) -> Comparison:
+    change = Change(Level.POTENTIALLY_BREAKING, "could-not-compare", "(whole document)", reason)
+    return Comparison(changes=[change], problems=problems, comparable=False)
+
+
+def compare(api_type: str, base: str, revision: str) -> Comparison:
+    """The changes from the ``base`` text to the ``revision`` text of an ``api_type`` spec."""
+    rules = RULES.get(api_type)
+    if rules is None:
+        return _not_compared(f"Keel cannot compare {api_type} specifications yet.", [])
+    problems: list[str] = []
+    parsed_base = _parse(api_type, base, "base", problems)
+    parsed_revision = _parse(api_type, revision, "revision", problems)
+    if parsed_base is None or parsed_revision is None:
+        return _not_compared(
+            "The two documents could not be compared: " + "; ".join(problems), problems
+        )
+    try:
+        changes = rules(parsed_base, parsed_revision)
+    except RecursionError:
+        return _not_compared("The documents are nested too deeply to compare.", problems)
+    return Comparison(changes=changes, problems=problems)
