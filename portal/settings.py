@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "portal.middleware.RequestIdMiddleware",
+    "portal.middleware.ErrorPagesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # An ETag from each GET response's body, and 304 to a client that holds that body.
     "django.middleware.http.ConditionalGetMiddleware",

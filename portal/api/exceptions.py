@@ -10,7 +10,8 @@ query. Django's own 404 and 500 pages answer /api/ paths in JSON too (``portal/u
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
-from django.http import JsonResponse
+from django.http import Http404, HttpResponseServerError, JsonResponse
+from django.template import loader
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -62,12 +63,20 @@ def bad_request(request, exception):
 
 
 def not_found(request, exception):
-    """Django's 404 (a URL no route matches)."""
+    """Django's 404: a URL no route matches, or a view's ``Http404``. Only a view's own sentence
+    is shown: a resolver's carries the URL patterns tried."""
+    said = getattr(exception, "args", None)
+    if not (said and isinstance(said[0], str)):
+        exception = Http404("There is nothing at this address.")
     return _api_error(request, 404, "Not found.") or defaults.page_not_found(request, exception)
 
 
 def server_error(request):
-    """Django's 500 (an unhandled exception); the traceback is logged, never shown."""
+    """Django's 500 (an unhandled exception); the traceback is logged, never shown. The page
+    is rendered without a request context (nothing that could fail again), with the request's
+    id to quote."""
     return _api_error(request, 500, "Internal server error; it has been logged.") or (
-        defaults.server_error(request)
+        HttpResponseServerError(
+            loader.render_to_string("500.html", {"request_id": getattr(request, "id", "")})
+        )
     )

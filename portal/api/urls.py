@@ -1,5 +1,7 @@
 """The REST API at /api/v1/: one router for every app's viewsets, plus the OpenAPI document."""
 
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import IsAuthenticated
@@ -36,13 +38,29 @@ descriptors.register(router)  # locations, import-runs
 # default would publish it to anyone).
 _signed_in = {"permission_classes": [IsAuthenticated]}
 
+
+def _page(view):
+    """The docs are a page: a signed-out browser is sent to sign in and back, as from every
+    other page, instead of a bare 401. A token in the request still reaches DRF's check."""
+
+    def page(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 401 and "Authorization" not in request.headers:
+            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        return response
+
+    return page
+
+
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(**_signed_in), name="api-schema"),
     path(
         "docs/",
         # The split view serves its script as a file: the CSP allows no inline script.
-        SpectacularSwaggerSplitView.as_view(
-            url_name="api-schema", template_name="portal/swagger_ui.html", **_signed_in
+        _page(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api-schema", template_name="portal/swagger_ui.html", **_signed_in
+            )
         ),
         name="api-docs",
     ),
