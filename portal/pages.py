@@ -154,13 +154,15 @@ _PAGE_OWNER = {
 }
 
 
-def recent_changes(limit: int = 15) -> list[tuple[ChangeRecord, object]]:
-    """The latest change records with the object each is about (None once deleted).
+def recent_changes(limit: int = 15, records=None) -> list[tuple[ChangeRecord, object]]:
+    """The latest change records (of ``records``, a queryset, when given: one person's) with
+    the object each is about (None once deleted).
 
     One query for the records, then one per kind of object: the count does not grow with
     ``limit``.
     """
-    records = list(ChangeRecord.objects.select_related("actor")[:limit])
+    records = records if records is not None else ChangeRecord.objects.all()
+    records = list(records.select_related("actor")[:limit])
     by_type: dict[int, set[int]] = {}
     for record in records:
         by_type.setdefault(record.content_type_id, set()).add(record.object_id)

@@ -1,9 +1,11 @@
-"""One search box across services, teams, APIs, data domains and resources, ranked.
+"""One search box across services, teams, people, APIs, systems, business domains, data domains
+and resources, ranked. The page, REST (``/api/v1/search/``) and GraphQL (``search``) all call
+``search`` here.
 
 Every word has to appear (any case, anywhere) in what a kind is searched by (``TEXT_FIELDS``:
 slug, name and description; a service's language and framework; a resource's kind) or in
 what it is linked to (``RELATED``: a service's tags; a team's members by username or name, so
-a person finds their teams). On PostgreSQL, full-text search (weighted: names and slugs above
+a person finds their teams). People are found by username and name. On PostgreSQL, full-text search (weighted: names and slugs above
 descriptions, English stemming, ``websearch`` syntax) finds rows too, and ranks them. On
 both, a match on the slug or name itself ranks first (exact, then prefix, then anywhere), so
 typing a service's name finds that service.
@@ -21,19 +23,41 @@ shows. One query per kind whatever matches, and at most ``MAX_WORDS`` words.
 from dataclasses import dataclass
 from functools import cache
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Case, F, FloatField, Func, Q, QuerySet, TextField, Value, When
 from django.db.models.expressions import Col, Expression
+from django.db.models.functions import Concat, Trim
 from django.db.models.lookups import Lookup
 
-from catalog.models import Api, DataDomain, Resource, Service
+from catalog.models import Api, BusinessDomain, DataDomain, Resource, Service, System
 from portal.filters import MAX_QUERY_LENGTH
 from portal.permissions import restrict
 from teams.models import Membership, Team
 
 MAX_WORDS = 8
 PER_KIND = 25
-KIND_ORDER = {"service": 0, "api": 1, "team": 2, "domain": 3, "resource": 4}
+KIND_ORDER = {
+    "service": 0,
+    "api": 1,
+    "team": 2,
+    "person": 3,
+    "system": 4,
+    "business_domain": 5,
+    "domain": 6,
+    "resource": 7,
+}
+KIND_LABELS = {
+    "service": "Service",
+    "api": "API",
+    "team": "Team",
+    "person": "Person",
+    "system": "System",
+    "business_domain": "Business domain",
+    "domain": "Data domain",
+    "resource": "Resource",
+}
 VECTOR_COLUMN = "search_vector"
 # What each word is looked for in, by model label; the trigram indexes are built from these.
 TEXT_FIELDS = {
@@ -42,19 +66,38 @@ TEXT_FIELDS = {
     "catalog.api": ("slug", "name", "description"),
     "catalog.datadomain": ("slug", "name", "description"),
     "catalog.resource": ("slug", "name", "description", "kind"),
+    "catalog.system": ("slug", "name", "description"),
+    "catalog.businessdomain": ("slug", "name", "description"),
 }
 PERSON_FIELDS = ("username", "first_name", "last_name")
+TEXT_FIELDS[settings.AUTH_USER_MODEL.lower()] = PERSON_FIELDS
 TAG_FIELDS = ("name",)
 
 
 @dataclass(frozen=True)
 class Hit:
     kind: str  # one of KIND_ORDER
-    obj: object
+    obj: object  # a person is a user annotated with ``slug`` (username) and ``name``
     rank: float
 
     @property
+    def label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+    @property
+    def name(self) -> str:
+        return self.obj.name or self.obj.slug
+
+    @property
+    def description(self) -> str:
+        return getattr(self.obj, "description", "")
+
+    @property
     def url(self) -> str:
+        if self.kind == "person":
+            from django.urls import reverse
+
+            return reverse("person", kwargs={"username": self.obj.slug})
         return self.obj.get_absolute_url()
 
 
@@ -92,6 +135,12 @@ def _sources(user) -> list[tuple[str, QuerySet]]:
     the less there is to compile, read and build. (The page's query count is tested, so a
     field the page comes to show that is left out here is caught.)"""
     shown = ("slug", "name", "description")
+    people = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .only("username")
+        .annotate(slug=F("username"), name=Trim(Concat("first_name", Value(" "), "last_name")))
+    )
     sources = [
         ("service", Service, ["owner_team"], ["lifecycle", "tier", "owner_team__name"]),
         ("team", Team, [], []),
@@ -103,11 +152,14 @@ def _sources(user) -> list[tuple[str, QuerySet]]:
             ["service__owner_team"],
             ["kind", "service__slug", "service__owner_team__name"],
         ),
+        ("system", System, ["owner_team"], ["owner_team__name"]),
+        ("business_domain", BusinessDomain, ["owner_team"], ["owner_team__name"]),
     ]
-    return [
+    found = [
         (kind, restrict(model.objects.select_related(*joined).only(*shown, *fields), user))
         for kind, model, joined, fields in sources
     ]
+    return [*found, ("person", restrict(people, user))]
 
 
 def document_vector():
@@ -190,7 +242,7 @@ def _ranked(queryset: QuerySet, query: str, related=None) -> QuerySet:
     words = list(dict.fromkeys(query.split()[:MAX_WORDS]))
     text = haystack(TEXT_FIELDS[queryset.model._meta.label_lower])
     matches = _words_match(words, related)
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and queryset.model in VECTOR_MODELS:
         from django.contrib.postgres.search import SearchQuery, SearchRank
 
         full_text = SearchQuery(query, search_type="websearch", config="english")
@@ -202,13 +254,25 @@ def _ranked(queryset: QuerySet, query: str, related=None) -> QuerySet:
     return queryset.alias(search_text=text).filter(matches).annotate(rank=_name_boost(query) + 1.0)
 
 
-def search(query: str, user, *, per_kind: int = PER_KIND) -> list[Hit]:
-    """The objects ``user`` may see that match ``query``, best first: one query per kind."""
+# The kinds with a stored full-text vector; people are matched by their words only.
+VECTOR_MODELS = {Service, Api, Team, DataDomain, Resource, System, BusinessDomain}
+
+
+def search(query: str, user, *, per_kind: int = PER_KIND, kinds=None) -> list[Hit]:
+    """The objects ``user`` may see that match ``query``, best first: one query per kind
+    (of ``kinds`` when given)."""
     query = " ".join((query or "").split())[:MAX_QUERY_LENGTH]
     if not query:
         return []
     hits = []
     for kind, queryset in _sources(user):
+        if kinds and kind not in kinds:
+            continue
         rows = _ranked(queryset, query, RELATED.get(kind)).order_by("-rank", "slug")
         hits.extend(Hit(kind, row, float(row.rank)) for row in rows[:per_kind])
     return sorted(hits, key=lambda h: (-h.rank, KIND_ORDER[h.kind], h.obj.slug))
+
+
+def suggestions(query: str, user, *, limit: int = 8) -> list[Hit]:
+    """The best few hits, as the navigation bar shows them while one types."""
+    return search(query, user, per_kind=limit)[:limit]

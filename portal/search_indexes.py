@@ -6,6 +6,8 @@ vectors or trigrams, and its search scans instead.
   ``search_vector``, of the same expression, and a GIN index of that column: PostgreSQL
   computes the column from the row in every write, so it cannot go stale, and ranking reads
   it instead of parsing every matched row's text again.
+- ``portal`` 0004 gives systems and business domains (new in ``catalog`` 0008) the same
+  column and indexes; it lives in ``portal`` so that catalog's own migrations stay in one line.
 - They also add a trigram GIN index of ``UPPER(portal.search.haystack(fields))`` per table
   a word is looked for in (each kind's ``TEXT_FIELDS``, tags, people): the very expression
   ``icontains`` compares, so the planner answers each word from the index.
@@ -96,15 +98,19 @@ def _models(apps, app_label, names):
     return [apps.get_model(app_label, name) for name in names]
 
 
-def add_search_storage(app_label: str, vectors: list[str], trigrams: dict[str, tuple]):
-    """Stored vectors (replacing the expression indexes) for the models named in ``vectors``,
-    and a trigram index per ``trigrams`` entry (a model, ``app_label.name``, and its fields)."""
+def add_search_storage(
+    app_label: str, vectors: list[str], trigrams: dict[str, tuple], *, replacing: bool = True
+):
+    """Stored vectors for the models named in ``vectors`` (replacing their expression indexes,
+    unless ``replacing`` is False: kinds that never had one), and a trigram index per
+    ``trigrams`` entry (a model, ``app_label.name``, and its fields)."""
 
     def forwards(apps, schema_editor):
         if schema_editor.connection.vendor != "postgresql":
             return
         for model in _models(apps, app_label, vectors):
-            schema_editor.remove_index(model, _index(model._meta.model_name))
+            if replacing:
+                schema_editor.remove_index(model, _index(model._meta.model_name))
             _add_vector(model, schema_editor)
         for label, fields in trigrams.items():
             _add_trigrams(apps.get_model(label), fields, schema_editor)
@@ -112,7 +118,9 @@ def add_search_storage(app_label: str, vectors: list[str], trigrams: dict[str, t
     return forwards
 
 
-def remove_search_storage(app_label: str, vectors: list[str], trigrams: dict[str, tuple]):
+def remove_search_storage(
+    app_label: str, vectors: list[str], trigrams: dict[str, tuple], *, replacing: bool = True
+):
     def backwards(apps, schema_editor):
         if schema_editor.connection.vendor != "postgresql":
             return
@@ -122,6 +130,7 @@ def remove_search_storage(app_label: str, vectors: list[str], trigrams: dict[str
             )
         for model in _models(apps, app_label, vectors):
             _remove_vector(model, schema_editor)
-            schema_editor.add_index(model, _index(model._meta.model_name))
+            if replacing:
+                schema_editor.add_index(model, _index(model._meta.model_name))
 
     return backwards

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from teams import views as teams_views
+
 from . import health, views
 
 urlpatterns = [
@@ -17,6 +19,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("graph/", views.graph, name="graph"),
     path("teams/", include("teams.urls")),
+    path("people/<str:username>/", teams_views.person, name="person"),
     path("imports/", include("descriptors.urls")),
     path("", include("scaffolding.urls")),
     path("", include("catalog.urls")),

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db.models import Count
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.utils.module_loading import import_string
 
 from catalog.graph import DependencyGraph
@@ -13,6 +14,7 @@ from . import graphdata
 from .lookups import with_slug
 from .pages import recent_changes
 from .search import search as run_search
+from .search import suggestions
 
 OVERVIEW_LIST_LENGTH = 10
 
@@ -81,9 +83,18 @@ def overview(request):
 
 
 def search(request):
+    """The search page; typed into the navigation bar's box (htmx), the best few hits only."""
     query = request.GET.get("q", "").strip()
-    hits = run_search(query, request.user) if query else []
-    return render(request, "portal/search.html", {"query": query, "hits": hits})
+    if request.headers.get("HX-Request"):
+        hits = suggestions(query, request.user) if query else []
+        response = render(
+            request, "portal/_search_suggestions.html", {"query": query, "hits": hits}
+        )
+    else:
+        hits = run_search(query, request.user) if query else []
+        response = render(request, "portal/search.html", {"query": query, "hits": hits})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _depth(value, default):

@@ -1,5 +1,5 @@
 """Team pages: the list, a team's page (members, services, APIs, the teams it depends on and
-that depend on it), and membership management for the team's leads."""
+that depend on it), membership management for the team's leads, and a person's page."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -10,10 +10,18 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from catalog.graph import DependencyGraph
-from catalog.models import Api, Dependency
+from catalog.models import Api, Dependency, Service
 from portal import graphdata, permissions
-from portal.models import Interface
-from portal.pages import FilteredListView, SlugDetailView, ask_first, by_slug, history, perform
+from portal.models import ChangeRecord, Interface
+from portal.pages import (
+    FilteredListView,
+    SlugDetailView,
+    ask_first,
+    by_slug,
+    history,
+    perform,
+    recent_changes,
+)
 
 from . import actions
 from .filters import TeamFilterSet
@@ -170,3 +178,25 @@ def member_change(request, slug, username):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("teams:members", slug=team.slug)
+
+
+def person(request, username):
+    """A person's page: their teams, what those teams own, and what they changed lately.
+    What people are in which team is visible to every signed-in user, as on team pages."""
+    user = get_object_or_404(get_user_model(), username=username, is_active=True)
+    memberships = list(user.memberships.select_related("team").order_by("team__slug"))
+    teams = [m.team for m in memberships]
+    services = permissions.restrict(
+        Service.objects.select_related("owner_team").filter(owner_team__in=teams),
+        request.user,
+    ).order_by("owner_team__slug", "slug")
+    return render(
+        request,
+        "teams/person_detail.html",
+        {
+            "person": user,
+            "memberships": memberships,
+            "services": services,
+            "recent": recent_changes(records=ChangeRecord.objects.filter(actor=user)),
+        },
+    )

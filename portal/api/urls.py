@@ -13,6 +13,8 @@ from descriptors.api import urls as descriptors
 from scaffolding.api.urls import register as register_scaffolding
 from teams.api import viewsets as teams
 
+from .search import SearchView
+
 router = DefaultRouter()
 router.register("teams", teams.TeamViewSet, basename="team")
 router.register(
@@ -64,6 +66,7 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
+    path("search/", SearchView.as_view(), name="api-search"),
     *descriptors.urlpatterns,  # entities by reference, export
     *router.urls,
 ]

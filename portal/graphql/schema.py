@@ -11,8 +11,12 @@ from scaffolding.graphql.queries import ScaffoldingQuery
 from teams.graphql.mutations import TeamsMutation
 from teams.graphql.queries import TeamsQuery
 
+from .search import SearchQuery
 
-class Query(CatalogQuery, TeamsQuery, ScaffoldingQuery, DescriptorsQuery, graphene.ObjectType):
+
+class Query(
+    CatalogQuery, TeamsQuery, ScaffoldingQuery, DescriptorsQuery, SearchQuery, graphene.ObjectType
+):
     pass
 
 

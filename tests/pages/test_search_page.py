@@ -4,8 +4,15 @@ of every kind renders with the same queries however many hits there are."""
 import pytest
 from django.urls import reverse
 
-from catalog.factories import ApiFactory, DataDomainFactory, ResourceFactory, ServiceFactory
-from teams.factories import TeamFactory
+from catalog.factories import (
+    ApiFactory,
+    BusinessDomainFactory,
+    DataDomainFactory,
+    ResourceFactory,
+    ServiceFactory,
+    SystemFactory,
+)
+from teams.factories import MembershipFactory, TeamFactory
 
 
 def _one_of_each(n: int) -> None:
@@ -14,6 +21,9 @@ def _one_of_each(n: int) -> None:
     ApiFactory(slug=f"zeta-api-{n}", provider=service)
     DataDomainFactory(slug=f"zeta-domain-{n}", owner_service=service)
     ResourceFactory(slug=f"zeta-db-{n}", service=service, kind="database")
+    SystemFactory(slug=f"zeta-system-{n}", owner_team=team)
+    BusinessDomainFactory(slug=f"zeta-area-{n}", owner_team=team)
+    MembershipFactory(team=team, user__username=f"zeta-person-{n}", user__first_name="Zed")
 
 
 @pytest.mark.django_db
@@ -23,12 +33,13 @@ def test_the_page_shows_every_kind_with_the_same_queries_at_any_size(
     _one_of_each(0)
     page = reverse("search")
     member_page.get(page, {"q": "zeta"})  # the session is read once a request: warm it
-    with django_assert_num_queries(7):  # session, user, one per kind
+    with django_assert_num_queries(10):  # session, user, one per kind
         html = member_page.get(page, {"q": "zeta"}).content.decode()
     assert "owned by Zeta team 0" in html and "by zeta-svc-0" in html
+    assert ">System<" in html and ">Business domain<" in html and ">Person<" in html
     assert "system of record zeta-svc-0" in html and "database of zeta-svc-0 (Zeta team 0)" in html
     for n in range(1, 4):
         _one_of_each(n)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(10):
         html = member_page.get(page, {"q": "zeta"}).content.decode()
-    assert "20 results" in html
+    assert "32 results" in html
