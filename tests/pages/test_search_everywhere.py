@@ -68,7 +68,7 @@ def test_a_person_is_found_by_name_and_has_a_page_with_teams_services_and_change
     html = member_page.get(hit["url"]).content.decode()
     assert "Ada Lovelace" in html and catalog["service"].owner_team.name in html
     assert 'href="/services/checkout/"' in html  # a service of her team
-    assert "update\n      <a href=\"/services/checkout/\">" in html  # what she changed lately
+    assert 'update\n      <a href="/services/checkout/">' in html  # what she changed lately
     assert member_page.get("/people/nobody-here/").status_code == 404
 
 
