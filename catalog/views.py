@@ -19,7 +19,15 @@ from django.views.decorators.http import require_POST
 from portal import graphdata, permissions
 from portal.lookups import with_slug
 from portal.models import Interface
-from portal.pages import FilteredListView, SlugDetailView, ask_first, by_slug, history, perform
+from portal.pages import (
+    FilteredListView,
+    SlugDetailView,
+    ask_first,
+    by_slug,
+    counted,
+    history,
+    perform,
+)
 from teams.models import Membership, Team
 
 from . import actions, spec_views
@@ -87,11 +95,28 @@ def _options(model):
 # --- lists ----------------------------------------------------------------------------------
 
 
+def _tag_counts(services):
+    """How many of ``services`` carry each tag, the most used first."""
+    return (
+        Service.tags.through.objects.filter(service__in=services.values("pk"))
+        .values_list("tag__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "tag__name")
+    )
+
+
 class ServiceList(FilteredListView):
     model = Service
     filterset_class = ServiceFilterSet
     template_name = "catalog/service_list.html"
     heading = "Services"
+    facets = {
+        "lifecycle": counted("lifecycle"),
+        "tier": counted("tier"),
+        "kind": counted("kind"),
+        "language": counted("language", skip_blank=True),
+        "tag": _tag_counts,
+    }
 
     def customize_filter_form(self, form):
         _any_label(form)
@@ -105,6 +130,7 @@ class ApiList(FilteredListView):
     filterset_class = ApiFilterSet
     template_name = "catalog/api_list.html"
     heading = "APIs"
+    facets = {"type": counted("type"), "lifecycle": counted("lifecycle")}
 
     def base_queryset(self):
         return Api.objects.with_related().annotate(consumer_count=Count("consumptions"))

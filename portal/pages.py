@@ -2,8 +2,10 @@
 forms; a confirmation step before anything is removed; and change history with links to the
 objects it is about."""
 
+from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import DetailView, ListView
 
@@ -14,6 +16,19 @@ from .models import ChangeRecord
 from .permissions import restrict
 
 HISTORY_LENGTH = 20
+# A facet offers at most this many values (the most frequent), plus the one chosen.
+FACET_VALUES = 100
+
+
+def counted(field: str, *, skip_blank: bool = False):
+    """A facet's counter: how many rows of a queryset have each value of ``field``, the most
+    frequent first (blank values left out when ``skip_blank``: a text field's "not set")."""
+
+    def count(queryset):
+        rows = queryset.exclude(**{field: ""}) if skip_blank else queryset
+        return rows.values_list(field).annotate(n=Count("pk")).order_by("-n", field)
+
+    return count
 
 
 class FilteredListView(ListView):
@@ -27,6 +42,9 @@ class FilteredListView(ListView):
     paginate_by = 25
     heading = ""
     empty_hint = ""
+    # Choice filters offered with the number of rows each value gives, the other filters
+    # applied: {filter name: counter(queryset) -> [(value, n)]}. One query a facet.
+    facets: dict = {}
 
     def base_queryset(self):
         return self.model.objects.with_related()
@@ -43,7 +61,27 @@ class FilteredListView(ListView):
         self.customize_filter_form(self.filterset.form)  # before validation renders it
         if not self.filterset.is_valid():
             return queryset.none()
+        for name, count in self.facets.items():
+            self._offer_counts(name, count, data, queryset)
         return self.filterset.qs
+
+    def _offer_counts(self, name, count, data, queryset) -> None:
+        """The filter ``name`` as a drop-down of the values the other filters leave, each
+        with its number of rows; the chosen value stays offered even where none is left."""
+        others = data.copy()
+        chosen = others.pop(name, [""])[-1]
+        narrowed = self.filterset_class(others, queryset=queryset)
+        if not narrowed.is_valid():
+            return
+        field = self.filterset.form.fields[name]
+        labels = {str(value): label for value, label in getattr(field, "choices", ())}
+        options = [
+            (str(value), f"{labels.get(str(value), value)} ({n})")
+            for value, n in count(narrowed.qs.order_by())[:FACET_VALUES]
+        ]
+        if chosen and chosen not in {value for value, _ in options}:
+            options.append((chosen, f"{labels.get(chosen, chosen)} (0)"))
+        field.widget = forms.Select(choices=[("", "Any"), *options])
 
     def customize_filter_form(self, form) -> None:
         """Adjust the filter form's widgets and labels for people (drop-downs, "Any")."""

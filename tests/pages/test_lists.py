@@ -144,7 +144,7 @@ def grow(n, prefix):
 )
 def test_list_queries_do_not_grow_with_rows(url_name, member_page, django_assert_max_num_queries):
     grow(2, "few")
-    with django_assert_max_num_queries(12) as few:
+    with django_assert_max_num_queries(14) as few:  # the services list counts five facets
         member_page.get(reverse(url_name))
     grow(12, "many")
     with django_assert_max_num_queries(len(few.captured_queries)):
@@ -183,3 +183,41 @@ def test_the_count_a_filter_swaps_in_is_the_filtered_count(
     html = member_page.get(reverse(url_name), query).content.decode()
     # Then the count among the swapped parts is the filtered one
     assert count in swapped_text(html)
+
+
+@pytest.mark.django_db
+def test_choice_filters_offer_the_values_left_with_their_counts(catalog, member_page):
+    ServiceFactory(slug="pay-python", language="Python", tags=["pci"], tier=1)
+    ServiceFactory(slug="pay-go", language="Go", tags=["pci", "edge"], tier=3)
+    page = member_page.get(reverse("catalog:service-list"), {"tag": "pci"})
+    form = page.context["filter_form"]
+
+    def offered(name):
+        return dict(form.fields[name].widget.choices)
+
+    # each facet counts the rows the other filters leave: both pci services...
+    assert offered("language") == {"": "Any", "Go": "Go (1)", "Python": "Python (1)"}
+    assert offered("tier")["1"].endswith("(1)") and offered("tier")["3"].endswith("(1)")
+    # ...while the tag facet itself ignores the chosen tag, so other tags stay offered
+    assert offered("tag")["pci"] == "pci (2)" and offered("tag")["edge"] == "edge (1)"
+    assert len(page.context["object_list"]) == 2
+    html = page.content.decode()
+    assert '<option value="pci" selected>pci (2)</option>' in html
+
+    # a chosen value that the other filters leave nothing of is still shown, with 0
+    page = member_page.get(reverse("catalog:service-list"), {"tag": "edge", "language": "Python"})
+    assert dict(page.context["filter_form"].fields["language"].widget.choices)["Python"] == (
+        "Python (0)"
+    )
+    assert dict(page.context["filter_form"].fields["tag"].widget.choices) == {
+        "": "Any",
+        "pci": "pci (1)",
+    } | {"edge": "edge (0)"}
+
+
+@pytest.mark.django_db
+def test_the_services_list_shows_descriptions(catalog, member_page):
+    ServiceFactory(slug="described", description="Sends the invoices " * 20)
+    html = member_page.get(reverse("catalog:service-list")).content.decode()
+    assert '<th scope="col" class="description">Description</th>' in html
+    assert "Sends the invoices Sends" in html and "…" in html
