@@ -10,7 +10,7 @@ from django import forms
 from .registry import ServiceTemplate
 
 
-def _field(name: str, prop: dict, required: bool) -> forms.Field:
+def _field(name: str, prop: dict, required: bool, labels: dict) -> forms.Field:
     common = {
         "label": prop.get("title", name),
         "help_text": prop.get("description", ""),
@@ -18,7 +18,8 @@ def _field(name: str, prop: dict, required: bool) -> forms.Field:
         "initial": prop.get("default"),
     }
     if "enum" in prop:
-        choices = [(v, v or "—") for v in prop["enum"]]
+        shown = labels.get(prop.get("x-keel-choices"), {})
+        choices = [(v, shown.get(v, v) or "—") for v in prop["enum"]]
         return forms.CharField(widget=forms.Select(choices=choices), **common)
     if prop.get("type") == "integer":
         hints = {k: prop[s] for k, s in (("min", "minimum"), ("max", "maximum")) if s in prop}
@@ -36,12 +37,15 @@ def _field(name: str, prop: dict, required: bool) -> forms.Field:
 
 
 class ScaffoldForm(forms.Form):
-    def __init__(self, *args, template: ServiceTemplate, schema: dict, **kwargs):
+    """``labels`` names the values of ``x-keel-choices`` fields for people ({"teams": {slug:
+    name}}): the schema, which REST clients read too, lists the slugs."""
+
+    def __init__(self, *args, template: ServiceTemplate, schema: dict, labels=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.template = template
         required = set(schema.get("required", []))
         for name, prop in schema["properties"].items():
-            self.fields[name] = _field(name, prop, name in required)
+            self.fields[name] = _field(name, prop, name in required, labels or {})
 
     def parameters(self) -> dict:
         """The submitted values that could be read, without empty optional ones (the

@@ -6,9 +6,11 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from catalog.models import DataDomain
 from portal import permissions
 from portal.lookups import with_slug
 from portal.models import Interface
+from teams.models import Team
 
 from . import actions
 from .models import Pipeline, ScaffoldRun
@@ -28,7 +30,11 @@ def create(request):
         raise Http404("No such template.")
     teams = actions.teams_for(request.user)
     schema = template.schema_for(teams, actions.domain_choices())
-    form = ScaffoldForm(request.POST or None, template=template, schema=schema)
+    labels = {
+        "teams": dict(Team.objects.filter(slug__in=teams).values_list("slug", "name")),
+        "domains": dict(DataDomain.objects.values_list("slug", "name")),
+    }
+    form = ScaffoldForm(request.POST or None, template=template, schema=schema, labels=labels)
     if request.method == "POST":
         valid = form.is_valid()
         try:

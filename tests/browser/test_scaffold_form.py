@@ -40,7 +40,7 @@ def test_walk_the_form_from_template_to_service(page, member, eager_celery):
     page.goto("/create/")
     tab.get_by_role("link", name="Python HTTP service").click()
     tab.wait_for_selector("#scaffold-form")
-    assert tab.locator("select[name=owner_team] option").all_inner_texts() == ["payments"]
+    assert tab.locator("select[name=owner_team] option").all_inner_texts() == ["Payments"]
 
     # A name that is not a DNS label is refused beside its field
     tab.fill("input[name=slug]", "Orders_API")
@@ -48,10 +48,8 @@ def test_walk_the_form_from_template_to_service(page, member, eager_celery):
     tab.fill("input[name=port]", "80")
     tab.evaluate("document.getElementById('scaffold-form').noValidate = true")
     tab.get_by_role("button", name="Create the service").click()
-    assert (
-        "lower-case letters, digits and hyphens" in tab.locator('[data-field="slug"]').inner_text()
-    )
-    assert tab.locator('[data-field="port"]').inner_text() == "HTTP port is at least 1024."
+    assert "lower-case letters, digits and hyphens" in tab.locator("#id_slug_error").inner_text()
+    assert tab.locator("#id_port_error").inner_text() == "HTTP port is at least 1024."
     page.screenshot("scaffold-form-errors")
 
     # Corrected, it starts the run; the run page shows every step and the result

@@ -35,7 +35,7 @@ def test_the_form_is_generated_from_the_schema(client, member):
         "max_attempts",
     ):
         assert f'name="{name}"' in page
-    assert '<option value="payments">payments</option>' in page
+    assert '<option value="payments">Payments</option>' in page  # the team's name, its slug sent
     assert 'name="port"' not in page
 
 
