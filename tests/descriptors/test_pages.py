@@ -55,7 +55,7 @@ def test_a_member_uploads_a_file_imports_it_and_reads_the_report(team, member):
     assert response["Location"] == run.get_absolute_url()
     # then the run's page shows its counts and the problem, where it was
     html = page.get(run.get_absolute_url()).content.decode()
-    assert "Succeeded" in html and "hx-trigger" not in html  # finished: no more polling
+    assert "Succeeded" in html and 'hx-trigger="every' not in html  # finished: no more polling
     assert "catalog-info.yaml" in html and "Not A Name!" in html
     assert (
         "Not A Name!" not in page.get(run.get_absolute_url(), {"level": "warning"}).content.decode()

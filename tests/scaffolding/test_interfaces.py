@@ -263,6 +263,21 @@ def test_a_failed_run_can_be_started_again_from_its_page(
     again = ScaffoldRun.objects.exclude(pk=failed.pk).get()
     assert response["Location"] == again.get_absolute_url()
     assert again.status == "succeeded" and again.parameters == failed.parameters
+    # finished, the page stops asking for itself and says what to do next
+    page = client.get(again.get_absolute_url()).content.decode()
+    assert 'hx-trigger="every' not in page and "Next steps" in page
+    assert f'href="{again.pipeline.get_absolute_url()}"' in page
+    assert f'href="{again.service.get_absolute_url()}"' in page
+
+
+def test_an_unfinished_run_page_asks_for_itself_every_second(client, member):
+    client.force_login(member)
+    client.post("/create/", {"template": "python-worker", **worker_params(), "tier": 3})
+    run = ScaffoldRun.objects.get()
+    assert not run.is_finished
+    page = client.get(run.get_absolute_url()).content.decode()
+    assert f'hx-get="{run.get_absolute_url()}" hx-trigger="every 1s"' in page
+    assert 'hx-select="#run-progress"' in page and "Next steps" not in page
 
 
 def test_run_list_queries_do_not_grow_with_runs(
