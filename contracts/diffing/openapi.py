@@ -73,12 +73,6 @@ class _Rules:
 
     def run(self) -> list[Change]:
         self.compare_paths()
-        self.compare_security(
-            _list(self.base.get("security")),
-            _list(self.revision.get("security")),
-            "security",
-            "/security",
-        )
         self.compare_security_schemes()
         return self.found
 
@@ -257,8 +251,9 @@ class _Rules:
             where = f"security scheme {name}"
             scheme = self.resolve(scheme, self.base)
             if name not in after:
+                # Operations that required it have changed requirements, judged there.
                 self.add(
-                    Level.BREAKING,
+                    Level.NON_BREAKING,
                     "api-security-component-removed",
                     where,
                     f"The security scheme {name} was removed.",
@@ -357,13 +352,13 @@ class _Operation:
         self.compare_parameters()
         self.compare_body()
         self.compare_responses()
-        if "security" in self.base or "security" in self.revision:
-            self.rules.compare_security(
-                _list(self.base.get("security", self.rules.base.get("security"))),
-                _list(self.revision.get("security", self.rules.revision.get("security"))),
-                self.where,
-                f"{self.pointer}/security",
-            )
+        # What a client must present: the operation's own requirements, else the document's.
+        self.rules.compare_security(
+            _list(self.base.get("security", self.rules.base.get("security"))),
+            _list(self.revision.get("security", self.rules.revision.get("security"))),
+            self.where,
+            f"{self.pointer}/security",
+        )
 
     def compare_metadata(self) -> None:
         before, after = self.base.get("operationId"), self.revision.get("operationId")
@@ -522,9 +517,10 @@ class _Operation:
             old = _dict(parameter.get("schema")).get("default")
             new = _dict(other.get("schema")).get("default")
             if not required_before and old != new:
-                # A client that leaves the parameter out now gets a different behaviour.
+                # A client that leaves the parameter out may get another behaviour (oasdiff
+                # lists it without calling it breaking).
                 self.add(
-                    Level.BREAKING,
+                    Level.NON_BREAKING,
                     "request-parameter-default-value-changed",
                     f"The default of the optional {described} changed from {old!r} to {new!r}.",
                     other_pointer,

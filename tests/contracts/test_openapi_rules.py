@@ -287,7 +287,7 @@ CASES = [
         pets(get=operation(parameters=[query("sort", default="asc")])),
         pets(get=operation(parameters=[query("sort", default="desc")])),
         "request-parameter-default-value-changed",
-        Level.BREAKING,
+        Level.NON_BREAKING,
         "GET /pets query parameter sort",
     ),
     (
@@ -504,7 +504,15 @@ SECURITY_CASES = [
         secured([{"key": []}]),
         "api-security-added",
         Level.BREAKING,
-        "security",
+        "GET /pets",
+    ),
+    (
+        "operation made anonymous under a global requirement",
+        secured([{"key": []}]),
+        secured([{"key": []}], security=[]),
+        "api-security-removed",
+        Level.NON_BREAKING,
+        "GET /pets",
     ),
     (
         "scope added",
@@ -551,7 +559,7 @@ SECURITY_CASES += [
         secured(),
         _without_scheme("key"),
         "api-security-component-removed",
-        Level.BREAKING,
+        Level.NON_BREAKING,
         "security scheme key",
     ),
     (
@@ -690,3 +698,10 @@ def test_json_and_yaml_sides_compare_alike():
     assert [c.as_dict() for c in from_json.changes] == [
         c.as_dict() for c in diff(base, revision).changes
     ]
+
+
+def test_a_global_requirement_no_operation_inherits_breaks_nothing():
+    base = secured(security=[{"key": []}])
+    revision = secured([{"key": []}], security=[{"key": []}])
+
+    assert diff(base, revision).changes == []

@@ -51,8 +51,12 @@ B, N, P, D = Level.BREAKING, Level.NON_BREAKING, Level.POTENTIALLY_BREAKING, Lev
             "max-exclusive-changed",
         ),
         ({}, {"pattern": "^a"}, B, N, "pattern-added"),
-        ({"pattern": "^a"}, {"pattern": "^b"}, B, N, "pattern-changed"),
-        ({"pattern": "^a"}, {}, N, N, "pattern-removed"),
+        ({"pattern": "^a"}, {"pattern": "^b"}, B, P, "pattern-changed"),
+        ({"pattern": "^a"}, {"pattern": ".*"}, N, P, "pattern-changed"),
+        ({"pattern": "^a"}, {}, N, B, "pattern-removed"),
+        ({}, {"uniqueItems": True}, B, N, "unique-items-added"),
+        ({"multipleOf": 2}, {}, N, B, "multiple-of-removed"),
+        ({"not": {"type": "string"}}, {"not": {"type": "integer"}}, P, P, "not-changed"),
         ({"type": "string", "nullable": True}, {"type": "string"}, B, N, "became-not-nullable"),
         ({"type": "string"}, {"type": ["string", "null"]}, N, B, "became-nullable"),
         (
@@ -162,7 +166,7 @@ def test_a_member_added_to_a_combination(keyword, direction, level):
 
 @pytest.mark.parametrize(
     ("keyword", "direction", "level"),
-    [("oneOf", REQUEST, B), ("oneOf", RESPONSE, N), ("allOf", REQUEST, P), ("allOf", RESPONSE, P)],
+    [("oneOf", REQUEST, B), ("oneOf", RESPONSE, N), ("allOf", REQUEST, N), ("allOf", RESPONSE, P)],
 )
 def test_a_member_removed_from_a_combination(keyword, direction, level):
     changes = found({keyword: [CAT, DOG]}, {keyword: [DOG]}, direction, ROOT, ROOT)
@@ -251,3 +255,38 @@ def test_the_location_and_pointer_follow_the_document():
 def test_an_unknown_direction_is_refused():
     with pytest.raises(ValueError, match="direction"):
         compare_schemas({}, {}, direction="sideways", location="x", rule_prefix="t")
+
+
+@pytest.mark.parametrize(("direction", "level"), [(REQUEST, B), (RESPONSE, N)])
+def test_items_became_false(direction, level):
+    changes = found({"type": "array"}, {"type": "array", "items": False}, direction)
+
+    assert changes == {("schema-became-false", level, " /items")}
+
+
+def test_a_null_branch_wrapped_round_a_ref_is_one_nullability_change():
+    root = {"components": {"schemas": {"Kind": {"type": "string", "enum": ["a", "b"]}}}}
+    kind = {"$ref": "#/components/schemas/Kind"}
+    wrapped = {"oneOf": [{"type": "null"}, kind]}
+
+    assert found(obj(k=kind), obj(k=wrapped), RESPONSE, root, root) == {
+        ("became-nullable", B, " /k")
+    }
+    assert found(obj(k=wrapped), obj(k=kind), REQUEST, root, root) == {
+        ("became-not-nullable", B, " /k")
+    }
+
+
+def test_a_recursive_schema_wrapped_in_a_null_branch_terminates():
+    root = {
+        "components": {
+            "schemas": {
+                "Node": obj(
+                    next={"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Node"}]}
+                )
+            }
+        }
+    }
+    node = {"$ref": "#/components/schemas/Node"}
+
+    assert found(node, node, REQUEST, root, root) == set()
