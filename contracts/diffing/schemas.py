@@ -107,7 +107,12 @@ def _types(schema: dict) -> tuple[set[str] | None, bool]:
     declared = schema.get("type")
     if declared is None:
         return None, bool(schema.get("nullable"))
-    found = {declared} if isinstance(declared, str) else {t for t in declared if isinstance(t, str)}
+    if isinstance(declared, str):
+        found = {declared}
+    elif isinstance(declared, list):
+        found = {t for t in declared if isinstance(t, str)}
+    else:  # not a type at all: a lenient document is read as allowing anything
+        return None, bool(schema.get("nullable"))
     nullable = "null" in found or bool(schema.get("nullable"))
     found.discard("null")
     return found, nullable
