@@ -8,8 +8,10 @@ import json
 import pytest
 import yaml
 
+from catalog.specs import validate_spec
 from contracts.diffing import Level, compare
 from contracts.diffing import openapi as openapi_rules
+from contracts.diffing.comparing import compare_parsed
 
 PAST, FUTURE = "2001-01-01", "2999-01-01"
 
@@ -762,3 +764,16 @@ def test_odd_values_in_a_lenient_document_are_compared_without_failing(odd):
     for one, other in ((base, revision), (revision, base)):
         comparison = diff(one, other)
         assert comparison.comparable and comparison.problems
+
+
+def test_documents_parsed_at_publish_compare_as_their_texts_do():
+    base, revision = with_pet(PET), with_pet(changed(PET, required=[]))
+
+    parsed = compare_parsed(
+        "openapi",
+        validate_spec("openapi", as_yaml(base)),
+        validate_spec("openapi", as_yaml(revision)),
+    )
+
+    assert parsed.as_dict() == diff(base, revision).as_dict()
+    assert parsed.verdict == "breaking"
