@@ -17,7 +17,10 @@ under the new location, and a pair met again while it is being compared (a recur
 adds nothing, since its changes are found where the cycle started. ``allOf``/``oneOf``/``anyOf``
 are compared member by member when their count is unchanged, matched by ``$ref`` otherwise, and
 reported as one potentially breaking change when neither works: never a product of the
-combinations, so the work grows with the size of the documents.
+combinations, so the work grows with the size of the documents. A ``oneOf`` of ``{type: null}``
+and one schema (how a ``$ref`` is made nullable) is that schema made nullable; the boolean
+schemas are read as such (``items: false`` closes a tuple); the other 2020-12 constraints
+(``contains``, ``dependentRequired``, ``if``, ``not``, ...) are judged by presence.
 """
 
 from dataclasses import dataclass, field
@@ -98,7 +101,6 @@ class _Node:
 
     schema: dict
     pointer: str
-    ref: str = ""
 
 
 def _types(schema: dict) -> tuple[set[str] | None, bool]:
@@ -205,20 +207,19 @@ class SchemaDiff:
     # Resolution
 
     def _resolve(self, schema, pointer: str, root: dict) -> _Node:
-        ref = ""
         for _ in range(_MAX_REF_CHAIN):
             if not isinstance(schema, dict) or not isinstance(schema.get("$ref"), str):
                 break
             ref = schema["$ref"]
             target = lookup(root, ref)
             if target is None:
-                return _Node({"$unresolvable": ref}, pointer, ref)
+                return _Node({"$unresolvable": ref}, pointer)
             schema, pointer = target, ref.lstrip("#")
         if isinstance(schema, bool):  # JSON Schema's true / false
             schema = _TRUE if schema else _FALSE
         if not isinstance(schema, dict):
             schema = _TRUE
-        return self._without_null_branch(_Node(schema, pointer, ref), root)
+        return self._without_null_branch(_Node(schema, pointer), root)
 
     def _without_null_branch(self, node: _Node, root: dict) -> _Node:
         """``oneOf: [{type: "null"}, X]`` (how a ``$ref`` is made nullable) read as X made
@@ -239,7 +240,7 @@ class SchemaDiff:
                 inner = self._resolve(members[index], f"{node.pointer}/{keyword}/{index}", root)
                 rest = {k: v for k, v in node.schema.items() if k != keyword}
                 merged = {**inner.schema, **rest, "nullable": True}
-                unwrapped = (_Node(merged, inner.pointer, inner.ref), node.schema)
+                unwrapped = (_Node(merged, inner.pointer), node.schema)
                 self._unwrapped[id(node.schema)] = unwrapped
             return unwrapped[0]
         return node
