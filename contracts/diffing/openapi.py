@@ -577,7 +577,16 @@ class _Operation:
             )
             return
         sunset = _sunset(parameter)
-        if sunset and self.rules.today < sunset:
+        if parameter.get("x-sunset") and sunset is None:
+            self.add(
+                Level.BREAKING,
+                "request-parameter-sunset-parse",
+                f"The {described} was removed, and its x-sunset "
+                f"{parameter['x-sunset']!r} is not a date.",
+                pointer,
+                location,
+            )
+        elif sunset and self.rules.today < sunset:
             self.add(
                 Level.BREAKING,
                 "request-parameter-removed-before-sunset",
