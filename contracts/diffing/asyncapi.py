@@ -128,7 +128,7 @@ class _Reader:
                     action,
                     verb,
                     address,
-                    f"channel {address} {verb}",
+                    f"{verb} {address}",
                     where,
                     operation,
                     operation_id,
@@ -166,7 +166,9 @@ class _Reader:
                     message_key, message, f"{pointer}/messages/{escape(message_key)}"
                 )
                 channel.messages[message_key] = found
-                known[id(found.raw)] = (key, message_key)
+                # Operations name it by the entry in the channel (a $ref, often).
+                known[id(message)] = (key, message_key)
+                known.setdefault(id(found.raw), (key, message_key))
             channel.unused = set(channel.messages)
         for operation_id, raw in _mapping(self.root.get("operations")).items():
             node, pointer = self.resolve(raw, f"/operations/{escape(operation_id)}")
@@ -177,7 +179,7 @@ class _Reader:
                 action,
                 action,
                 channel,
-                f"operation {operation_id}",
+                f"{action} {channel} ({operation_id})",
                 pointer,
                 node,
                 operation_id,
@@ -211,7 +213,8 @@ class _Reader:
         found = {}
         for index, raw in enumerate(listed):
             message = self.message("", raw, f"{pointer}/messages/{index}")
-            place = known.get(id(message.raw))
+            entry = _lookup(self.root, raw["$ref"]) if _is_ref(raw) else None
+            place = known.get(id(entry)) or known.get(id(message.raw))
             if place is not None:
                 channel_key, key = place
                 self.channels[channel_key].unused.discard(key)
@@ -221,9 +224,13 @@ class _Reader:
         return found
 
 
+def _is_ref(node) -> bool:
+    return isinstance(node, dict) and isinstance(node.get("$ref"), str)
+
+
 def _message_key(raw, node: dict, fallback: str) -> str:
     """A message's name: its component's, else its ``messageId`` or ``name``."""
-    if isinstance(raw, dict) and isinstance(raw.get("$ref"), str):
+    if _is_ref(raw):
         return raw["$ref"].rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
     for name in ("messageId", "name"):
         if isinstance(node.get(name), str) and node[name]:
@@ -276,7 +283,7 @@ class _Diff:
                 self.add(
                     Level.POTENTIALLY_BREAKING,
                     "ref-unresolvable",
-                    pointer or "(document root)",
+                    f"reference at {pointer or '(document root)'}",
                     f"The {side} refers to {ref[:200]!r}, which is not in the document, so "
                     "what it names could not be compared.",
                     pointer,
@@ -371,9 +378,9 @@ class _Diff:
                 continue
             self.deprecation("channel", where, channel.node, now.node, now.pointer)
             self.bindings(where, channel.node, now.node, now.pointer)
-            # Messages no operation names: compared as consumers read them.
-            for message_key in channel.unused:
-                message = channel.messages[message_key]
+            # A 3.x channel's messages removed are named here, once, whoever used them;
+            # those no operation names are compared here too, as consumers read them.
+            for message_key, message in channel.messages.items():
                 if message_key not in now.messages:
                     self.add(
                         Level.BREAKING,
@@ -382,7 +389,7 @@ class _Diff:
                         f"The message {message_key} was removed from the channel {key}.",
                         message.pointer,
                     )
-                elif message_key in now.unused:
+                elif message_key in channel.unused and message_key in now.unused:
                     self.message(
                         f"{where} message {message_key}",
                         message,
@@ -430,20 +437,24 @@ class _Diff:
                 pairs.append((operation, after[moved]))
         for key in removed:
             operation = before[key]
+            if both_2 and operation.channel not in self.revision.channels:
+                continue  # a 2.x operation is part of its channel, named as removed
             self.add(
                 Level.BREAKING,
                 "operation-removed",
                 operation.location,
-                f"The operation {operation.location} ({operation.verb}) was removed.",
+                f"The operation {operation.location} was removed.",
                 operation.pointer,
             )
         for key in added:
             operation = after[key]
+            if both_2 and operation.channel not in self.base.channels:
+                continue
             self.add(
                 Level.NON_BREAKING,
                 "operation-added",
                 operation.location,
-                f"The operation {operation.location} ({operation.verb}) was added.",
+                f"The operation {operation.location} was added.",
                 operation.pointer,
             )
         for old, new in pairs:
@@ -481,7 +492,7 @@ class _Diff:
             )
         self.deprecation("operation", where, old.node, new.node, new.pointer)
         self.bindings(where, old.node, new.node, new.pointer)
-        self.messages(where, old.messages, new.messages, old.action)
+        self.messages(where, old.messages, new.messages, old.action, new.channel)
         if old.reply and new.reply:
             reply = RECEIVE if old.action == SEND else SEND
             if old.reply[0] != new.reply[0]:
@@ -493,7 +504,7 @@ class _Diff:
                     f"{new.reply[0]}.",
                     new.pointer,
                 )
-            self.messages(f"{where} reply", old.reply[1], new.reply[1], reply)
+            self.messages(f"{where} reply", old.reply[1], new.reply[1], reply, new.reply[0])
         elif old.reply:
             self.add(
                 Level.BREAKING,
@@ -511,9 +522,12 @@ class _Diff:
                 new.pointer,
             )
 
-    def messages(self, where: str, before: dict, after: dict, action: str) -> None:
+    def messages(self, where: str, before: dict, after: dict, action: str, channel: str) -> None:
+        kept = self.revision.channels.get(channel)
         for key, message in before.items():
-            if key not in after:
+            if key in after:
+                self.message(f"{where} message {key}", message, after[key], action)
+            elif kept is None or key in kept.messages or not kept.messages:
                 self.add(
                     Level.BREAKING,
                     "message-removed",
@@ -521,8 +535,7 @@ class _Diff:
                     f"The message {key} was removed from {where}.",
                     message.pointer,
                 )
-            else:
-                self.message(f"{where} message {key}", message, after[key], action)
+            # else: gone from its 3.x channel, and named there
         for key in after.keys() - before.keys():
             # Consumers reading may meet a message they do not know; sending, they need not.
             self.add(
