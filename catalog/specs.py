@@ -294,12 +294,19 @@ class _RaisingListener(ErrorListener):
         raise _refuse(f"Invalid protobuf at line {line}, column {column + 1}: {msg}.")
 
 
-def _check_grpc(text: str):
+def parse_proto(text: str):
+    """The parsed ``.proto`` file, or ``ValidationError`` at the first syntax error (the
+    parser would otherwise print it and go on with what it could recover)."""
+
     def listen(recognizer):
         recognizer.removeErrorListeners()
         recognizer.addErrorListener(_RaisingListener())
 
-    parsed = ProtoParser(setup_lexer=listen, setup_parser=listen).parse(text)
+    return ProtoParser(setup_lexer=listen, setup_parser=listen).parse(text)
+
+
+def _check_grpc(text: str):
+    parsed = parse_proto(text)
     if not any(type(element).__name__ == "Service" for element in parsed.file_elements):
         raise _refuse("A gRPC contract must declare at least one service.")
     return parsed
