@@ -6,7 +6,7 @@ from graphql import GraphQLError, build_ast_schema, parse
 
 from catalog.specs import load_document, parse_proto, validate_spec
 
-from . import asyncapi, graphql, protobuf
+from . import asyncapi, graphql, openapi, protobuf
 from .changes import Change, Comparison, Level
 
 # Each type's rules: (base, revision) as parsed -> changes. Types missing here are reported
@@ -15,6 +15,7 @@ RULES = {
     "asyncapi": asyncapi.changes,
     "graphql": graphql.changes,
     "grpc": protobuf.changes,
+    "openapi": openapi.changes,
 }
 
 

@@ -46,6 +46,28 @@ _BOUNDS = {
     "minProperties": ("min-properties", False),
 }
 _COMBINERS = ("allOf", "oneOf", "anyOf")
+# Keywords compared by presence only: one added narrows what is valid, one removed widens it,
+# one changed may do either.
+_CONSTRAINTS = (
+    "not",
+    "contains",
+    "minContains",
+    "maxContains",
+    "dependentRequired",
+    "dependentSchemas",
+    "if",
+    "then",
+    "else",
+    "propertyNames",
+    "patternProperties",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "multipleOf",
+    "uniqueItems",
+    "contentSchema",
+)
+_TRUE: dict = {}
+_FALSE: dict = {"not": {}}
 _NO_VALUE = object()
 
 
@@ -134,6 +156,7 @@ class SchemaDiff:
     _done: dict = field(default_factory=dict, init=False, repr=False)
     _active: set = field(default_factory=set, init=False, repr=False)
     _repeated: int = field(default=0, init=False, repr=False)
+    _unwrapped: dict = field(default_factory=dict, init=False, repr=False)
     truncated: bool = field(default=False, init=False)
 
     def compare(
@@ -187,10 +210,34 @@ class SchemaDiff:
                 return _Node({"$unresolvable": ref}, pointer, ref)
             schema, pointer = target, ref.lstrip("#")
         if isinstance(schema, bool):  # JSON Schema's true / false
-            schema = {} if schema else {"not": {}}
+            schema = _TRUE if schema else _FALSE
         if not isinstance(schema, dict):
-            schema = {}
-        return _Node(schema, pointer, ref)
+            schema = _TRUE
+        return self._without_null_branch(_Node(schema, pointer, ref), root)
+
+    def _without_null_branch(self, node: _Node, root: dict) -> _Node:
+        """``oneOf: [{type: "null"}, X]`` (how a ``$ref`` is made nullable) read as X made
+        nullable, so that wrapping a schema that way is one nullability change, as oasdiff
+        reports it. The merged schema is made once per wrapper, so that pairs stay stable."""
+        for keyword in ("oneOf", "anyOf"):
+            members = node.schema.get(keyword)
+            if not (isinstance(members, list) and len(members) == 2):
+                continue
+            nulls = [
+                m for m in members if isinstance(m, dict) and m.get("type") in ("null", ["null"])
+            ]
+            if len(nulls) != 1:
+                continue
+            unwrapped = self._unwrapped.get(id(node.schema))
+            if unwrapped is None:
+                index = 1 - members.index(nulls[0])
+                inner = self._resolve(members[index], f"{node.pointer}/{keyword}/{index}", root)
+                rest = {k: v for k, v in node.schema.items() if k != keyword}
+                merged = {**inner.schema, **rest, "nullable": True}
+                unwrapped = (_Node(merged, inner.pointer, inner.ref), node.schema)
+                self._unwrapped[id(node.schema)] = unwrapped
+            return unwrapped[0]
+        return node
 
     # The comparison of one pair
 
@@ -235,8 +282,17 @@ class SchemaDiff:
                 )
         if found:
             return found
+        if (b is _FALSE) != (r is _FALSE):
+            closed = r is _FALSE
+            add(
+                Level.BREAKING if closed == request else Level.NON_BREAKING,
+                "schema-became-false" if closed else "schema-became-not-false",
+                "no longer allows any value" if closed else "allows values again",
+            )
+            return found
 
         self._compare_types(b, r, request, add)
+        self._compare_constraints(b, r, request, add)
         self._compare_enums(b, r, request, add)
         self._compare_bounds(b, r, request, add)
         self._compare_strings(b, r, request, add)
@@ -358,23 +414,40 @@ class SchemaDiff:
                     f"{keyword} changed from {str(before).lower()} to {str(after).lower()}",
                 )
 
+    def _compare_constraints(self, b: dict, r: dict, request: bool, add) -> None:
+        for keyword in _CONSTRAINTS:
+            before = b.get(keyword) if b.get(keyword) is not False else None
+            after = r.get(keyword) if r.get(keyword) is not False else None
+            if before == after:
+                continue
+            slug = _kebab(keyword)
+            if before is None:
+                narrows, rule, text = True, f"{slug}-added", f"gained {keyword}"
+            elif after is None:
+                narrows, rule, text = False, f"{slug}-removed", f"lost {keyword}"
+            else:
+                add(Level.POTENTIALLY_BREAKING, f"{slug}-changed", f"{keyword} changed")
+                continue
+            add(Level.BREAKING if narrows == request else Level.NON_BREAKING, rule, text)
+
     def _compare_strings(self, b: dict, r: dict, request: bool, add) -> None:
+        """A pattern added narrows and one removed widens; one changed is judged narrowing on
+        the request side (as the issue asks) and uncertain on the response side (oasdiff's
+        WARN), unless it became match-anything."""
         before, after = b.get("pattern"), r.get("pattern")
         if before == after:
             return
-        if after in (None, ".*", "^.*$"):
-            add(
-                Level.NON_BREAKING,
-                "pattern-removed" if after is None else "pattern-changed",
-                f"pattern {before!r} was removed"
-                if after is None
-                else f"pattern changed to {after!r}",
-            )
-            return
-        level = Level.BREAKING if request else Level.NON_BREAKING
         if before is None:
+            level = Level.BREAKING if request else Level.NON_BREAKING
             add(level, "pattern-added", f"must now match the pattern {after!r}")
+        elif after is None:
+            level = Level.NON_BREAKING if request else Level.BREAKING
+            add(level, "pattern-removed", f"pattern {before!r} was removed")
         else:
+            if not request:
+                level = Level.POTENTIALLY_BREAKING
+            else:
+                level = Level.NON_BREAKING if after in (".*", "^.*$") else Level.BREAKING
             add(level, "pattern-changed", f"pattern changed from {before!r} to {after!r}")
 
     def _compare_properties(self, base: _Node, revision: _Node, direction: str) -> list[_Found]:
@@ -555,8 +628,8 @@ class SchemaDiff:
             )
         for index in removed:
             breaking = narrows_on_add != request
-            if keyword == "allOf":
-                level = Level.POTENTIALLY_BREAKING if breaking or request else Level.NON_BREAKING
+            if keyword == "allOf":  # a conjunct dropped: nothing is promised by it any more
+                level = Level.NON_BREAKING if request else Level.POTENTIALLY_BREAKING
             else:
                 level = Level.BREAKING if breaking else Level.NON_BREAKING
             found.append(
@@ -666,6 +739,10 @@ def _match_members(before: list, after: list):
     if len(before) == len(after):
         return list(zip(range(len(before)), range(len(after)), strict=True)), [], []
     return None, [], []
+
+
+def _kebab(keyword: str) -> str:
+    return "".join(f"-{c.lower()}" if c.isupper() else c for c in keyword)
 
 
 def _values(values: list) -> str:
