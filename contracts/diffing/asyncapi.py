@@ -106,7 +106,8 @@ class _Reader:
     def message(self, key: str, raw, pointer: str) -> _Message:
         node, pointer = self.resolve(raw, pointer)
         merged: dict = {}
-        for index, trait in enumerate(node.get("traits") or ()):
+        traits = node.get("traits")
+        for index, trait in enumerate(traits if isinstance(traits, list) else ()):
             merged.update(self.resolve(trait, f"{pointer}/traits/{index}")[0])
         merged.update(node)
         merged.pop("traits", None)

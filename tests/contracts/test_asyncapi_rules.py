@@ -558,3 +558,43 @@ def test_unparseable_yaml_is_not_comparable():
     assert not result.comparable
     assert [item.rule for item in result.changes] == ["could-not-compare"]
     assert "line" in result.changes[0].message
+
+
+ODD = [
+    {
+        "asyncapi": "2.0.0",
+        "channels": {
+            "a": "not a channel",
+            "b": {"subscribe": "x", "publish": {"message": [1]}},
+            "c": {"subscribe": {"message": {"oneOf": "x", "traits": 1}}},
+        },
+        "servers": {"a": 1, "b": {"bindings": [1]}},
+    },
+    {
+        "asyncapi": "3.0.0",
+        "channels": {
+            "a": {"address": 5, "messages": [1]},
+            "b": {"messages": {"m": 1, "n": {"traits": [1, ref("x")], "payload": 3}}},
+            "loop": ref("channels", "loop"),
+        },
+        "operations": {
+            "o": {"channel": "x", "messages": "y", "reply": 1},
+            "p": {
+                "action": "receive",
+                "channel": {"$ref": 5},
+                "messages": [1, ref("channels", "b", "messages", "n")],
+                "reply": {"channel": ref("channels", "b"), "messages": [ref("nothing")]},
+            },
+            "q": 7,
+        },
+    },
+    {"asyncapi": 3, "channels": [], "operations": None, "servers": "x"},
+]
+
+
+@pytest.mark.parametrize("base", ODD, ids=["2", "3", "types"])
+@pytest.mark.parametrize("revision", ODD, ids=["2", "3", "types"])
+def test_documents_of_the_wrong_shape_are_compared_without_failing(base, revision):
+    # The validator checks little of an AsyncAPI document: whatever shape is read as it can.
+    found = changes(copy.deepcopy(base), copy.deepcopy(revision))
+    assert all(item.rule.startswith("asyncapi.") and item.message for item in found)
