@@ -65,6 +65,7 @@ class _Operation:
 @dataclass
 class _Channel:
     key: str
+    id: str  # 3.x: its id in the document; 2.x: its address
     pointer: str
     node: dict
     messages: dict = field(default_factory=dict)  # 3.x: the channel's own messages
@@ -116,7 +117,7 @@ class _Reader:
     def _read_2(self, by_channel: bool) -> None:
         for address, raw in _mapping(self.root.get("channels")).items():
             node, pointer = self.resolve(raw, f"/channels/{escape(address)}")
-            self.channels[address] = _Channel(address, pointer, node)
+            self.channels[address] = _Channel(address, address, pointer, node)
             for verb, action in _VERBS_2.items():
                 operation, where = self.resolve(node.get(verb), f"{pointer}/{verb}")
                 if not operation:
@@ -159,7 +160,7 @@ class _Reader:
             node, pointer = self.resolve(raw, f"/channels/{escape(channel_id)}")
             address = node.get("address")
             key = address if isinstance(address, str) else channel_id
-            channel = _Channel(key, pointer, node)
+            channel = _Channel(key, channel_id, pointer, node)
             self.channels[key] = channel
             by_node[id(node)] = key
             for message_key, message in _mapping(node.get("messages")).items():
@@ -270,6 +271,7 @@ class _Diff:
     def __init__(self, base: _Reader, revision: _Reader):
         self.base, self.revision = base, revision
         self.schemas = SchemaDiff(base.root, revision.root)
+        self.moved: dict[str, str] = {}  # 3.x channel address before -> after
         self.found: list[Change] = []
 
     def add(self, level: Level, rule: str, location: str, message: str, pointer: str = ""):
@@ -365,9 +367,24 @@ class _Diff:
 
     def channels(self) -> None:
         before, after = self.base.channels, self.revision.channels
+        # A 3.x channel keeps its id when its address changes: matched by the id.
+        by_id = {
+            channel.id: key
+            for key, channel in after.items()
+            if key not in before and self.revision.major == 3
+        }
         for key, channel in before.items():
             where = f"channel {key}"
             now = after.get(key)
+            if now is None and self.base.major == 3 and channel.id in by_id:
+                now = after[self.moved.setdefault(key, by_id.pop(channel.id))]
+                self.add(
+                    Level.BREAKING,
+                    "channel-address-changed",
+                    where,
+                    f"The address of the channel {channel.id} changed from {key} to {now.key}.",
+                    now.pointer,
+                )
             if now is None:
                 self.add(
                     Level.BREAKING,
@@ -376,42 +393,40 @@ class _Diff:
                     f"The channel {key} was removed.",
                     channel.pointer,
                 )
-                continue
-            self.deprecation("channel", where, channel.node, now.node, now.pointer)
-            self.bindings(where, channel.node, now.node, now.pointer)
-            # A 3.x channel's messages removed are named here, once, whoever used them;
-            # those no operation names are compared here too, as consumers read them.
-            for message_key, message in channel.messages.items():
-                if message_key not in now.messages:
-                    self.add(
-                        Level.BREAKING,
-                        "message-removed",
-                        f"{where} message {message_key}",
-                        f"The message {message_key} was removed from the channel {key}.",
-                        message.pointer,
-                    )
-                elif message_key in channel.unused and message_key in now.unused:
-                    self.message(
-                        f"{where} message {message_key}",
-                        message,
-                        now.messages[message_key],
-                        SEND,
-                    )
-            for message_key in now.unused - channel.messages.keys():
-                self.add(
-                    Level.NON_BREAKING,
-                    "message-added",
-                    f"{where} message {message_key}",
-                    f"The message {message_key} was added to the channel {key}.",
-                    now.messages[message_key].pointer,
-                )
-        for key in after.keys() - before.keys():
+            else:
+                self.channel(where, channel, now)
+        for key in after.keys() - before.keys() - set(self.moved.values()):
             self.add(
                 Level.NON_BREAKING,
                 "channel-added",
                 f"channel {key}",
                 f"The channel {key} was added.",
                 after[key].pointer,
+            )
+
+    def channel(self, where: str, old: _Channel, new: _Channel) -> None:
+        self.deprecation("channel", where, old.node, new.node, new.pointer)
+        self.bindings(where, old.node, new.node, new.pointer)
+        # A 3.x channel's messages removed are named here, once, whoever used them; those no
+        # operation names are compared here too, as consumers read them.
+        for key, message in old.messages.items():
+            if key not in new.messages:
+                self.add(
+                    Level.BREAKING,
+                    "message-removed",
+                    f"{where} message {key}",
+                    f"The message {key} was removed from the {where}.",
+                    message.pointer,
+                )
+            elif key in old.unused and key in new.unused:
+                self.message(f"{where} message {key}", message, new.messages[key], SEND)
+        for key in new.unused - old.messages.keys():
+            self.add(
+                Level.NON_BREAKING,
+                "message-added",
+                f"{where} message {key}",
+                f"The message {key} was added to the {where}.",
+                new.messages[key].pointer,
             )
 
     def operations(self) -> None:
@@ -474,7 +489,7 @@ class _Diff:
                 new.pointer,
             )
             return
-        if old.channel != new.channel:
+        if self.moved.get(old.channel, old.channel) != new.channel:
             self.add(
                 Level.BREAKING,
                 "operation-channel-changed",
@@ -496,7 +511,7 @@ class _Diff:
         self.messages(where, old.messages, new.messages, old.action, new.channel)
         if old.reply and new.reply:
             reply = RECEIVE if old.action == SEND else SEND
-            if old.reply[0] != new.reply[0]:
+            if self.moved.get(old.reply[0], old.reply[0]) != new.reply[0]:
                 self.add(
                     Level.BREAKING,
                     "reply-channel-changed",

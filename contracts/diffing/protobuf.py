@@ -405,6 +405,14 @@ class _Diff:
                     f"The field {where} was renumbered from {number} to {elsewhere.number}: "
                     "data written with one number is not read with the other.",
                 )
+            elif item.label == "required":
+                self.add(
+                    Level.BREAKING,
+                    "required-field-removed",
+                    where,
+                    f"The required field {where} ({number}) was removed: readers that still "
+                    "require it refuse every new message.",
+                )
             elif after.reserved.has(number):
                 note = (
                     ""

@@ -598,3 +598,13 @@ def test_documents_of_the_wrong_shape_are_compared_without_failing(base, revisio
     # The validator checks little of an AsyncAPI document: whatever shape is read as it can.
     found = changes(copy.deepcopy(base), copy.deepcopy(revision))
     assert all(item.rule.startswith("asyncapi.") and item.message for item in found)
+
+
+def test_a_3x_channel_whose_address_changed_is_one_change():
+    found = changes(
+        copy.deepcopy(V3),
+        revised(V3, lambda d: d["channels"]["userSignedUp"].update(address="users/signedup")),
+    )
+    assert [(item.rule, item.level, item.location) for item in found] == [
+        ("asyncapi.channel-address-changed", B, "channel user/signedup")
+    ]

@@ -149,6 +149,13 @@ RULES = [
         "pets.v1.Pet.name",
     ),
     (
+        "required-field-removed",
+        pet("optional string id = 1; required string name = 2;", syntax="proto2"),
+        pet("optional string id = 1; reserved 2;", syntax="proto2"),
+        B,
+        "pets.v1.Pet.name",
+    ),
+    (
         "field-deprecated",
         pet(NAME),
         pet("string id = 1; string name = 2 [deprecated = true];"),
