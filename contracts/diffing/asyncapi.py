@@ -211,7 +211,7 @@ class _Reader:
             if own is None:
                 return {}
             own.unused.clear()
-            return dict(own.messages)
+            return own.messages  # the channel's own mapping: see _Diff.messages
         found = {}
         for index, raw in enumerate(listed):
             message = self.message("", raw, f"{pointer}/messages/{index}")
@@ -272,6 +272,7 @@ class _Diff:
         self.base, self.revision = base, revision
         self.schemas = SchemaDiff(base.root, revision.root)
         self.moved: dict[str, str] = {}  # 3.x channel address before -> after
+        self.shared: set[tuple] = set()
         self.found: list[Change] = []
 
     def add(self, level: Level, rule: str, location: str, message: str, pointer: str = ""):
@@ -432,25 +433,23 @@ class _Diff:
     def operations(self) -> None:
         before, after = self.base.operations, self.revision.operations
         removed = [key for key in before if key not in after]
-        added = [key for key in after if key not in before]
+        added = dict.fromkeys(key for key in after if key not in before)
         pairs = [(before[key], after[key]) for key in before if key in after]
-        # A 2.x operation moved between publish and subscribe on its channel.
+        # A 2.x operation moved between publish and subscribe on its channel (2.x operations
+        # are keyed by verb and channel when both documents are 2.x).
         both_2 = self.base.major == self.revision.major == 2
-        for key in list(removed if both_2 else ()):
-            operation = before[key]
-            moved = next(
-                (
-                    other
-                    for other in added
-                    if after[other].channel == operation.channel
-                    and after[other].action != operation.action
-                ),
-                None,
-            )
-            if moved is not None:
-                removed.remove(key)
-                added.remove(moved)
-                pairs.append((operation, after[moved]))
+        if both_2:
+            stayed = []
+            for key in removed:
+                operation = before[key]
+                other = "publish" if operation.verb == "subscribe" else "subscribe"
+                moved = f"{other} {operation.channel}"
+                if moved in added:
+                    del added[moved]
+                    pairs.append((operation, after[moved]))
+                else:
+                    stayed.append(key)
+            removed = stayed
         for key in removed:
             operation = before[key]
             if both_2 and operation.channel not in self.revision.channels:
@@ -539,6 +538,13 @@ class _Diff:
             )
 
     def messages(self, where: str, before: dict, after: dict, action: str, channel: str) -> None:
+        # Operations that name no messages share their channel's: compared once per channel
+        # and action (at the first), or a thousand operations of one channel would compare
+        # its messages a thousand times.
+        shared = (id(before), id(after), action)
+        if shared in self.shared:
+            return
+        self.shared.add(shared)
         kept = self.revision.channels.get(channel)
         for key, message in before.items():
             if key in after:

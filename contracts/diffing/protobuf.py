@@ -18,7 +18,9 @@ references are resolved inside the file only: imports are not read, so an import
 compared by the name it is written with. Extensions (``extend``) are not compared.
 """
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from proto_schema_parser import ast
 
@@ -64,24 +66,32 @@ class _Field:
     options: dict
 
 
-@dataclass
 class _Reserved:
-    ranges: list = field(default_factory=list)  # (low, high) inclusive
-    names: set = field(default_factory=set)
+    """Reserved numbers and names. Numbers are looked up in the merged ranges by bisection:
+    a file may reserve thousands of numbers one by one."""
 
-    def has(self, number: int) -> bool:
-        return any(low <= number <= high for low, high in self.ranges)
+    def __init__(self):
+        self.ranges: list[tuple[int, int]] = []  # as declared, inclusive
+        self.names: set[str] = set()
+
+    @cached_property
+    def _merged(self) -> tuple[list, list]:  # read once the file is read
+        merged: list[list[int]] = []
+        for low, high in sorted(self.ranges):
+            if merged and low <= merged[-1][1] + 1:
+                merged[-1][1] = max(merged[-1][1], high)
+            else:
+                merged.append([low, high])
+        return [low for low, _ in merged], [high for _, high in merged]
 
     def covers(self, low: int, high: int) -> bool:
         """Whether every number from ``low`` to ``high`` is reserved here."""
-        for start, end in sorted(self.ranges):
-            if start > low:
-                return False
-            if end >= low:
-                low = end + 1
-            if low > high:
-                return True
-        return False
+        starts, ends = self._merged
+        index = bisect_right(starts, low) - 1
+        return index >= 0 and high <= ends[index]
+
+    def has(self, number: int) -> bool:
+        return self.covers(number, number)
 
 
 @dataclass
@@ -236,13 +246,13 @@ class _Reader:
     def _message(self, element, name: str, parent: str) -> None:
         message = _Message(parent, _options(element.elements))
         self.file.messages[name] = message
-        members = [(member, "") for member in element.elements]
-        while members:
-            member, oneof = members.pop(0)
+        for member in element.elements:
             if isinstance(member, (ast.Field, ast.MapField, ast.Group)):
-                message.fields[member.number] = self._field(member, name, oneof)
+                message.fields[member.number] = self._field(member, name, "")
             elif isinstance(member, ast.OneOf):
-                members[0:0] = [(inner, member.name) for inner in member.elements]
+                for inner in member.elements:
+                    if isinstance(inner, (ast.Field, ast.Group)):
+                        message.fields[inner.number] = self._field(inner, name, member.name)
             elif isinstance(member, ast.Reserved):
                 message.reserved.ranges += _ranges(member.ranges, _MAX_FIELD)
                 message.reserved.names.update(member.names)
@@ -468,20 +478,29 @@ class _Diff:
 
     def unreserved(self, where: str, before: _Reserved, after: _Reserved, used) -> None:
         """Numbers and names no longer reserved; those used again are named as reused."""
-        numbers = [
+        numbers = sorted(number for number, _ in used)
+
+        def reused(low: int, high: int) -> bool:
+            index = bisect_left(numbers, low)
+            return index < len(numbers) and numbers[index] <= high
+
+        freed = [
             (low, high)
             for low, high in before.ranges
-            if not after.covers(low, high) and not any(low <= n <= high for n, _ in used)
+            if not after.covers(low, high) and not reused(low, high)
         ]
         names = sorted(before.names - after.names - {name for _, name in used})
-        if numbers or names:
-            shown = [str(low) if low == high else f"{low} to {high}" for low, high in numbers]
+        if freed or names:
+            shown = [str(low) if low == high else f"{low} to {high}" for low, high in freed[:20]]
+            shown += [repr(name) for name in names[:20]]
+            more = len(freed) + len(names) - len(shown)
             self.add(
                 Level.POTENTIALLY_BREAKING,
                 "reserved-removed",
                 where,
-                f"{where} no longer reserves {', '.join(shown + [repr(n) for n in names])}, "
-                "which may then be reused with another meaning.",
+                f"{where} no longer reserves {', '.join(shown)}"
+                + (f" and {more} more" if more > 0 else "")
+                + ", which may then be reused with another meaning.",
             )
 
     def field(self, where: str, before: _Field, after: _Field, parent_b, parent_a) -> None:

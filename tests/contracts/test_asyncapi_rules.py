@@ -608,3 +608,24 @@ def test_a_3x_channel_whose_address_changed_is_one_change():
     assert [(item.rule, item.level, item.location) for item in found] == [
         ("asyncapi.channel-address-changed", B, "channel user/signedup")
     ]
+
+
+def test_operations_sharing_their_channels_messages_compare_them_once():
+    # Given 50 operations that name no messages, so each has all of the channel's
+    def many(document):
+        document["operations"] = {
+            f"op{n}": {"action": "send", "channel": ref("channels", "audit")} for n in range(50)
+        }
+
+    base = revised(V3, many)
+    found = changes(
+        copy.deepcopy(base),
+        revised(base, lambda d: d["channels"]["audit"]["messages"]["Entry"].update(payload=obj())),
+    )
+    # then the message's change is named once, at the first of them.
+    assert [(item.rule, item.location) for item in found] == [
+        (
+            "asyncapi.send-payload-optional-property-removed",
+            "send audit (op0) message Entry payload /at",
+        )
+    ]
