@@ -169,7 +169,8 @@ class _Reader:
                 )
                 channel.messages[message_key] = found
                 # Operations name it by the entry in the channel (a $ref, often).
-                known[id(message)] = (key, message_key)
+                if isinstance(message, dict):
+                    known[id(message)] = (key, message_key)
                 known.setdefault(id(found.raw), (key, message_key))
             channel.unused = set(channel.messages)
         for operation_id, raw in _mapping(self.root.get("operations")).items():
@@ -216,7 +217,9 @@ class _Reader:
         for index, raw in enumerate(listed):
             message = self.message("", raw, f"{pointer}/messages/{index}")
             entry = _lookup(self.root, raw["$ref"]) if _is_ref(raw) else None
-            place = known.get(id(entry)) or known.get(id(message.raw))
+            place = (known.get(id(entry)) if isinstance(entry, dict) else None) or known.get(
+                id(message.raw)
+            )
             if place is not None:
                 channel_key, key = place
                 self.channels[channel_key].unused.discard(key)
