@@ -9,7 +9,9 @@ consumers send it, as they send a request. A 3.x ``reply`` goes the other way. M
 3.x channel that no operation names are compared as read by consumers.
 
 2.x operations are matched by channel and verb (their identity there), so one moved between
-``publish`` and ``subscribe`` is a changed action; 3.x operations by id. ``$ref``s inside the
+``publish`` and ``subscribe`` is a changed action; 3.x operations by id, and failing that, as
+the one operation with its action on its channel (an id renamed, a 2.x document rewritten as
+3.x). A 3.x channel whose address changed is matched by its id. ``$ref``s inside the
 document are resolved and message traits merged (the message's own fields win). Servers and
 protocol bindings describe deployments more than the contract: removed or changed ones are
 potentially breaking. Neither version has a ``deprecated`` field on channels, operations or
@@ -17,6 +19,7 @@ messages; ``deprecated: true`` or ``x-deprecated: true`` there is read as a depr
 is a deprecated schema.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .changes import Change, Level
@@ -265,6 +268,14 @@ def _is_json_schema(schema_format) -> bool:
     )
 
 
+def _address(server: dict, _key: str = "") -> str:
+    """Where a server is, alike in 2.x (``url``, perhaps with a scheme) and 3.x (``host`` and
+    ``pathname``)."""
+    if "url" in server:
+        return str(server["url"]).split("://", 1)[-1]
+    return f"{server.get('host', '')}{server.get('pathname') or ''}"
+
+
 def _format_family(schema_format):
     """JSON Schema and AsyncAPI schema formats are compared alike; others by their name."""
     return "json" if _is_json_schema(schema_format) else str(schema_format).lower()
@@ -311,21 +322,19 @@ class _Diff:
                 )
                 continue
             now, now_pointer = after[name]
-            for key, rule in (
-                ("protocol", "server-protocol-changed"),
-                ("protocolVersion", "server-protocol-changed"),
-                ("url", "server-address-changed"),
-                ("host", "server-address-changed"),
-                ("pathname", "server-address-changed"),
-                ("security", "server-security-changed"),
+            for key, rule, read in (
+                ("protocol", "server-protocol-changed", dict.get),
+                ("protocolVersion", "server-protocol-changed", dict.get),
+                ("address", "server-address-changed", _address),
+                ("security", "server-security-changed", dict.get),
             ):
-                if server.get(key) != now.get(key):
+                old_value, new_value = read(server, key), read(now, key)
+                if old_value != new_value:
                     self.add(
                         Level.POTENTIALLY_BREAKING,
                         rule,
                         where,
-                        f"The {key} of server {name} changed from {server.get(key)!r} to "
-                        f"{now.get(key)!r}.",
+                        f"The {key} of server {name} changed from {old_value!r} to {new_value!r}.",
                         now_pointer,
                     )
             self.bindings(where, server, now, now_pointer)
@@ -435,9 +444,23 @@ class _Diff:
 
     def operations(self) -> None:
         before, after = self.base.operations, self.revision.operations
-        removed = [key for key in before if key not in after]
+        removed = dict.fromkeys(key for key in before if key not in after)
         added = dict.fromkeys(key for key in after if key not in before)
         pairs = [(before[key], after[key]) for key in before if key in after]
+        # The one operation left on a channel with the same action on both sides is the same
+        # operation under another id (a 3.x id renamed, or a 2.x document rewritten as 3.x).
+        removed_by, added_by = defaultdict(list), defaultdict(list)
+        for key in removed:
+            removed_by[
+                self.moved.get(before[key].channel, before[key].channel), before[key].action
+            ].append(key)
+        for key in added:
+            added_by[after[key].channel, after[key].action].append(key)
+        for place, keys in removed_by.items():
+            if len(keys) == 1 and len(added_by.get(place, ())) == 1:
+                pairs.append((before[keys[0]], after[added_by[place][0]]))
+                del removed[keys[0]]
+                del added[added_by[place][0]]
         # A 2.x operation moved between publish and subscribe on its channel (2.x operations
         # are keyed by verb and channel when both documents are 2.x).
         both_2 = self.base.major == self.revision.major == 2
@@ -452,7 +475,7 @@ class _Diff:
                     pairs.append((operation, after[moved]))
                 else:
                     stayed.append(key)
-            removed = stayed
+            removed = dict.fromkeys(stayed)
         for key in removed:
             operation = before[key]
             if both_2 and operation.channel not in self.revision.channels:
@@ -499,7 +522,7 @@ class _Diff:
                 f"The operation {where} moved from the channel {old.channel} to {new.channel}.",
                 new.pointer,
             )
-        if old.operation_id != new.operation_id and self.base.major == 2:
+        if old.operation_id and new.operation_id and old.operation_id != new.operation_id:
             self.add(
                 Level.POTENTIALLY_BREAKING,
                 "operation-id-changed",

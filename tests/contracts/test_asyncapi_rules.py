@@ -629,3 +629,45 @@ def test_operations_sharing_their_channels_messages_compare_them_once():
             "send audit (op0) message Entry payload /at",
         )
     ]
+
+
+def test_a_2x_document_rewritten_as_3x_is_unchanged():
+    # The same servers, channels, operations and messages, in AsyncAPI 3's words.
+    rewritten = {
+        "asyncapi": "3.0.0",
+        "info": V2["info"],
+        "defaultContentType": "application/json",
+        "servers": {
+            "prod": {"host": "broker:9092", "protocol": "kafka", "bindings": {"kafka": {"a": 1}}}
+        },
+        "channels": {
+            "signedUp": {
+                "address": "user/signedup",
+                "messages": {"UserSignedUp": ref("components", "messages", "UserSignedUp")},
+            },
+            "commands": {
+                "address": "user/commands",
+                "bindings": {"amqp": {"is": "queue"}},
+                "messages": {
+                    "Create": ref("components", "messages", "Create"),
+                    "Delete": ref("components", "messages", "Delete"),
+                },
+            },
+        },
+        "operations": {
+            "onSignup": {"action": "send", "channel": ref("channels", "signedUp")},
+            "handleCommand": {"action": "receive", "channel": ref("channels", "commands")},
+        },
+        "components": copy.deepcopy(V2["components"]),
+    }
+    assert changes(copy.deepcopy(V2), rewritten) == []
+
+
+def test_a_3x_operation_under_a_new_id_is_the_same_operation():
+    def rename(document):
+        document["operations"]["signedUp"] = document["operations"].pop("onSignup")
+
+    found = changes(copy.deepcopy(V3), revised(V3, rename))
+    assert [(item.rule, item.level, item.location) for item in found] == [
+        ("asyncapi.operation-id-changed", P, SEND_3)
+    ]
