@@ -196,10 +196,14 @@ class _Reader:
             candidate = _join(*parts[:depth], written)
             if candidate in self.kinds:
                 return candidate, self.kinds[candidate]
-        if package and written.startswith(package + "."):
-            local = written[len(package) + 1 :]
-            if local in self.kinds:
-                return local, self.kinds[local]
+        # Then from the package outwards: in package a.b, "b.M" may be a.b.M.
+        outer = package.split(".") if package else []
+        for depth in range(len(outer), -1, -1):
+            full = _join(*outer[:depth], written)
+            if full.startswith(package + "."):
+                local = full[len(package) + 1 :]
+                if local in self.kinds:
+                    return local, self.kinds[local]
         return written, "imported"
 
     def _field(self, element, scope: str, oneof: str) -> _Field:

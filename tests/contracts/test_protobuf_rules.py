@@ -391,6 +391,9 @@ def test_type_references_are_compared_resolved():
     base = pet("Owner owner = 1; Pet.Tag tag = 2; message Tag {}", "message Owner {}")
     revision = pet(".pets.v1.Owner owner = 1; Tag tag = 2; message Tag {}", "message Owner {}")
     assert found(base, revision) == []
+    # Partly qualified, from the package outwards.
+    assert found(base, base.replace("Owner owner", "v1.Owner owner")) == []
+    assert found(base, base.replace("Owner owner", "pets.v1.Owner owner")) == []
 
 
 def test_a_changed_package_is_one_change_and_the_rest_still_compared():
