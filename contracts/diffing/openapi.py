@@ -393,7 +393,7 @@ class _Operation:
     def compare_sunset(
         self, before: dict, after: dict, kind: str, where: str, pointer: str
     ) -> None:
-        old, new = before.get("x-sunset"), after.get("x-sunset")
+        old, new = before.get("x-sunset") or None, after.get("x-sunset") or None
         if old == new:
             return
         old_date, new_date = _sunset(before), _sunset(after)
@@ -666,10 +666,13 @@ class _Operation:
     def compare_content(
         self, before, after, direction, where, rule_prefix, base_pointer, pointer, media_rule=None
     ) -> None:
-        """Media types and their schemas; a media type lost breaks the side that used it."""
+        """Media types and their schemas; a media type lost breaks the side that used it. One
+        whose parameters changed (``application/json; charset=utf-8``) is the same media type,
+        as in oasdiff."""
         before_content, after_content = _dict(before.get("content")), _dict(after.get("content"))
+        matched = _match_media(before_content, after_content)
         for media, entry in before_content.items():
-            if media not in after_content:
+            if media not in matched:
                 if media_rule:
                     self.add(
                         Level.BREAKING,
@@ -679,18 +682,20 @@ class _Operation:
                         f"{where} {media}",
                     )
                 continue
+            other = matched[media]
             self.schemas(
                 _dict(entry).get("schema", {}),
-                _dict(after_content[media]).get("schema", {}),
+                _dict(after_content[other]).get("schema", {}),
                 direction=direction,
-                location=f"{where} {media}",
+                location=f"{where} {other}",
                 rule_prefix=rule_prefix,
                 base_pointer=f"{base_pointer}/content/{escape(media)}/schema",
-                revision_pointer=f"{pointer}/content/{escape(media)}/schema",
+                revision_pointer=f"{pointer}/content/{escape(other)}/schema",
             )
         if media_rule:
+            kept = set(matched.values())
             for media in after_content:
-                if media not in before_content:
+                if media not in kept:
                     self.add(
                         Level.NON_BREAKING,
                         f"{media_rule}-added",
@@ -809,6 +814,21 @@ class _Operation:
                     f"{pointer}/headers/{escape(name)}",
                     f"{where} header {name}",
                 )
+
+
+def _media_type(name: str) -> str:
+    return name.split(";", 1)[0].strip().lower()
+
+
+def _match_media(before: dict, after: dict) -> dict:
+    """Each base media type -> the revision's: the same name, else the same type whose
+    parameters changed."""
+    matched = {name: name for name in before if name in after}
+    spare = {_media_type(name): name for name in after if name not in before}
+    for name in before:
+        if name not in matched and _media_type(name) in spare:
+            matched[name] = spare.pop(_media_type(name))
+    return matched
 
 
 def _required(value: dict) -> bool:

@@ -107,7 +107,12 @@ def _types(schema: dict) -> tuple[set[str] | None, bool]:
     declared = schema.get("type")
     if declared is None:
         return None, bool(schema.get("nullable"))
-    found = {declared} if isinstance(declared, str) else {t for t in declared if isinstance(t, str)}
+    if isinstance(declared, str):
+        found = {declared}
+    elif isinstance(declared, list):
+        found = {t for t in declared if isinstance(t, str)}
+    else:  # not a type at all: a lenient document is read as allowing anything
+        return None, bool(schema.get("nullable"))
     nullable = "null" in found or bool(schema.get("nullable"))
     found.discard("null")
     return found, nullable
@@ -290,6 +295,8 @@ class SchemaDiff:
                 "no longer allows any value" if closed else "allows values again",
             )
             return found
+        if b == r and _is_leaf(b):  # most schemas: equal, with nothing below to look into
+            return found
 
         self._compare_types(b, r, request, add)
         self._compare_constraints(b, r, request, add)
@@ -383,6 +390,8 @@ class SchemaDiff:
 
     def _compare_bounds(self, b: dict, r: dict, request: bool, add) -> None:
         for keyword, (slug, upper) in _BOUNDS.items():
+            if keyword not in b and keyword not in r:
+                continue
             before, after = b.get(keyword, _NO_VALUE), r.get(keyword, _NO_VALUE)
             if isinstance(before, bool) or isinstance(after, bool):
                 continue  # 3.0's boolean exclusiveMaximum/-Minimum modify maximum/minimum
@@ -416,6 +425,8 @@ class SchemaDiff:
 
     def _compare_constraints(self, b: dict, r: dict, request: bool, add) -> None:
         for keyword in _CONSTRAINTS:
+            if keyword not in b and keyword not in r:
+                continue
             before = b.get(keyword) if b.get(keyword) is not False else None
             after = r.get(keyword) if r.get(keyword) is not False else None
             if before == after:
@@ -739,6 +750,15 @@ def _match_members(before: list, after: list):
     if len(before) == len(after):
         return list(zip(range(len(before)), range(len(after)), strict=True)), [], []
     return None, [], []
+
+
+def _is_leaf(schema: dict) -> bool:
+    """Whether no value of ``schema`` is a schema (or a list holding one)."""
+    return not any(
+        isinstance(value, dict)
+        or (isinstance(value, list) and any(isinstance(v, dict) for v in value))
+        for value in schema.values()
+    )
 
 
 def _kebab(keyword: str) -> str:

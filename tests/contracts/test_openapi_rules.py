@@ -705,3 +705,60 @@ def test_a_global_requirement_no_operation_inherits_breaks_nothing():
     revision = secured([{"key": []}], security=[{"key": []}])
 
     assert diff(base, revision).changes == []
+
+
+def test_a_media_type_whose_parameters_changed_is_the_same_media_type():
+    def typed(media: str, kind: str) -> dict:
+        return pets(
+            get=operation(
+                responses={
+                    "200": {"description": "ok", "content": {media: {"schema": {"type": kind}}}}
+                }
+            )
+        )
+
+    comparison = diff(
+        typed("application/json", "integer"), typed("application/json; charset=utf-8", "string")
+    )
+
+    assert [(c.rule, c.location) for c in comparison.changes] == [
+        ("openapi.response-type-changed", "GET /pets response 200 application/json; charset=utf-8")
+    ]
+
+
+ODD = [None, 1, "x", [], {}, [1], {"$ref": 5}, {"$ref": "#/nowhere"}]
+
+
+@pytest.mark.parametrize("odd", ODD, ids=[repr(value) for value in ODD])
+def test_odd_values_in_a_lenient_document_are_compared_without_failing(odd):
+    base = pets(post=operation(requestBody=body({"type": "object"}), parameters=[query("q")]))
+    revision = document(
+        {
+            "/pets": {
+                "post": {
+                    "parameters": [odd],
+                    "requestBody": {
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": odd,
+                                    "properties": odd,
+                                    "items": odd,
+                                    "enum": odd,
+                                    "oneOf": [odd, odd],
+                                }
+                            }
+                        }
+                    },
+                    "responses": {"200": {"headers": odd, "content": {"a/b": odd}}},
+                    "security": odd,
+                    "x-sunset": odd,
+                }
+            }
+        },
+        components={"securitySchemes": odd},
+    )
+
+    for one, other in ((base, revision), (revision, base)):
+        comparison = diff(one, other)
+        assert comparison.comparable and comparison.problems
