@@ -1,12 +1,13 @@
-"""How long comparing two versions of the largest specification the caps allow takes.
+"""How long comparing two versions of the largest AsyncAPI, GraphQL and protobuf specification
+the caps allow takes (OpenAPI's: ``benchmarks/contract_diff.py``).
 
 For each API type, a base document just under ``KEEL_SPEC_MAX_BYTES`` (and for GraphQL
 ``KEEL_SPEC_MAX_GRAPHQL_TOKENS``) in the shape that costs the most per byte, and a revision of
 the same size that changes every item (so the rules report one change per item, the most
 they do for such a pair). Times ``contracts.diffing.compare`` on the two texts (both parsed and
-validated, then compared) and the rules alone on the parsed documents. OpenAPI and GraphQL
-use the documents of ``benchmarks/specs.py``; AsyncAPI 3 has one channel, operation and
-message per item; protobuf one small message per item. Prints one JSON document; figures are
+validated, then compared) and the rules alone on the parsed documents. GraphQL uses the
+document of ``benchmarks/specs.py``; AsyncAPI 3 has one channel, operation and message per
+item; protobuf one small message per item. Prints one JSON document; figures are
 printed, never asserted.
 
     .venv/bin/python benchmarks/contract_diff_speed.py
@@ -22,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.specs import graphql_document, openapi_document  # noqa: E402
+from benchmarks.specs import graphql_document  # noqa: E402
 
 
 def _fill(head: str, item: str, tail: str, max_bytes: int, separator: str = "") -> tuple:
@@ -73,9 +74,6 @@ def proto_document(max_bytes: int) -> tuple[str, int]:
 def documents(kind: str, settings) -> tuple[str, str, int]:
     """(base, revision, items): the revision changes every item, at the same size."""
     max_bytes = settings.KEEL_SPEC_MAX_BYTES
-    if kind == "openapi":
-        base, items = openapi_document(max_bytes)
-        return base, base.replace('"operationId":"get', '"operationId":"put'), items
     if kind == "graphql":
         base, items = graphql_document(max_bytes, settings.KEEL_SPEC_MAX_GRAPHQL_TOKENS)
         return base, base.replace("name: String", "name: Float"), items
@@ -123,7 +121,7 @@ def measure(kind: str) -> dict:
     }
 
 
-KINDS = ("openapi", "asyncapi", "graphql", "grpc")
+KINDS = ("asyncapi", "graphql", "grpc")
 
 
 def main() -> None:
