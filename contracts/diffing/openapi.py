@@ -8,8 +8,8 @@ and Go), so Keel implements the rule set oasdiff publishes (its ``checker`` rule
 schema rules (bodies, parameters, headers) are in ``schemas``. oasdiff's ERR is
 ``BREAKING``, its WARN ``POTENTIALLY_BREAKING`` and its INFO ``NON_BREAKING``; deprecations and
 sunset dates are ``DEPRECATION``. Where Keel departs from oasdiff's defaults it is stricter and
-says why at the rule: an added security requirement, added OAuth scopes and a changed or removed
-operation id break or may break clients (oasdiff reports them as information only).
+says why at the rule: scopes added to a security requirement break clients, and a changed or
+removed operation id may break generated ones (oasdiff lists both as information only).
 
 Removals follow oasdiff: removing an operation (or a path) that was not deprecated is
 breaking, removing one before its ``x-sunset`` date is breaking, removing a deprecated one
@@ -21,7 +21,7 @@ import datetime
 import re
 
 from .changes import Change, Level
-from .schemas import REQUEST, RESPONSE, SchemaDiff, escape
+from .schemas import REQUEST, RESPONSE, SchemaDiff, escape, lookup
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _TEMPLATE = re.compile(r"\{[^}/]*\}")
@@ -65,10 +65,7 @@ class _Rules:
         for _ in range(32):
             if not (isinstance(value, dict) and isinstance(value.get("$ref"), str)):
                 break
-            target = root
-            for token in value["$ref"].lstrip("#").split("/")[1:]:
-                target = _dict(target).get(token.replace("~1", "/").replace("~0", "~"))
-            value = target
+            value = lookup(root, value["$ref"])
         return _dict(value)
 
     def run(self) -> list[Change]:

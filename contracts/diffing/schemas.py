@@ -210,7 +210,7 @@ class SchemaDiff:
             if not isinstance(schema, dict) or not isinstance(schema.get("$ref"), str):
                 break
             ref = schema["$ref"]
-            target = _lookup(root, ref)
+            target = lookup(root, ref)
             if target is None:
                 return _Node({"$unresolvable": ref}, pointer, ref)
             schema, pointer = target, ref.lstrip("#")
@@ -681,8 +681,9 @@ def compare_schemas(
     )
 
 
-def _lookup(root: dict, ref: str):
-    """The value a local ``$ref`` (``#/components/schemas/Pet``) points to, or None."""
+def lookup(root: dict, ref: str):
+    """The value a local ``$ref`` (``#/components/schemas/Pet``) points to in ``root``, or
+    None."""
     if not ref.startswith("#"):
         return None
     node = root
@@ -704,7 +705,7 @@ def _names(value) -> list[str]:
 def _target(schema, root: dict) -> dict:
     """A property's schema with one ``$ref`` followed (enough for its flags and default)."""
     if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
-        target = _lookup(root, schema["$ref"])
+        target = lookup(root, schema["$ref"])
         return {**target, **schema} if isinstance(target, dict) else schema
     return schema if isinstance(schema, dict) else {}
 
