@@ -23,7 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .changes import Change, Level
-from .schemas import REQUEST, RESPONSE, SchemaDiff, _lookup, escape
+from .schemas import REQUEST, RESPONSE, SchemaDiff, escape, lookup
 
 SEND, RECEIVE = "send", "receive"
 _VERBS_2 = {"subscribe": SEND, "publish": RECEIVE}
@@ -100,7 +100,7 @@ class _Reader:
             if not isinstance(node, dict) or not isinstance(node.get("$ref"), str):
                 break
             ref = node["$ref"]
-            target = _lookup(self.root, ref)
+            target = lookup(self.root, ref)
             if target is None:
                 self.unresolved.append((pointer, ref))
                 return {}, pointer
@@ -219,7 +219,7 @@ class _Reader:
         found = {}
         for index, raw in enumerate(listed):
             message = self.message("", raw, f"{pointer}/messages/{index}")
-            entry = _lookup(self.root, raw["$ref"]) if _is_ref(raw) else None
+            entry = lookup(self.root, raw["$ref"]) if _is_ref(raw) else None
             place = (known.get(id(entry)) if isinstance(entry, dict) else None) or known.get(
                 id(message.raw)
             )
