@@ -294,14 +294,22 @@ class _RaisingListener(ErrorListener):
         raise _refuse(f"Invalid protobuf at line {line}, column {column + 1}: {msg}.")
 
 
-def _check_grpc(text: str) -> None:
+def parse_proto(text: str):
+    """The parsed ``.proto`` file, or ``ValidationError`` at the first syntax error (the
+    parser would otherwise print it and go on with what it could recover)."""
+
     def listen(recognizer):
         recognizer.removeErrorListeners()
         recognizer.addErrorListener(_RaisingListener())
 
-    parsed = ProtoParser(setup_lexer=listen, setup_parser=listen).parse(text)
+    return ProtoParser(setup_lexer=listen, setup_parser=listen).parse(text)
+
+
+def _check_grpc(text: str):
+    parsed = parse_proto(text)
     if not any(type(element).__name__ == "Service" for element in parsed.file_elements):
         raise _refuse("A gRPC contract must declare at least one service.")
+    return parsed
 
 
 _CHECKS = {
@@ -314,7 +322,7 @@ _CHECKS = {
 
 def validate_spec(api_type: str, text: str, *, max_bytes: int | None = None):
     """Raise ``ValidationError({"spec": ...})`` unless ``text`` is a valid ``api_type`` spec;
-    return what was parsed (a mapping, a GraphQL schema, or None for protobuf). ``max_bytes``
+    return what was parsed (a mapping, a GraphQL schema, or a protobuf ``File``). ``max_bytes``
     replaces the size cap (for specs stored under an earlier, larger one)."""
     limit = max_bytes or settings.KEEL_SPEC_MAX_BYTES
     if len(text.encode()) > limit:

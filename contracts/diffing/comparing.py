@@ -3,17 +3,18 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from graphql import GraphQLError, build_ast_schema, parse
-from proto_schema_parser.parser import Parser as ProtoParser
 
-from catalog.specs import load_document, validate_spec
+from catalog.specs import load_document, parse_proto, validate_spec
 
-from . import graphql, openapi
+from . import asyncapi, graphql, openapi, protobuf
 from .changes import Change, Comparison, Level
 
 # Each type's rules: (base, revision) as parsed -> changes. Types missing here are reported
 # as not comparable rather than passed.
 RULES = {
+    "asyncapi": asyncapi.changes,
     "graphql": graphql.changes,
+    "grpc": protobuf.changes,
     "openapi": openapi.changes,
 }
 
@@ -28,7 +29,7 @@ _LENIENT = {
     "openapi": load_document,
     "asyncapi": load_document,
     "graphql": _lenient_graphql,
-    "grpc": lambda text: ProtoParser().parse(text),
+    "grpc": parse_proto,  # syntax errors refused: what the parser recovers is not the file
 }
 
 
@@ -46,8 +47,12 @@ def _parse(api_type: str, text: str, side: str, problems: list[str]):
         problems.extend(f"The {side}: {message}" for message in _messages(error))
     try:
         return _LENIENT[api_type](text)
-    except ValidationError as error:
-        problems.extend(f"The {side} cannot be read: {message}" for message in _messages(error))
+    except ValidationError as error:  # said once when both readings refuse it alike
+        problems.extend(
+            f"The {side} cannot be read: {message}"
+            for message in _messages(error)
+            if f"The {side}: {message}" not in problems
+        )
     except (GraphQLError, TypeError, ValueError, RecursionError) as error:
         problems.append(f"The {side} cannot be read: {error}")
     except Exception as error:  # noqa: BLE001 - the protobuf parser raises bare Exceptions
