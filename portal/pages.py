@@ -200,7 +200,7 @@ def recent_changes(limit: int = 15, records=None) -> list[tuple[ChangeRecord, ob
     ``limit``.
     """
     records = records if records is not None else ChangeRecord.objects.all()
-    records = list(records.select_related("actor")[:limit])
+    records = list(records.select_related("actor", "content_type")[:limit])
     by_type: dict[int, set[int]] = {}
     for record in records:
         by_type.setdefault(record.content_type_id, set()).add(record.object_id)

@@ -6,7 +6,8 @@ from teams import views as teams_views
 from . import health, views
 
 urlpatterns = [
-    path("", views.overview, name="overview"),
+    path("", views.home, name="home"),
+    path("overview/", views.overview, name="overview"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("accounts/login/", views.login, name="login"),

@@ -11,6 +11,7 @@ from catalog.models import Api, DataDomain, Lifecycle, Service
 from teams.models import Team
 
 from . import graphdata
+from .home import home as build_home
 from .lookups import with_slug
 from .pages import recent_changes
 from .search import search as run_search
@@ -26,6 +27,11 @@ def login(request, *args, **kwargs):
     if hasattr(view, "as_view"):
         view = view.as_view(redirect_authenticated_user=True)
     return view(request, *args, **kwargs)
+
+
+def home(request):
+    """Signed in, a page of one's own (``portal.home``); the organisation is one click away."""
+    return render(request, "portal/home.html", build_home(request.user))
 
 
 def overview(request):

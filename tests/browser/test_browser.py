@@ -48,6 +48,10 @@ def test_sign_in_and_browse_from_the_overview_to_a_service(page, catalog, member
     page.tab.get_by_label("Password").fill("s3cret-pass")
     page.tab.get_by_role("button", name="Sign in").click()
     page.tab.wait_for_url(re.compile(r"/$"))
+    assert page.tab.get_by_role("heading", name="Your teams 1").is_visible()  # home
+    page.screenshot("home")
+    page.tab.get_by_role("navigation", name="Main").get_by_role("link", name="Overview").click()
+    page.tab.wait_for_url(re.compile(r"/overview/$"))
     assert page.tab.get_by_role("heading", name="Overview").is_visible()
     page.screenshot("overview")
 
@@ -81,7 +85,9 @@ def test_search_from_the_header(page, catalog, member):
     page.sign_in_as(member)
     page.goto("/teams/")
     page.screenshot("teams")
-    box = page.tab.get_by_role("searchbox", name="Search services, teams, APIs and domains")
+    box = page.tab.get_by_role(
+        "searchbox", name="Search services, teams, people, APIs, systems and domains"
+    )
     box.fill("checkout")
     box.press("Enter")
     page.tab.wait_for_url(re.compile(r"/search/\?q=checkout"))

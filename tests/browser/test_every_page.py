@@ -28,7 +28,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1.min.js"
 WIDTHS = (1440, 375)
 PAGES = [
-    ("overview", "/"),
+    ("home", "/"),
+    ("overview", "/overview/"),
     ("services", "/services/"),
     ("services-filtered", "/services/?lifecycle=production&tag=payments"),
     ("service", "/services/checkout/"),
