@@ -18,6 +18,7 @@ urlpatterns = [
     path("graph/", views.graph, name="graph"),
     path("teams/", include("teams.urls")),
     path("imports/", include("descriptors.urls")),
+    path("", include("delivery.urls")),
     path("", include("scaffolding.urls")),
     path("", include("catalog.urls")),
 ]
