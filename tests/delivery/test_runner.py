@@ -108,3 +108,52 @@ def test_a_dependency_whose_hash_is_not_pinned_is_refused(
 
     assert run.status == PipelineRun.Status.FAILED
     assert "THESE PACKAGES DO NOT MATCH THE HASHES" in stages_of(run)["build"].log
+
+
+def test_a_project_sees_none_of_the_portals_environment(
+    repository, member, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setenv("DJANGO_SECRET_KEY", "the-portal-secret")
+    repository.commit({
+        "tests/test_env.py": "import os\nimport unittest\n\n\nclass Env(unittest.TestCase):\n"
+        "    def test_env(self):\n        print('ENV', sorted(os.environ))\n"
+        "        self.assertNotIn('DJANGO_SECRET_KEY', os.environ)\n",
+    })  # fmt: skip
+
+    run = start(repository, member, django_capture_on_commit_callbacks)
+
+    log = stages_of(run)["build"].log
+    assert run.status == PipelineRun.Status.SUCCEEDED, log
+    assert "ENV ['HOME', 'LANG', 'PATH']" in log and "the-portal-secret" not in log
+
+
+def test_a_project_that_allocates_too_much_fails_at_build(
+    repository, member, django_capture_on_commit_callbacks, settings
+):
+    settings.KEEL_DELIVERY_MEMORY_BYTES = 512 * 1024**2
+    repository.commit({
+        "tests/test_big.py": "import unittest\n\n\nclass Big(unittest.TestCase):\n"
+        "    def test_big(self):\n        bytearray(1024 ** 3)\n",
+    })  # fmt: skip
+
+    run = start(repository, member, django_capture_on_commit_callbacks)
+
+    assert run.status == PipelineRun.Status.FAILED
+    assert "MemoryError" in stages_of(run)["build"].log
+
+
+def test_a_project_whose_tests_run_too_long_is_stopped(
+    repository, member, django_capture_on_commit_callbacks, settings
+):
+    settings.KEEL_DELIVERY_COMMAND_SECONDS = 5
+    repository.commit({
+        "tests/test_slow.py": "import time\nimport unittest\n\n\nclass Slow(unittest.TestCase):\n"
+        "    def test_slow(self):\n        time.sleep(120)\n",
+    })  # fmt: skip
+
+    run = start(repository, member, django_capture_on_commit_callbacks)
+
+    build = stages_of(run)["build"]
+    assert run.status == PipelineRun.Status.FAILED
+    assert "stopped after 5 s" in build.log and "timed out" in run.message
+    assert build.duration_seconds < 60
