@@ -378,6 +378,9 @@ SPECTACULAR_SETTINGS = {
         "TypeEnum": "catalog.models.Api.Type",  # the name it had before locations had a type
         "LocationTypeEnum": "descriptors.models.Location.Type",
         "ImportRunStatusEnum": "descriptors.models.ImportRun.Status",
+        "PipelineRunStatusEnum": "delivery.models.PipelineRun.Status",  # delivery
+        "PipelineRunTriggerEnum": "delivery.models.PipelineRun.Trigger",  # delivery
+        "StageRunStatusEnum": "delivery.models.StageRun.Status",  # delivery
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
