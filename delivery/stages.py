@@ -48,6 +48,7 @@ class Stage:
         self.folder = work_folder(self.run)
         self.src, self.venv, self.wheels = (self.folder / n for n in ("src", "venv", "wheels"))
         self.log = processes.BoundedOutput(settings.KEEL_DELIVERY_LOG_BYTES)
+        self.log.add(stage.log.encode())  # what earlier attempts said (why this is a retry)
         self.on_log = on_log
 
     def note(self, text: str) -> None:

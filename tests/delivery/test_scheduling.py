@@ -153,6 +153,8 @@ def test_a_stage_whose_worker_died_is_run_again(
     run.refresh_from_db()
     assert run.status == PipelineRun.Status.SUCCEEDED
     assert build.status == StageRun.Status.SUCCEEDED and build.attempts == 2
+    assert build.log.startswith("halfway\n\n[attempt 1: the worker running this stage stopped]")
+    assert "Ran 1 test" in build.log
 
 
 def test_a_stage_whose_worker_died_too_often_fails_the_run(repository, member, settings):

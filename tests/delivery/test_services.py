@@ -127,3 +127,37 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state not in {"Z", "X"}
+
+
+def test_two_requests_at_once_are_serialised_on_the_pipeline(repository, member):
+    """PostgreSQL's row locks: two runs requested at the same moment (behind a running one)
+    get consecutive numbers; the later supersedes the earlier, none is lost or doubled."""
+    import threading
+
+    from django.db import connection
+
+    running = actions.start_run(repository.pipeline, actor=member, via=Interface.API)
+    PipelineRun.objects.filter(pk=running.pk).update(status=PipelineRun.Status.RUNNING)
+    commits = [repository.commit({"README.md": f"{n}\n"}) for n in range(2)]
+    barrier, errors = threading.Barrier(2), []
+
+    def request(commit):
+        try:
+            barrier.wait()
+            actions.start_run(repository.pipeline, actor=member, via=Interface.API, commit=commit)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=request, args=(c,)) for c in commits]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    runs = list(PipelineRun.objects.exclude(pk=running.pk).order_by("number"))
+    assert [r.number for r in runs] == [2, 3]
+    assert [r.status for r in runs] == ["superseded", "queued"]
+    assert {r.commit_sha for r in runs} == set(commits)
