@@ -72,17 +72,23 @@ def scrubbed_environment(home: Path, *, path: str = SYSTEM_PATH) -> dict:
 
 
 def _limiter(limits: Limits):
-    """What the child runs between fork and exec: only calls into C (no imports, no locks)."""
+    """What the child runs between fork and exec: only calls into C (no imports, no locks).
+    Each limit is capped at the hard limit this process already has (raising it needs root)."""
+    wanted = (
+        (resource.RLIMIT_CPU, limits.cpu_seconds),
+        (resource.RLIMIT_AS, limits.memory_bytes),
+        (resource.RLIMIT_NPROC, limits.processes),
+        (resource.RLIMIT_FSIZE, limits.file_bytes),
+        (resource.RLIMIT_CORE, 0),
+    )
+    capped = []
+    for which, value in wanted:
+        hard = resource.getrlimit(which)[1]
+        capped.append((which, value if hard == resource.RLIM_INFINITY else min(value, hard)))
 
     def apply():
         _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        for which, value in (
-            (resource.RLIMIT_CPU, limits.cpu_seconds),
-            (resource.RLIMIT_AS, limits.memory_bytes),
-            (resource.RLIMIT_NPROC, limits.processes),
-            (resource.RLIMIT_FSIZE, limits.file_bytes),
-            (resource.RLIMIT_CORE, 0),
-        ):
+        for which, value in capped:
             resource.setrlimit(which, (value, value))
 
     return apply

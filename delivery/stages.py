@@ -59,9 +59,14 @@ class Stage:
     def command(self, args: list[str], *, cwd: Path, failure: str) -> processes.Outcome:
         self.note(f"$ {shlex.join(args)}")
         path = f"{self.venv / 'bin'}:{processes.SYSTEM_PATH}"
-        outcome = processes.run(
-            args, cwd=cwd, env=processes.scrubbed_environment(self.folder, path=path)
-        )
+        try:
+            outcome = processes.run(
+                args, cwd=cwd, env=processes.scrubbed_environment(self.folder, path=path)
+            )
+        except OSError as error:  # no such program (a test command the venv lacks)
+            raise StageFailed(
+                f"{failure}: could not start {args[0]} ({error.strerror})."
+            ) from error
         self.note(outcome.output.rstrip("\n"))
         status = "timed out" if outcome.timed_out else f"exit {outcome.returncode}"
         self.note(f"[{status} after {outcome.seconds:.1f} s]")

@@ -157,3 +157,15 @@ def test_a_project_whose_tests_run_too_long_is_stopped(
     assert run.status == PipelineRun.Status.FAILED
     assert "stopped after 5 s" in build.log and "timed out" in run.message
     assert build.duration_seconds < 60
+
+
+def test_a_test_command_the_environment_lacks_fails_the_build_readably(
+    repository, member, django_capture_on_commit_callbacks
+):
+    repository.pipeline.definition = {"spec": {"commands": {"test": "pytest -q"}}}
+    repository.pipeline.save()
+
+    run = start(repository, member, django_capture_on_commit_callbacks)
+
+    assert run.status == PipelineRun.Status.FAILED
+    assert "could not start pytest (No such file or directory)" in run.message
