@@ -45,7 +45,7 @@ def finished(run):
 
 
 def test_a_scaffolded_http_service_is_built_tested_and_packaged_by_a_worker(
-    member, worker_env, settings, delivery_dirs
+    member, worker_env, settings, delivery_dirs, record_property
 ):
     # Given a service scaffolded from the HTTP template (in this process)
     settings.KEEL_SCAFFOLD_WORK_DIR = delivery_dirs / "scaffold-work"
@@ -73,6 +73,9 @@ def test_a_scaffolded_http_service_is_built_tested_and_packaged_by_a_worker(
         "sha256": BOTTLE_SHA256,
     }]  # fmt: skip
     assert (delivery_dirs / run.artifact.path).is_file()
+    record_property("run_seconds", (run.finished_at - run.created_at).total_seconds())
+    for stage in run.stages.filter(name__in=["build", "package"]):
+        record_property(f"{stage.name}_seconds", stage.duration_seconds)
 
 
 SLEEPER = """import os
