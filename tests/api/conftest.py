@@ -143,7 +143,9 @@ def world(team, lead, member, outsider, service):
             content="kind: Component\nmetadata: {name: cart}\n",
         ),  # fmt: skip
         pipeline=Pipeline.objects.create(
-            slug="checkout", owner_team=team, service=service,
+            slug="checkout",
+            owner_team=team,
+            service=service,
             repository_url="https://github.com/acme/checkout.git",
         ),  # fmt: skip
     )
