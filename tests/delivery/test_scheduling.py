@@ -190,3 +190,32 @@ def test_a_delivered_twice_stage_runs_once(repository, member):
 
     assert scheduling.claim(build.pk) is not None
     assert scheduling.claim(build.pk) is None
+
+
+def test_a_lost_message_between_stages_is_sent_again(
+    repository, member, eager_celery, django_capture_on_commit_callbacks
+):
+    run = _stalled(repository, member, attempts=1)
+    run.stages.filter(name="build").update(status=StageRun.Status.SUCCEEDED)  # package lost
+
+    with django_capture_on_commit_callbacks(execute=True):
+        handled = scheduling.reap()
+
+    package = run.stages.get(name="package")
+    assert handled["resent"] == [package.pk]
+    run.refresh_from_db()
+    assert run.status == PipelineRun.Status.SUCCEEDED and run.artifact is not None
+    assert "No build folder on this worker" in package.log  # prepared again, then packaged
+
+
+def test_a_waiting_run_nobody_started_is_started(
+    repository, member, eager_celery, django_capture_on_commit_callbacks
+):
+    run = actions.start_run(repository.pipeline, actor=member, via=Interface.API)  # not sent
+    PipelineRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        handled = scheduling.reap()
+
+    run.refresh_from_db()
+    assert handled["started"] == [run.pk] and run.status == PipelineRun.Status.SUCCEEDED
