@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "scaffolding",
     "descriptors",
     "contracts",
+    "delivery",
 ]
 
 MIDDLEWARE = [
@@ -288,6 +289,38 @@ for _name in _PROVIDER_NEEDS.get(KEEL_REPOSITORY_PROVIDER, ()):
             f"{_name} must be set when KEEL_REPOSITORY_PROVIDER={KEEL_REPOSITORY_PROVIDER}."
         )
 
+# --- Delivery (pipeline runs: delivery/) ---------------------------------------------------
+# Work folders of running stages, and the content-addressed artifact store.
+KEEL_DELIVERY_WORK_DIR = Path(
+    env.str("KEEL_DELIVERY_WORK_DIR", default=str(DATA_DIR / "delivery-work"))
+).resolve()
+KEEL_DELIVERY_ARTIFACT_DIR = Path(
+    env.str("KEEL_DELIVERY_ARTIFACT_DIR", default=str(DATA_DIR / "artifacts"))
+).resolve()
+# One stage task (soft limit 30 s before it), and each command a stage runs (wall clock).
+KEEL_DELIVERY_STAGE_TIME_LIMIT = env.int("KEEL_DELIVERY_STAGE_TIME_LIMIT", default=1800)
+KEEL_DELIVERY_COMMAND_SECONDS = env.float("KEEL_DELIVERY_COMMAND_SECONDS", default=600)
+# Limits of every process a stage starts (setrlimit): CPU seconds, address space, processes
+# (counted per user by the kernel, and not enforced for root), size of any file written.
+KEEL_DELIVERY_CPU_SECONDS = env.int("KEEL_DELIVERY_CPU_SECONDS", default=600)
+KEEL_DELIVERY_MEMORY_BYTES = env.int("KEEL_DELIVERY_MEMORY_BYTES", default=4 * 1024**3)
+KEEL_DELIVERY_MAX_PROCESSES = env.int("KEEL_DELIVERY_MAX_PROCESSES", default=4096)
+KEEL_DELIVERY_MAX_FILE_BYTES = env.int("KEEL_DELIVERY_MAX_FILE_BYTES", default=1024**3)
+# A stage's stored log: its first and last halves are kept, the middle is cut.
+KEEL_DELIVERY_LOG_BYTES = env.int("KEEL_DELIVERY_LOG_BYTES", default=64 * 1024)
+# A worker holds a running run through a lease its heartbeat renews; every worker's timer
+# retries (up to KEEL_DELIVERY_MAX_ATTEMPTS) or fails a stage whose worker died.
+KEEL_DELIVERY_LEASE_SECONDS = env.float("KEEL_DELIVERY_LEASE_SECONDS", default=30)
+KEEL_DELIVERY_HEARTBEAT_SECONDS = env.float(
+    "KEEL_DELIVERY_HEARTBEAT_SECONDS", default=KEEL_DELIVERY_LEASE_SECONDS / 3
+)
+KEEL_DELIVERY_REAP_SECONDS = env.float("KEEL_DELIVERY_REAP_SECONDS", default=10)
+KEEL_DELIVERY_MAX_ATTEMPTS = env.int("KEEL_DELIVERY_MAX_ATTEMPTS", default=2)
+# Where builds get dependencies: pip's default index, another index, or only a folder of
+# wheels (no index at all).
+KEEL_DELIVERY_PIP_INDEX_URL = env.str("KEEL_DELIVERY_PIP_INDEX_URL", default="")
+KEEL_DELIVERY_PIP_FIND_LINKS = env.str("KEEL_DELIVERY_PIP_FIND_LINKS", default="")
+
 # --- REST API -----------------------------------------------------------------------------
 # How long a REST create's Idempotency-Key is remembered (portal/api/idempotency.py).
 KEEL_IDEMPOTENCY_KEY_SECONDS = env.int("KEEL_IDEMPOTENCY_KEY_SECONDS", default=86_400)
@@ -346,6 +379,9 @@ SPECTACULAR_SETTINGS = {
         "TypeEnum": "catalog.models.Api.Type",  # the name it had before locations had a type
         "LocationTypeEnum": "descriptors.models.Location.Type",
         "ImportRunStatusEnum": "descriptors.models.ImportRun.Status",
+        "PipelineRunStatusEnum": "delivery.models.PipelineRun.Status",  # delivery
+        "PipelineRunTriggerEnum": "delivery.models.PipelineRun.Trigger",  # delivery
+        "StageRunStatusEnum": "delivery.models.StageRun.Status",  # delivery
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -412,6 +448,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": KEEL_SCAFFOLD_REAP_SECONDS,
     },
     "descriptors-tick": {"task": "descriptors.tick", "schedule": KEEL_CATALOG_SYNC_TICK_SECONDS},
+    "delivery-reap": {"task": "delivery.reap", "schedule": KEEL_DELIVERY_REAP_SECONDS},
 }
 
 # One handler on the root logger, and every logger propagates to it: Django's own defaults

@@ -22,6 +22,7 @@ urlpatterns = [
     path("teams/", include("teams.urls")),
     path("people/<str:username>/", teams_views.person, name="person"),
     path("imports/", include("descriptors.urls")),
+    path("", include("delivery.urls")),
     path("", include("scaffolding.urls")),
     path("", include("catalog.urls")),
 ]

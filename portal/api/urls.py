@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api.urls import register as register_accounts
 from catalog.api import viewsets as catalog
+from delivery.api.urls import register as register_delivery
 from descriptors.api import urls as descriptors
 from scaffolding.api.urls import register as register_scaffolding
 from teams.api import viewsets as teams
@@ -35,6 +36,7 @@ router.register("graph/cycles", catalog.CycleViewSet, basename="graph-cycle")
 register_scaffolding(router)  # templates, scaffold-runs, pipelines
 register_accounts(router)  # tokens
 descriptors.register(router)  # locations, import-runs
+register_delivery(router)  # pipelines/<slug>/runs, runs
 
 # Like the data, the document describing it is for signed-in users (drf-spectacular's
 # default would publish it to anyone).

@@ -4,6 +4,8 @@ import graphene
 
 from catalog.graphql.mutations import CatalogMutation
 from catalog.graphql.queries import CatalogQuery
+from delivery.graphql.mutations import DeliveryMutation
+from delivery.graphql.queries import DeliveryQuery
 from descriptors.graphql.mutations import DescriptorsMutation
 from descriptors.graphql.queries import DescriptorsQuery
 from scaffolding.graphql.mutations import ScaffoldingMutation
@@ -15,13 +17,24 @@ from .search import SearchQuery
 
 
 class Query(
-    CatalogQuery, TeamsQuery, ScaffoldingQuery, DescriptorsQuery, SearchQuery, graphene.ObjectType
+    CatalogQuery,
+    TeamsQuery,
+    ScaffoldingQuery,
+    DescriptorsQuery,
+    DeliveryQuery,
+    SearchQuery,
+    graphene.ObjectType,
 ):
     pass
 
 
 class Mutation(
-    CatalogMutation, TeamsMutation, ScaffoldingMutation, DescriptorsMutation, graphene.ObjectType
+    CatalogMutation,
+    TeamsMutation,
+    ScaffoldingMutation,
+    DescriptorsMutation,
+    DeliveryMutation,
+    graphene.ObjectType,
 ):
     pass
 

@@ -32,6 +32,7 @@ from catalog.models import (
 from descriptors.actions import create_location
 from portal.audit import system_actor
 from portal.models import ChangeRecord, Interface
+from scaffolding.models import Pipeline
 from teams.models import Membership, Team
 
 _COUNTED = (
@@ -140,5 +141,11 @@ def world(team, lead, member, outsider, service):
             name="Cart",
             type="upload",
             content="kind: Component\nmetadata: {name: cart}\n",
+        ),  # fmt: skip
+        pipeline=Pipeline.objects.create(
+            slug="checkout",
+            owner_team=team,
+            service=service,
+            repository_url="https://github.com/acme/checkout.git",
         ),  # fmt: skip
     )

@@ -37,6 +37,7 @@ def _concrete(path: str, world) -> str:
         id=ids.get(collection),
         api_slug="checkout-api",
         team_slug="payments",
+        pipeline_slug="checkout",
         username=world.member.username,
     )
 

@@ -1,0 +1,14 @@
+"""REST routes of delivery; portal/api/urls.py registers them under /api/v1/."""
+
+from . import viewsets
+
+ROUTES = [
+    (r"pipelines/(?P<pipeline_slug>[^/.]+)/runs", viewsets.PipelineRunsViewSet, "pipeline-run"),
+    ("runs", viewsets.RunViewSet, "run"),
+]
+
+
+def register(router) -> None:
+    """Add the delivery routes to the portal's router."""
+    for prefix, viewset, basename in ROUTES:
+        router.register(prefix, viewset, basename=basename)

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class DeliveryConfig(AppConfig):
+    name = "delivery"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from scaffolding.signals import repository_pushed
+
+        from . import scheduling
+
+        # A push to main of a Keel-hosted repository starts a run of its pipeline.
+        repository_pushed.connect(scheduling.run_pushed_commit, dispatch_uid="delivery-push")

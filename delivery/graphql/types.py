@@ -1,0 +1,99 @@
+import graphene
+from graphene_django import DjangoObjectType
+
+from portal.graphql.queries import FilteredConnectionField
+from portal.graphql.types import CountedConnection, RestrictedType, UserType, choices_enum
+from scaffolding.graphql.types import PipelineType
+
+from ..filters import PipelineRunFilterSet
+from ..models import Artifact, PipelineRun, StageRun
+from . import loaders
+
+RunStatus = choices_enum(PipelineRun.Status, "PipelineRunStatus", "The state of a pipeline run.")
+RunTrigger = choices_enum(PipelineRun.Trigger, "PipelineRunTrigger", "What started a run.")
+StageStatus = choices_enum(StageRun.Status, "StageRunStatus", "The state of one stage of a run.")
+
+
+class ArtifactType(DjangoObjectType):
+    provenance = graphene.JSONString(
+        required=True, description="Commit, builder, time and every dependency with its hash."
+    )
+
+    class Meta:
+        model = Artifact
+        name = "Artifact"
+        fields = ("digest", "size", "path", "provenance", "created_at")
+
+
+class StageRunType(DjangoObjectType):
+    status = graphene.Field(StageStatus, required=True)
+    duration_seconds = graphene.Float()
+    result = graphene.JSONString(required=True)
+
+    class Meta:
+        model = StageRun
+        name = "StageRun"
+        fields = (
+            "position", "name", "status", "attempts", "started_at", "finished_at",
+            "duration_seconds", "log", "result",
+        )  # fmt: skip
+
+
+class PipelineRunNode(RestrictedType):
+    run_id = graphene.Int(required=True, name="runId", description="The run's id (REST).")
+    pipeline = graphene.Field(PipelineType, required=True)
+    status = graphene.Field(RunStatus, required=True)
+    trigger = graphene.Field(RunTrigger, required=True)
+    started_by = graphene.Field(UserType)
+    artifact = graphene.Field(ArtifactType)
+    stages = graphene.List(graphene.NonNull(StageRunType), required=True)
+
+    class Meta:
+        model = PipelineRun
+        name = "PipelineRun"
+        fields = (
+            "pipeline", "number", "trigger", "via", "commit_sha", "ref", "status", "message",
+            "started_by", "artifact", "created_at", "started_at", "finished_at",
+        )  # fmt: skip
+        connection_class = CountedConnection
+        use_connection = True
+
+    @staticmethod
+    def resolve_run_id(root, info):
+        return root.pk
+
+    @staticmethod
+    def resolve_pipeline(root, info):
+        return loaders.pipeline_by_id.load(info, root, "pipeline_id")
+
+    @staticmethod
+    def resolve_started_by(root, info):
+        return loaders.user_by_id.load(info, root, "started_by_id")
+
+    @staticmethod
+    def resolve_artifact(root, info):
+        return loaders.artifact_by_id.load(info, root, "artifact_id")
+
+    @staticmethod
+    def resolve_stages(root, info):
+        return loaders.stages_of_run.load(info, root)
+
+
+def add_runs_to_pipeline_type() -> None:
+    """``Pipeline.runs``: scaffolding's type gains the field here, because scaffolding never
+    imports delivery (the dependency points one way). Called once, before the schema is
+    built (``delivery.graphql.queries``)."""
+    if "runs" in PipelineType._meta.fields:
+        return
+    PipelineType._meta.fields["runs"] = FilteredConnectionField(
+        PipelineRunNode,
+        filterset_class=PipelineRunFilterSet,
+        description="The pipeline's runs, newest first.",
+        resolver=_runs_of_pipeline,
+    )
+
+
+def _runs_of_pipeline(root, info, **kwargs):
+    # Not ``root.runs``: a related manager fills in each run's pipeline from its
+    # ``pipeline_id``, a column the page may not read (a query per run).
+    return PipelineRun.objects.filter(pipeline_id=root.pk)

@@ -1,0 +1,195 @@
+"""Pipeline runs, their stages and the artifacts they package.
+
+A ``PipelineRun`` is a job row first and Celery tasks second (STYLE rule 10): it is created
+with one ``StageRun`` per stage of its pipeline, each stage is a task that finds its work in
+these rows, and every interface shows progress from them. An ``Artifact`` is named by the
+sha256 of its bytes, stored once under the data folder however many runs produce it.
+"""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from portal.models import Interface
+from scaffolding.models import Pipeline
+
+from .querysets import PipelineRunQuerySet
+
+SHA256 = RegexValidator(r"^[0-9a-f]{64}$", "A sha256 digest: 64 lower-case hexadecimal digits.")
+COMMIT = RegexValidator(r"^[0-9a-f]{40}([0-9a-f]{24})?$", "A git commit id (40 or 64 hex digits).")
+
+
+class PipelineRun(models.Model):
+    """One run of a pipeline for one commit. At most one run of a pipeline runs at a time and
+    at most one waits: a newer request supersedes the waiting one (``delivery.scheduling``)."""
+
+    owner_team_path = "pipeline__owner_team"
+
+    class Trigger(models.TextChoices):
+        PUSH = "push", "Push to main"
+        MANUAL = "manual", "Started by hand"
+        EXTERNAL = "external", "Reported by an external CI"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        STOPPED = "stopped", "Stopped"
+        SUPERSEDED = "superseded", "Superseded by a newer run"
+
+    FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.STOPPED, Status.SUPERSEDED)
+
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="runs")
+    number = models.PositiveIntegerField(help_text="The run's number within its pipeline.")
+    trigger = models.CharField(max_length=16, choices=Trigger.choices)
+    via = models.CharField(max_length=16, choices=Interface.choices, default=Interface.UI)
+    commit_sha = models.CharField(max_length=64, validators=[COMMIT])
+    ref = models.CharField(max_length=255, default="refs/heads/main")
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    message = models.TextField(blank=True, help_text="Why the run ended as it did.")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pipeline_runs",
+    )
+    artifact = models.ForeignKey(
+        "Artifact", null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Held by the worker running one of its stages (renewed by a heartbeat) or by the message
+    # sent for its next stage; a running run whose lease ran out lost its worker.
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PipelineRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pipeline", "number"],
+                name="delivery_run_unique_number",
+                violation_error_message="A pipeline numbers each run once.",
+            ),
+            models.UniqueConstraint(
+                fields=["pipeline"],
+                condition=Q(status="running"),
+                name="delivery_run_one_running",
+                violation_error_message="A pipeline runs one run at a time.",
+            ),
+            models.UniqueConstraint(
+                fields=["pipeline"],
+                condition=Q(status="queued"),
+                name="delivery_run_one_queued",
+                violation_error_message="A pipeline has at most one waiting run.",
+            ),
+        ]
+        indexes = [models.Index(fields=["pipeline", "-number"], name="delivery_run_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.pipeline.slug} run {self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "delivery:run-detail", kwargs={"slug": self.pipeline.slug, "number": self.number}
+        )
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def short_commit(self) -> str:
+        return self.commit_sha[:12]
+
+
+class StageRun(models.Model):
+    """One stage of a run: its status, timing, bounded log and result."""
+
+    owner_team_path = "run__pipeline__owner_team"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped (an earlier stage did not succeed)"
+        NOT_RUN = "not_run", "Not run yet (deployment arrives in a later release)"
+
+    run = models.ForeignKey(PipelineRun, on_delete=models.CASCADE, related_name="stages")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=50)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    log = models.TextField(blank=True, help_text="At most KEEL_DELIVERY_LOG_BYTES of output.")
+    result = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["run", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "name"],
+                name="delivery_stage_unique_name",
+                violation_error_message="A run has each stage once.",
+            ),
+            models.UniqueConstraint(
+                fields=["run", "position"],
+                name="delivery_stage_unique_position",
+                violation_error_message="A run has one stage at each position.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run}: {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.run.get_absolute_url()}#stage-{self.name}"
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return round((self.finished_at - self.started_at).total_seconds(), 3)
+        return None
+
+
+class Artifact(models.Model):
+    """A packaged build: the code with its run-time dependencies, named by its sha256 and
+    stored once at ``KEEL_DELIVERY_ARTIFACT_DIR/<digest>/``, with its provenance."""
+
+    owner_team_path = "created_by_run__pipeline__owner_team"
+
+    digest = models.CharField(max_length=64, validators=[SHA256])
+    path = models.CharField(max_length=500, help_text="Relative to the data folder.")
+    size = models.PositiveBigIntegerField()
+    provenance = models.JSONField(default=dict)
+    # The run that first packaged these bytes; a deleted pipeline's artifacts stay stored.
+    created_by_run = models.ForeignKey(
+        PipelineRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="packaged"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["digest"],
+                name="delivery_artifact_unique_digest",
+                violation_error_message="An artifact is stored once per digest.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"sha256:{self.digest[:12]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("delivery:artifact-detail", kwargs={"digest": self.digest})

@@ -1,0 +1,11 @@
+"""The optimised querysets behind run pages, REST and GraphQL."""
+
+from django.db import models
+
+
+class PipelineRunQuerySet(models.QuerySet):
+    def with_related(self):
+        """What a run's representation shows: pipeline, team, starter, artifact, stages."""
+        return self.select_related(
+            "pipeline__owner_team", "started_by", "artifact"
+        ).prefetch_related("stages")

@@ -1,0 +1,13 @@
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "delivery"
+
+urlpatterns = [
+    path("pipelines/<slug:slug>/runs/", views.pipeline_runs, name="pipeline-runs"),
+    path("pipelines/<slug:slug>/runs/<int:number>/", views.run_detail, name="run-detail"),
+    re_path(
+        r"^artifacts/(?P<digest>[0-9a-f]{64})/$", views.artifact_detail, name="artifact-detail"
+    ),
+]
