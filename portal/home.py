@@ -2,8 +2,10 @@
 waits on them, and what people changed lately in what they own.
 
 What waits on a person comes from the apps that know it (scaffold runs in flight, imports
-running, later pipeline runs and contract acknowledgements): each registers a provider with
+running, pipeline runs, later contract acknowledgements): each registers a provider with
 ``pending_work.register`` in its ``AppConfig.ready``, so this module imports none of them.
+The health of each service's latest pipeline run comes the same way, from
+``latest_runs.register`` (delivery).
 """
 
 from dataclasses import dataclass
@@ -33,19 +35,34 @@ class Pending:
 
 class _Providers:
     def __init__(self):
-        self._providers = []
+        self.providers = []
 
     def register(self, provider) -> None:
-        """``provider(user, teams) -> list[Pending]``; ``teams`` is a queryset of their teams."""
-        if provider not in self._providers:
-            self._providers.append(provider)
+        if provider not in self.providers:
+            self.providers.append(provider)
+
+
+class _PendingWork(_Providers):
+    """``provider(user, teams) -> list[Pending]``; ``teams`` is a queryset of their teams."""
 
     def __call__(self, user, teams) -> list[Pending]:
-        found = [item for provider in self._providers for item in provider(user, teams)]
+        found = [item for provider in self.providers for item in provider(user, teams)]
         return sorted(found, key=lambda item: item.since, reverse=True)
 
 
-pending_work = _Providers()
+class _LatestRuns(_Providers):
+    """``provider(service_ids) -> {service id: Pending}``: the latest run of each service's
+    pipeline, one query whatever the number of services."""
+
+    def __call__(self, service_ids) -> dict:
+        found = {}
+        for provider in self.providers:
+            found.update(provider(service_ids))
+        return found
+
+
+pending_work = _PendingWork()
+latest_runs = _LatestRuns()
 
 
 def changes_to_owned(teams, limit: int = 15):
@@ -72,14 +89,15 @@ def changes_to_owned(teams, limit: int = 15):
 def home(user) -> dict:
     teams = Team.objects.filter(memberships__user=user)
     memberships = list(user.memberships.select_related("team").order_by("team__slug"))
-    services = (
+    services = list(
         Service.objects.filter(owner_team__in=teams)
         .select_related("owner_team")
         .order_by("tier", "slug")
     )
+    runs = latest_runs([service.pk for service in services]) if services else {}
     return {
         "memberships": memberships,
-        "services": services,
+        "services": [(service, runs.get(service.pk)) for service in services],
         "pending": pending_work(user, teams),
         "recent": changes_to_owned(teams) if memberships else [],
     }

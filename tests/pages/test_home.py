@@ -48,7 +48,7 @@ def test_home_shows_teams_services_pending_work_and_peoples_changes(team, member
     response = signed_in(member).get("/")
     html = response.content.decode()
     assert response.status_code == 200 and "Your teams" in html
-    assert [s.slug for s in response.context["services"]] == ["critical", "checkout"]  # by tier
+    assert [s.slug for s, _ in response.context["services"]] == ["critical", "checkout"]  # by tier
     assert [p.label for p in response.context["pending"]][-1] == "payouts"
     assert {p.kind for p in response.context["pending"]} == {"Creating", "Import"}
     assert "done-already" not in html
