@@ -16,6 +16,7 @@ urlpatterns = [
     path("hooks/descriptors/", include("descriptors.webhook_urls")),
     path("search/", views.search, name="search"),
     path("graph/", views.graph, name="graph"),
+    path("graph/teams/", views.team_graph, name="graph-teams"),
     path("teams/", include("teams.urls")),
     path("imports/", include("descriptors.urls")),
     path("", include("scaffolding.urls")),

@@ -28,6 +28,7 @@ router.register("resources", catalog.ResourceViewSet, basename="resource")
 router.register("dependencies", catalog.DependencyViewSet, basename="dependency")
 router.register("consumptions", catalog.ApiConsumptionViewSet, basename="consumption")
 router.register("graph/cycles", catalog.CycleViewSet, basename="graph-cycle")
+router.register("graph/teams", catalog.TeamCouplingViewSet, basename="graph-team")
 register_scaffolding(router)  # templates, scaffold-runs, pipelines
 register_accounts(router)  # tokens
 descriptors.register(router)  # locations, import-runs
