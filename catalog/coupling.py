@@ -1,7 +1,9 @@
 """Conway's law, visible: how the teams are coupled through the services they own.
 
 Two teams are coupled when a service of one depends on a service (or a resource) of the other,
-or consumes one of its APIs. ``team_coupling`` counts those links between every pair of teams
+or consumes one of its APIs. A link's weight counts both: consuming an API implies a
+dependency on its provider (``catalog.actions.add_consumption``), so a contract between two
+teams weighs more than a call alone. ``team_coupling`` counts those links between every pair of teams
 in three aggregate queries (teams, dependencies, consumptions), however large the catalog, so
 a team that everyone depends on, or that depends on everyone, stands out by its number of
 partners. ``links_between`` lists the services behind one pair (two queries).

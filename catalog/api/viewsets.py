@@ -4,7 +4,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.generics import get_object_or_404
+from rest_framework.generics import GenericAPIView, get_object_or_404
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -295,18 +295,23 @@ class CycleViewSet(mixins.ListModelMixin, BaseViewSet):
         return self.paginated(graph.find_cycles(), s.CycleSerializer)
 
 
-class TeamCouplingViewSet(BaseViewSet):
-    """Conway's law: the teams and the links between them through their services."""
+class TeamCouplingView(GenericAPIView):
+    """Conway's law: every team with its number of partner teams, and the weighted links
+    between teams (cross-team dependencies by kind, API consumptions), from caller to called.
+    One document, not a page: a view of its own, beside the viewset of the links."""
+
+    serializer_class = s.TeamCouplingSerializer
+
+    def get(self, request, *args, **kwargs):
+        return Response(coupling.team_coupling(request.user))
+
+
+class TeamLinkViewSet(BaseViewSet):
+    """The services behind the links between teams."""
 
     queryset = Team.objects.all()
     lookup_field = "slug"
     filter_backends = []
-
-    @extend_schema(responses=s.TeamCouplingSerializer)
-    def list(self, request, *args, **kwargs):
-        """Every team with its number of partner teams, and the weighted links between teams
-        (cross-team dependencies by kind, API consumptions), from caller to called."""
-        return Response(coupling.team_coupling(request.user))
 
     @extend_schema(
         parameters=[OpenApiParameter("target_slug", OpenApiTypes.STR, OpenApiParameter.PATH)],

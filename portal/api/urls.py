@@ -28,7 +28,7 @@ router.register("resources", catalog.ResourceViewSet, basename="resource")
 router.register("dependencies", catalog.DependencyViewSet, basename="dependency")
 router.register("consumptions", catalog.ApiConsumptionViewSet, basename="consumption")
 router.register("graph/cycles", catalog.CycleViewSet, basename="graph-cycle")
-router.register("graph/teams", catalog.TeamCouplingViewSet, basename="graph-team")
+router.register("graph/teams", catalog.TeamLinkViewSet, basename="graph-team")
 register_scaffolding(router)  # templates, scaffold-runs, pipelines
 register_accounts(router)  # tokens
 descriptors.register(router)  # locations, import-runs
@@ -48,5 +48,6 @@ urlpatterns = [
         name="api-docs",
     ),
     *descriptors.urlpatterns,  # entities by reference, export
+    path("graph/teams/", catalog.TeamCouplingView.as_view(), name="graph-team-list"),
     *router.urls,
 ]

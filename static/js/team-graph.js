@@ -1,8 +1,7 @@
 /* Conway's law, visible: the teams as nodes and the links between them (cross-team
    dependencies and API consumptions) as weighted arrows, read from /api/v1/graph/teams/.
-   The more teams a team is coupled with, the larger and darker its node and the nearer the
-   middle (a concentric layout by number of partners), so a team coupled to everyone stands
-   out. Clicking an arrow, or a link in the list, fetches the services behind it. */
+   The more teams a team is coupled with, the larger and darker its node, so a team coupled to
+   everyone stands out. Clicking an arrow, or a link in the list, fetches the services behind it. */
 (function () {
   "use strict";
 
@@ -50,6 +49,22 @@
         width: Math.round((1.5 + 8.5 * Math.sqrt(l.weight / maxWeight)) * 10) / 10 } };
     });
     return nodes.concat(edges);
+  }
+
+  /* Layered like the dependency graph (callers above, the team everyone calls at the
+     bottom) while dagre stays fast; beyond, rings by number of partners, the most coupled in
+     the middle. Both are deterministic and size each node with its label. */
+  function layoutFor(doc) {
+    var byId = function (a, b) { return a.id() < b.id() ? -1 : a.id() > b.id() ? 1 : 0; };
+    if (doc.teams.length <= 150 && doc.links.length <= 600) {
+      return { name: "dagre", rankDir: "TB", nodeDimensionsIncludeLabels: true, sort: byId,
+        nodeSep: 30, rankSep: 70, fit: false, animate: false,
+        useDagreEdgeControlPoints: true, automaticDagreEdgeStyle: true };
+    }
+    var maxPartners = Math.max.apply(null, doc.teams.map(function (t) { return t.partners; }).concat([1]));
+    return { name: "concentric", concentric: function (n) { return n.data("partners"); },
+      levelWidth: function () { return Math.max(1, maxPartners / 4); }, sort: byId,
+      nodeDimensionsIncludeLabels: true, avoidOverlap: true, minNodeSpacing: 24, animate: false, fit: false };
   }
 
   function describe(link) {
@@ -122,12 +137,8 @@
 
     function fill(doc) {
       cy.add(elements(doc));
-      cy.layout({ name: "concentric", concentric: function (n) { return n.data("partners"); },
-        levelWidth: function () { return 1; }, nodeDimensionsIncludeLabels: true, avoidOverlap: true,
-        minNodeSpacing: 24, spacingFactor: 1, animate: false, fit: false,
-        sort: function (a, b) { return a.id() < b.id() ? -1 : a.id() > b.id() ? 1 : 0; } }).run();
-      cy.fit(undefined, 24);
-      if (cy.zoom() > 1.25) { cy.zoom(1.25); cy.center(); }
+      cy.layout(layoutFor(doc)).run();
+      fit();
       var legend = document.querySelector("[data-team-legend]");
       if (legend) {
         var marks = el("ul", "legend-list");
@@ -162,6 +173,16 @@
       container.setAttribute("data-ready", "true");
     }
 
+    function fit() {
+      cy.fit(undefined, 24);
+      if (cy.zoom() > 1.25) { cy.zoom(1.25); cy.center(); }
+    }
+    var resizeTimer = null;
+    window.addEventListener("resize", function () {
+      clearTimeout(resizeTimer);
+      resizeTimer = setTimeout(function () { cy.resize(); fit(); }, 100);
+    });
+
     cy.on("tap", "edge", function (event) { showLink(event.target.data("link")); });
     cy.on("tap", "node", function (event) {
       var node = event.target;
@@ -170,7 +191,7 @@
     });
     cy.on("tap", function (event) { if (event.target === cy) cy.elements().removeClass("faded"); });
     var fitButton = wrap.querySelector("[data-graph-fit]");
-    if (fitButton) fitButton.addEventListener("click", function () { cy.fit(undefined, 24); });
+    if (fitButton) fitButton.addEventListener("click", fit);
     var exportButton = wrap.querySelector("[data-graph-export]");
     if (exportButton) exportButton.addEventListener("click", function () {
       var link = document.createElement("a");
