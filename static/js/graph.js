@@ -203,7 +203,7 @@
     return item;
   }
 
-  function buildLegend(legend, model) {
+  function buildLegend(legend, model, onTeam) {
     if (!legend) return;
     legend.textContent = "";
     var data = model.data, marks = el("ul", "legend-list");
@@ -224,7 +224,16 @@
     });
     var teams = el("ul", "legend-list teams");
     data.teams.forEach(function (team) {
-      teams.appendChild(legendItem(swatch("team", model.colour(team.slug)), team.name, "data-team", team.slug));
+      var item = el("li"), button = el("button", "link-button");
+      item.setAttribute("data-team", team.slug);
+      button.type = "button";
+      button.title = "Show " + team.name + "'s services";
+      button.setAttribute("aria-pressed", "false");
+      button.appendChild(swatch("team", model.colour(team.slug)));
+      button.appendChild(el("span", "", " " + team.name));
+      button.addEventListener("click", function () { onTeam(team.slug, button); });
+      item.appendChild(button);
+      teams.appendChild(item);
     });
     var box = el("details", "legend-teams");
     box.open = data.teams.length <= 16;
@@ -297,14 +306,18 @@
       fit(cy, nodes);
     }
 
+    function openTeam(slug) {
+      var opened = Object.keys(model.open).filter(function (team) { return model.open[team]; });
+      var total = opened.reduce(function (sum, team) { return sum + model.count[team]; }, model.count[slug] || 0);
+      if (total > GROUP_AT) model.open = {}; // one team at a time when teams are large
+      model.open[slug] = true;
+      render();
+    }
+
     cy.on("tap", "node", function (event) {
       var node = event.target;
       if (node.hasClass("team")) {
-        var opened = Object.keys(model.open).filter(function (slug) { return model.open[slug]; });
-        var total = opened.reduce(function (sum, slug) { return sum + model.count[slug]; }, model.count[node.data("team")]);
-        if (total > GROUP_AT) model.open = {}; // one team at a time when teams are large
-        model.open[node.data("team")] = true;
-        render();
+        openTeam(node.data("team"));
         return;
       }
       if (node.isParent()) {
@@ -358,7 +371,30 @@
       button.addEventListener("click", function () { showCycle(cycles[button.getAttribute("data-cycle")], button); });
     });
 
-    buildLegend(wrap.querySelector("[data-graph-legend]"), model);
+    // A team in the legend: opens it when grouped, else picks its services out (keyboard
+    // users' way to what clicking a team node does).
+    function showTeam(slug, button) {
+      var pressed = button.getAttribute("aria-pressed") === "true";
+      wrap.querySelectorAll("[data-graph-legend] [data-team] button").forEach(function (b) { b.setAttribute("aria-pressed", "false"); });
+      if (model.grouped) {
+        if (model.open[slug]) {
+          model.open[slug] = false;
+          render();
+        } else {
+          openTeam(slug);
+        }
+        return;
+      }
+      cy.elements().removeClass("faded shown");
+      shownCycle = null;
+      if (pressed) return;
+      button.setAttribute("aria-pressed", "true");
+      shownCycle = "team:" + slug; // hovering leaves the picked team alone
+      var nodes = cy.nodes().filter(function (n) { return n.data("team") === slug; });
+      cy.elements().not(nodes).addClass("faded");
+      fit(cy, nodes);
+    }
+    buildLegend(wrap.querySelector("[data-graph-legend]"), model, showTeam);
     render();
     var resizeTimer = null;
     window.addEventListener("resize", function () {

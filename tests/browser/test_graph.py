@@ -165,6 +165,16 @@ def test_cycles_are_listed_and_each_can_be_shown(page, org, member):
     page.screenshot("graph-cycle-shown")
 
 
+def test_a_team_in_the_legend_picks_its_services_out(page, org, member):
+    page.sign_in_as(member)
+    _open(page, "/graph/")
+    page.tab.locator("[data-graph-legend] [data-team=web] button").click()
+    kept = page.tab.evaluate(
+        "() => window.keelGraphs.graph.nodes().not('.faded').map(n => n.data('team'))"
+    )
+    assert set(kept) == {"web"} and len(kept) == 4
+
+
 def test_export_downloads_a_png(page, org, member):
     page.sign_in_as(member)
     _open(page, "/graph/")
@@ -241,6 +251,10 @@ def test_a_500_service_graph_starts_grouped_and_lays_out_whole_within_two_second
     page.tab.wait_for_function(f"{cy}.$id('t:bulk-3').children().length === 50")
     assert page.tab.evaluate(OVERLAPS, "graph")["found"] == []
     page.screenshot("graph-500-grouped")
+    # from the keyboard: a team in the legend opens it as well
+    page.tab.locator("[data-graph-legend] [data-team=bulk-5] button").focus()
+    page.tab.keyboard.press("Enter")
+    page.tab.wait_for_function(f"{cy}.$id('t:bulk-5').children().length === 50")
     # the whole graph, every service drawn: layered in at most two seconds
     started = time.monotonic()
     page.tab.get_by_label("Group by team").uncheck()
@@ -252,7 +266,7 @@ def test_a_500_service_graph_starts_grouped_and_lays_out_whole_within_two_second
         f" ({elapsed:.2f} s from click to drawn)"
     )
     assert layout_ms <= 2000
-    page.screenshot("graph-500-whole")
+    page.tab.screenshot(path=str(_screens() / "graph-500-whole-laptop.png"))  # no resize
     # and still usable: zoom, pan, click a service
     page.tab.evaluate(f"() => {{ {cy}.zoom({cy}.zoom() * 3); {cy}.panBy({{x: 40, y: 40}}); }}")
     page.tab.evaluate(f"() => {{ {cy}.fit(); }}")
