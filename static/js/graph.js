@@ -110,13 +110,21 @@
       var team = model.teamOf[id];
       return grouped && !model.open[team] ? "t:" + team : id;
     }
+    var place = {}; // a team node's layer: its highest service's, for the preset layout
+    this.data.nodes.forEach(function (n) {
+      var at = place[n.data.team];
+      if (!at || n.data.rank < at.rank || (n.data.rank === at.rank && n.data.order < at.order)) {
+        place[n.data.team] = { rank: n.data.rank, order: n.data.order };
+      }
+    });
     if (grouped) {
       this.data.teams.forEach(function (team) {
         var count = model.count[team.slug] || 0, open = model.open[team.slug];
         nodes.push({ group: "nodes", classes: open ? "team-open" : "team", data: {
           id: "t:" + team.slug, team: team.slug, teamName: team.name, colour: model.colour(team.slug),
           label: open ? team.name : team.name + " (" + count + ")", focus: !open && !!focusTeams[team.slug],
-          size: Math.round(Math.min(64, 24 + 4 * Math.sqrt(count))) } });
+          size: Math.round(Math.min(64, 24 + 4 * Math.sqrt(count))),
+          rank: (place[team.slug] || {}).rank || 0, order: (place[team.slug] || {}).order || 0 } });
       });
     }
     this.data.nodes.forEach(function (n) {

@@ -278,3 +278,14 @@ def test_a_500_service_graph_starts_grouped_and_lays_out_whole_within_two_second
     page.tab.wait_for_url(f"**{target[2]}")
     assert page.errors == []
     assert grouped_ms <= 2000
+
+
+def test_many_small_teams_are_placed_in_layers_without_overlaps(page, member):
+    # 200 teams of one service each: more team nodes than dagre is given
+    _bulk_catalog(services=200, teams=200)
+    page.sign_in_as(member)
+    _open(page, "/graph/")
+    assert page.tab.evaluate("window.keelGraphs.graph.nodes('.team').length") == 200
+    result = page.tab.evaluate(OVERLAPS, "graph")
+    assert result["count"] == 200 and result["found"] == []
+    assert int(page.tab.locator("#graph").get_attribute("data-layout-ms")) <= 2000
