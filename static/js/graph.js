@@ -194,6 +194,8 @@
       cy.zoom(MAX_FIT_ZOOM);
       cy.center(eles);
     }
+    // the width the picture was last fitted to: after a resize, tests wait for it to catch up
+    cy.container().setAttribute("data-fitted-width", String(cy.width()));
   }
 
   function swatch(kind, colour) {

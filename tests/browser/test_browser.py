@@ -95,6 +95,10 @@ def test_graph_click_a_node_to_open_the_service(page, catalog, member):
     page.goto("/graph/")
     page.tab.wait_for_selector("#graph[data-ready=true]")
     page.screenshot("graph")
+    page.tab.wait_for_function(  # the page has refitted the picture after the screenshots
+        "() => { const g = document.getElementById('graph');"
+        " return Number(g.dataset.fittedWidth) === g.clientWidth; }"
+    )
     node_id = f"s{catalog['storefront'].pk}"
     position = page.tab.evaluate(
         "id => { const cy = window.keelGraphs.graph; cy.resize(); cy.fit(); const p = cy.$id(id).renderedPosition(); return {x: p.x, y: p.y}; }",

@@ -35,6 +35,10 @@ OVERLAPS = """graphId => {
   return {found: found, labels: boxes.filter(b => b.label.w > 0).length, count: boxes.length};
 }"""
 
+# After a resize (screenshots resize the page) the picture is refitted a moment later.
+REFITTED = """() => { const g = document.getElementById("graph");
+  return Number(g.dataset.fittedWidth) === g.clientWidth; }"""
+
 POSITIONS = """graphId => {
   const cy = window.keelGraphs[graphId];
   const out = {};
@@ -251,6 +255,7 @@ def test_a_500_service_graph_starts_grouped_and_lays_out_whole_within_two_second
     page.tab.wait_for_function(f"{cy}.$id('t:bulk-3').children().length === 50")
     assert page.tab.evaluate(OVERLAPS, "graph")["found"] == []
     page.screenshot("graph-500-grouped")
+    page.tab.wait_for_function(REFITTED)
     # from the keyboard: a team in the legend opens it as well
     page.tab.locator("[data-graph-legend] [data-team=bulk-5] button").focus()
     page.tab.keyboard.press("Enter")
