@@ -19,6 +19,7 @@ urlpatterns = [
     path("hooks/descriptors/", include("descriptors.webhook_urls")),
     path("search/", views.search, name="search"),
     path("graph/", views.graph, name="graph"),
+    path("graph/teams/", views.team_graph, name="graph-teams"),
     path("teams/", include("teams.urls")),
     path("people/<str:username>/", teams_views.person, name="person"),
     path("imports/", include("descriptors.urls")),

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.module_loading import import_string
 
+from catalog.coupling import team_coupling
 from catalog.graph import DependencyGraph
 from catalog.models import Api, DataDomain, Lifecycle, Service
 from teams.models import Team
@@ -142,3 +143,14 @@ def graph(request):
         "filtered": bool(team or service),
     }
     return render(request, "portal/graph.html", context, status=404 if error else 200)
+
+
+def team_graph(request):
+    """Conway's law, visible: the teams, coupled by their services' dependencies and API
+    consumptions. The page lists the teams most coupled first; its script draws the same
+    document from ``/api/v1/graph/teams/``."""
+    coupling = team_coupling(request.user)
+    teams = sorted(coupling["teams"], key=lambda t: (-t["partners"], -t["weight"], t["slug"]))
+    return render(
+        request, "portal/team_graph.html", {"teams": teams, "links": len(coupling["links"])}
+    )

@@ -340,3 +340,36 @@ class CycleSerializer(serializers.Serializer):
 
     def get_path(self, cycle) -> list[str]:
         return [service.slug for service in cycle.path]
+
+
+class CoupledTeamSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    services = serializers.IntegerField(help_text="How many services the team owns.")
+    partners = serializers.IntegerField(help_text="How many other teams it is coupled with.")
+    weight = serializers.IntegerField(help_text="The weight of all its links, either way.")
+
+
+class TeamLinkSerializer(serializers.Serializer):
+    source = serializers.CharField(help_text="The team whose services call or consume.")
+    target = serializers.CharField(help_text="The team whose services are called.")
+    weight = serializers.IntegerField(help_text="Dependencies plus API consumptions.")
+    dependencies = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Dependencies by kind: sync, async, data."
+    )
+    consumptions = serializers.IntegerField(help_text="API consumptions.")
+
+
+class TeamCouplingSerializer(serializers.Serializer):
+    """Teams as nodes, their cross-team links as weighted edges (``catalog.coupling``)."""
+
+    teams = CoupledTeamSerializer(many=True)
+    links = TeamLinkSerializer(many=True)
+
+
+class TeamLinkServiceSerializer(serializers.Serializer):
+    source = serializers.CharField(help_text="The calling (or consuming) service.")
+    target = serializers.CharField(help_text="The service called (or providing the API).")
+    kind = serializers.ChoiceField(choices=[*Dependency.Kind.values, "api"])
+    resource = serializers.CharField(allow_null=True, help_text="The resource depended on.")
+    api = serializers.CharField(allow_null=True, help_text="The API consumed.")

@@ -4,10 +4,11 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.generics import GenericAPIView, get_object_or_404
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from catalog import actions, documents, graph
+from catalog import actions, coupling, documents, graph
 from catalog.filters import (
     ApiConsumptionFilterSet,
     ApiFilterSet,
@@ -34,6 +35,8 @@ from portal.api.idempotency import CONFLICT, idempotent
 from portal.api.idempotency import PARAMETER as IDEMPOTENCY_KEY
 from portal.api.renderers import PlainTextRenderer
 from portal.api.viewsets import ActionViewSet, BaseViewSet, NestedViewSetMixin
+from portal.lookups import with_slug
+from teams.models import Team
 
 from . import serializers as s
 
@@ -290,3 +293,34 @@ class CycleViewSet(mixins.ListModelMixin, BaseViewSet):
 
     def list(self, request, *args, **kwargs):
         return self.paginated(graph.find_cycles(), s.CycleSerializer)
+
+
+class TeamCouplingView(GenericAPIView):
+    """Conway's law: every team with its number of partner teams, and the weighted links
+    between teams (cross-team dependencies by kind, API consumptions), from caller to called.
+    One document, not a page: a view of its own, beside the viewset of the links."""
+
+    serializer_class = s.TeamCouplingSerializer
+
+    def get(self, request, *args, **kwargs):
+        return Response(coupling.team_coupling(request.user))
+
+
+class TeamLinkViewSet(BaseViewSet):
+    """The services behind the links between teams."""
+
+    queryset = Team.objects.all()
+    lookup_field = "slug"
+    filter_backends = []
+
+    @extend_schema(
+        parameters=[OpenApiParameter("target_slug", OpenApiTypes.STR, OpenApiParameter.PATH)],
+        responses=s.TeamLinkServiceSerializer(many=True),
+    )
+    @action(detail=True, url_path=r"links/(?P<target_slug>[^/.]+)")
+    def links(self, request, slug=None, target_slug=None):
+        """The dependencies and API consumptions behind the link from this team to another."""
+        source = self.get_object()
+        target = get_object_or_404(with_slug(self.get_queryset(), target_slug))
+        rows = coupling.links_between(source, target, request.user)
+        return self.paginated(rows, s.TeamLinkServiceSerializer)

@@ -33,6 +33,7 @@ router.register("resources", catalog.ResourceViewSet, basename="resource")
 router.register("dependencies", catalog.DependencyViewSet, basename="dependency")
 router.register("consumptions", catalog.ApiConsumptionViewSet, basename="consumption")
 router.register("graph/cycles", catalog.CycleViewSet, basename="graph-cycle")
+router.register("graph/teams", catalog.TeamLinkViewSet, basename="graph-team")
 register_scaffolding(router)  # templates, scaffold-runs, pipelines
 register_accounts(router)  # tokens
 descriptors.register(router)  # locations, import-runs
@@ -70,5 +71,6 @@ urlpatterns = [
     ),
     path("search/", SearchView.as_view(), name="api-search"),
     *descriptors.urlpatterns,  # entities by reference, export
+    path("graph/teams/", catalog.TeamCouplingView.as_view(), name="graph-team-list"),
     *router.urls,
 ]
