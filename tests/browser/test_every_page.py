@@ -44,6 +44,7 @@ PAGES = [
     ("system", "/systems/checkout-flow/"),
     ("business-domains", "/business-domains/"),
     ("graph", "/graph/"),
+    ("graph-teams", "/graph/teams/"),
     ("search", "/search/?q=checkout"),
     ("create", "/create/"),
     ("create-form", "/create/?template=python-http-service"),
