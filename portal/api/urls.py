@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api.urls import register as register_accounts
 from catalog.api import viewsets as catalog
+from contracts.api import urls as contracts
 from descriptors.api import urls as descriptors
 from scaffolding.api.urls import register as register_scaffolding
 from teams.api import viewsets as teams
@@ -47,5 +48,6 @@ urlpatterns = [
         name="api-docs",
     ),
     *descriptors.urlpatterns,  # entities by reference, export
+    *contracts.urlpatterns,  # checks, compare, breaking versions
     *router.urls,
 ]

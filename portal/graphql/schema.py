@@ -4,6 +4,8 @@ import graphene
 
 from catalog.graphql.mutations import CatalogMutation
 from catalog.graphql.queries import CatalogQuery
+from contracts.graphql.mutations import ContractsMutation
+from contracts.graphql.queries import ContractsQuery
 from descriptors.graphql.mutations import DescriptorsMutation
 from descriptors.graphql.queries import DescriptorsQuery
 from scaffolding.graphql.mutations import ScaffoldingMutation
@@ -12,12 +14,24 @@ from teams.graphql.mutations import TeamsMutation
 from teams.graphql.queries import TeamsQuery
 
 
-class Query(CatalogQuery, TeamsQuery, ScaffoldingQuery, DescriptorsQuery, graphene.ObjectType):
+class Query(
+    CatalogQuery,
+    TeamsQuery,
+    ScaffoldingQuery,
+    DescriptorsQuery,
+    ContractsQuery,
+    graphene.ObjectType,
+):
     pass
 
 
 class Mutation(
-    CatalogMutation, TeamsMutation, ScaffoldingMutation, DescriptorsMutation, graphene.ObjectType
+    CatalogMutation,
+    TeamsMutation,
+    ScaffoldingMutation,
+    DescriptorsMutation,
+    ContractsMutation,
+    graphene.ObjectType,
 ):
     pass
 
