@@ -19,6 +19,7 @@ urlpatterns = [
     path("teams/", include("teams.urls")),
     path("imports/", include("descriptors.urls")),
     path("", include("scaffolding.urls")),
+    path("", include("contracts.urls")),
     path("", include("catalog.urls")),
 ]
 
