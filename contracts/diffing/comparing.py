@@ -7,13 +7,14 @@ from proto_schema_parser.parser import Parser as ProtoParser
 
 from catalog.specs import load_document, validate_spec
 
-from . import graphql
+from . import graphql, openapi
 from .changes import Change, Comparison, Level
 
 # Each type's rules: (base, revision) as parsed -> changes. Types missing here are reported
 # as not comparable rather than passed.
 RULES = {
     "graphql": graphql.changes,
+    "openapi": openapi.changes,
 }
 
 
