@@ -20,7 +20,7 @@ def api_changes(api, versions):
     }
     waiting = (
         BreakingRelease.objects.filter(api=api, state=BreakingRelease.State.OPEN)
-        .select_related("version")
+        .select_related("api", "version")
         .prefetch_related("impacts")
     )
     rows = [(version, diffs.get(version.pk)) for version in versions]

@@ -136,3 +136,21 @@ def test_the_importer_diffs_what_it_publishes_and_holds_a_breaking_one_back(team
     warnings = [p.message for p in run.problems.all()]
     assert any("definition not published" in w and "Pet.name was removed" in w for w in warnings)
     assert api.versions.count() == 2
+
+
+def test_an_openapi_path_removed_under_a_minor_version_is_refused(provider, member):
+    from catalog.factories import ApiFactory, ApiVersionFactory, openapi_document
+
+    rest = ApiFactory(slug="pets-rest", provider=provider)
+    ApiVersionFactory(api=rest, version="1.0.0", spec=openapi_document("Pets", resource="pets"))
+    client = _rest(member)
+    url = "/api/v1/apis/pets-rest/versions/"
+    renamed = openapi_document("Pets", "1.1.0", resource="animals")
+    response = client.post(url, {"version": "1.1.0", "spec": renamed}, format="json")
+    assert response.status_code == 400
+    assert "/pets" in response.json()["version"][0] and "2.0.0" in response.json()["version"][0]
+    assert client.post(url, {"version": "2.0.0", "spec": renamed}, format="json").status_code == 201
+    diff = VersionDiff.objects.get(version__api=rest, version__version="2.0.0")
+    assert diff.verdict == "breaking" and any(
+        c["rule"].startswith("openapi.") and "/pets" in c["location"] for c in diff.changes
+    )
