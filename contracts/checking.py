@@ -24,7 +24,7 @@ def check(api, *, version: str, spec: str) -> dict:
         candidate.full_clean(validate_unique=False, validate_constraints=False)
         valid = True
     except ValidationError as error:  # compared anyway, where it can be read
-        valid = False
+        valid = candidate._valid = False
         refusals.update(_messages(error))
     if api.versions.filter(version=version).exists():
         refusals.setdefault("version", []).append(

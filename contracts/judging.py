@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from catalog.models import Api, ApiVersion
 
 from . import semver
-from .diffing import Comparison, compare
+from .diffing import Comparison, compare, compare_valid
 from .models import ContractPolicy
 
 # Breaking changes named in a refusal; the rest are counted.
@@ -97,7 +97,10 @@ def _rule(judgement: Judgement, bases: dict) -> None:
     version = judgement.version
     if not judgement.base:
         return
-    judgement.comparison = compare(
+    # Both sides passed the validator (the base when published, the candidate in its
+    # full_clean) unless the candidate is a check's invalid one: then compare() lists why.
+    diff = compare_valid if getattr(version, "_valid", True) else compare
+    judgement.comparison = diff(
         version.api.type, bases[(version.api_id, judgement.base)], version.spec
     )
     judgement.bump = semver.bump(judgement.base, version.version)

@@ -7,7 +7,7 @@ from django.db import models
 from django.urls import reverse
 
 from catalog.models import Api, ApiConsumption, ApiVersion
-from portal.models import TimestampedModel
+from portal.models import SLUG_MAX_LENGTH, TimestampedModel
 
 
 class ContractPolicy(TimestampedModel):
@@ -134,7 +134,7 @@ class ConsumerImpact(models.Model):
     consumption = models.ForeignKey(
         ApiConsumption, null=True, on_delete=models.SET_NULL, related_name="contract_impacts"
     )
-    consumer_slug = models.CharField(max_length=63)
+    consumer_slug = models.CharField(max_length=SLUG_MAX_LENGTH)
     version_requirement = models.CharField(max_length=50, blank=True)
     # None: no range declared, or one that cannot be read.
     includes_version = models.BooleanField(null=True, blank=True)
