@@ -108,3 +108,14 @@ def review_consumption(sender, *, consumption, api, actor, via: str, **kwargs) -
                 impact.affected = gate.affected(impact.includes_version, release.version.diff.bump)
                 impact.save(update_fields=["version_requirement", "includes_version", "affected"])
         gate.release_if_ready(release, actor=actor, via=via)
+
+
+def forget_deleted_consumer(sender, *, service, actor, via: str, **kwargs) -> None:
+    """A consuming service about to be deleted holds nothing back (the
+    ``catalog.signals.service_deleted`` receiver, inside that write): its impacts lose their
+    consumption, and the releases of the APIs it consumed are reviewed."""
+    impacts = ConsumerImpact.objects.filter(consumption__consumer=service)
+    api_ids = sorted(set(impacts.values_list("release__api_id", flat=True)))
+    impacts.update(consumption=None)
+    for api in Api.objects.filter(pk__in=api_ids).order_by("pk"):
+        review_consumption(sender, consumption=None, api=api, actor=actor, via=via)

@@ -201,6 +201,13 @@ def test_a_consumer_that_stops_consuming_holds_nothing_back(
     assert current(api) == "2.0.0"
 
 
+def test_a_deleted_consumer_holds_nothing_back(api, member, shop_consumes, shop_member, shop):
+    publish(api, member, "2.0.0", SDL_BREAKING)
+    catalog_actions.delete_service(shop, actor=shop_member, via=VIA)
+    assert ConsumerImpact.objects.get().consumption is None
+    assert current(api) == "2.0.0"
+
+
 def test_a_sunset_far_enough_away_releases_it_and_only_the_provider_sets_it(
     api, member, shop_consumes, shop_member, settings
 ):
@@ -270,3 +277,21 @@ def test_a_range_that_admits_an_unannounced_break_does_not_let_it_through(
     impact = ConsumerImpact.objects.get()
     assert (impact.includes_version, impact.affected) == (True, True)
     assert current(api) == "1.0.0"
+
+
+def test_a_publish_compares_without_validating_again_and_finds_the_same():
+    from catalog.factories import openapi_document
+    from contracts.diffing import compare, compare_valid
+
+    pairs = [
+        ("graphql", SDL_V1, SDL_BREAKING),
+        ("openapi", openapi_document("P", resource="pets"), openapi_document("P", resource="cats")),
+    ]
+    for api_type, base, revision in pairs:
+        assert (
+            compare_valid(api_type, base, revision).as_dict()
+            == compare(api_type, base, revision).as_dict()
+        )
+    # a text that does not read gets the full comparison's reasons
+    unreadable = compare_valid("graphql", SDL_V1, "type {")
+    assert not unreadable.comparable and unreadable.problems
