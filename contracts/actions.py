@@ -23,8 +23,7 @@ from .models import BreakingRelease, ConsumerImpact, ContractPolicy
 def _lock_release(release_id: int) -> BreakingRelease:
     """The release and its API, locked (API first), for a write that may release it."""
     api_id = BreakingRelease.objects.values_list("api_id", flat=True).get(pk=release_id)
-    api = Api.objects.select_for_update(no_key=True).select_related("provider", "system")
-    api = api.get(pk=api_id)
+    api = Api.objects.select_for_update(no_key=True).get(pk=api_id)
     release = BreakingRelease.objects.select_for_update(no_key=True).get(pk=release_id)
     release.api = api
     return release
