@@ -605,7 +605,7 @@ class Apply:
                 self.warn(
                     want.entity, f"{want.entity.ref}: definition not published: {_message(error)}"
                 )
-        new = [version for (_, version), error in zip(new, refused, strict=True) if not error]
+        new = [version for (_, version), error in zip(new, refused, strict=True) if error is None]
         save_new_many(new, actor=self.actor, via=self.via)
         publishing.published(new, actor=self.actor, via=self.via)
 
