@@ -53,8 +53,8 @@ class CheckView(APIView):
         the diff against the version before, the semantic-version verdict, what it would be
         refused for, the consumers a breaking change affects, and whether it would become
         current. Answers 200 whatever the verdict; ``would_publish`` is the gate for CI."""
-        api = _api(request, slug)
         data = _validated(s.CheckSerializer, request)
+        api = _api(request, slug)
         return Response(checking.check(api, **data))
 
 
@@ -113,8 +113,8 @@ class AcknowledgeView(APIView):
     def post(self, request, slug, version):
         """A consumer's team is ready for this breaking version (a member of the team that
         owns the consuming service). The last acknowledgement makes it current."""
-        release = _release(request, slug, version)
         consumer = _validated(s.AcknowledgeSerializer, request)["consumer"]
+        release = _release(request, slug, version)
         impact = release.impacts.filter(consumer_slug__iexact=consumer).first()
         if impact is None:
             raise serializers.ValidationError(
@@ -131,8 +131,8 @@ class SunsetView(APIView):
     def post(self, request, slug, version):
         """The provider's team dates the end of the version line this one replaces, at least
         ``KEEL_CONTRACT_SUNSET_MIN_DAYS`` ahead; the breaking version becomes current."""
-        release = _release(request, slug, version)
         sunset_on = _validated(s.SunsetSerializer, request)["sunset_on"]
+        release = _release(request, slug, version)
         actions.set_sunset(release, sunset_on=sunset_on, **_acting(request))
         return Response(_shown(release))
 
@@ -145,7 +145,7 @@ class PolicyView(APIView):
     @extend_schema(parameters=[_API], request=PolicySerializer, responses=PolicySerializer)
     def post(self, request, slug):
         """Enforce (refuse) or warn when a breaking change comes without a major version."""
-        api = _api(request, slug)
         semver = _validated(PolicySerializer, request)["semver"]
+        api = _api(request, slug)
         policy = actions.set_contract_policy(api, semver=semver, **_acting(request))
         return Response({"semver": policy.semver})

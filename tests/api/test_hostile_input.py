@@ -38,6 +38,7 @@ def _concrete(path: str, world) -> str:
         api_slug="checkout-api",
         team_slug="payments",
         username=world.member.username,
+        version="1.0.0",
     )
 
 
