@@ -15,7 +15,7 @@ from portal.models import ChangeRecord
 from portal.writes import atomic_write, delete, locked, save_changes, save_new
 from teams.models import Team
 
-from . import signals
+from . import publishing, signals
 from .models import (
     Api,
     ApiConsumption,
@@ -143,16 +143,19 @@ def delete_api(api: Api, *, actor, via: str) -> None:
 
 def publish_api_version(api: Api, *, actor, via: str, version: str, spec: str) -> ApiVersion:
     """Publish a new, immutable version of the API's specification after validating it.
-    Recorded on the API's history."""
+    Recorded on the API's history. The publishing policy (``catalog.publishing``) may refuse
+    it, and decides whether it becomes the API's current version."""
     published_by = actor if getattr(actor, "is_authenticated", False) else None
     with atomic_write():
         current = locked(api, actor=actor, action=permissions.CHANGE)
-        return save_new(
+        new = save_new(
             ApiVersion(api=current, version=version, spec=spec, published_by=published_by),
             actor=actor,
             via=via,
             action=ChangeRecord.Action.PUBLISH,
         )
+        publishing.published([new], actor=actor, via=via)
+        return new
 
 
 # --- consumption ----------------------------------------------------------------------------
@@ -194,12 +197,22 @@ def update_consumption(
 ) -> ApiConsumption:
     with atomic_write():
         current = locked(consumption, actor=actor, action=permissions.CHANGE)
-        return save_changes(current, changes, actor=actor, via=via, editable=CONSUMPTION_EDITABLE)
+        save_changes(current, changes, actor=actor, via=via, editable=CONSUMPTION_EDITABLE)
+        signals.consumption_changed.send(
+            ApiConsumption, consumption=current, api=current.api, actor=actor, via=via
+        )
+        return current
 
 
 def remove_consumption(consumption: ApiConsumption, *, actor, via: str) -> None:
     """Remove the consumption; the dependency it implied stays until removed on its own."""
-    _delete(consumption, actor=actor, via=via)
+    with atomic_write():
+        current = locked(consumption, actor=actor, action=permissions.CHANGE, deleting=True)
+        api = current.api
+        delete(current, actor=actor, via=via)
+        signals.consumption_changed.send(
+            ApiConsumption, consumption=None, api=api, actor=actor, via=via
+        )
 
 
 # --- data domains ---------------------------------------------------------------------------

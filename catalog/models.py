@@ -189,6 +189,9 @@ class Api(SluggedModel):
     system = models.ForeignKey(
         System, null=True, blank=True, on_delete=models.SET_NULL, related_name="apis"
     )
+    # The version consumers are pointed at: the newest unless the publishing policy
+    # (catalog.publishing) holds a version back; "" before the first publish.
+    current_version = models.CharField(max_length=50, blank=True, editable=False)
 
     objects = querysets.ApiQuerySet.as_manager()
 

@@ -26,6 +26,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from catalog import publishing
 from catalog.actions import implied_dependency
 from catalog.models import (
     Api,
@@ -595,8 +596,18 @@ class Apply:
                 )
                 continue
             taken[api.pk].add(label)
-            new.append(version)
+            new.append((want, version))
+        # The publishing policy's refusals (a breaking change without a major version) are
+        # warnings like the validator's: the definition stays unpublished until it is fixed.
+        refused = publishing.refusals([version for _, version in new])
+        for (want, _), error in zip(new, refused, strict=True):
+            if error is not None:
+                self.warn(
+                    want.entity, f"{want.entity.ref}: definition not published: {_message(error)}"
+                )
+        new = [version for (_, version), error in zip(new, refused, strict=True) if error is None]
         save_new_many(new, actor=self.actor, via=self.via)
+        publishing.published(new, actor=self.actor, via=self.via)
 
     def relations(self, services) -> None:
         """Consumptions and dependencies of each written component: exactly what it declares

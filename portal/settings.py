@@ -229,6 +229,10 @@ KEEL_SPEC_INLINE_CHARS = 20_000  # larger specs are not repeated as text on the 
 # schemathesis brings it): pin the backend so that refusals read the same in tests and production.
 os.environ.setdefault("OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND", "jsonschema")
 
+# --- Contract governance (contracts/) -----------------------------------------------------
+# A sunset date that releases a breaking version gives its consumers at least this long.
+KEEL_CONTRACT_SUNSET_MIN_DAYS = env.int("KEEL_CONTRACT_SUNSET_MIN_DAYS", default=30)
+
 # --- Scaffolding (self-service: templates, repositories, pipelines) -----------------------
 # The port `make run` serves on; links (repositories, pipelines, clone lines) follow it.
 # Catalog as code (descriptors): the largest descriptor file read, and the hosts whose

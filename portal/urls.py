@@ -25,6 +25,7 @@ urlpatterns = [
     path("imports/", include("descriptors.urls")),
     path("", include("delivery.urls")),
     path("", include("scaffolding.urls")),
+    path("", include("contracts.urls")),
     path("", include("catalog.urls")),
 ]
 

@@ -163,9 +163,16 @@ class ApiSerializer(serializers.ModelSerializer):
             "lifecycle",
             "system",
             "latest_version",
+            "current_version",
             *_TIMESTAMPS,
         ]
         read_only_fields = _TIMESTAMPS
+        extra_kwargs = {
+            "current_version": {
+                "help_text": "The version consumers are pointed at: the latest, unless a "
+                "breaking version is waiting for its consumers."
+            }
+        }
 
 
 class ApiVersionSerializer(serializers.ModelSerializer):

@@ -178,6 +178,7 @@ class Generator:
                     provider=service,
                     type=kind,
                     lifecycle=service.lifecycle,
+                    current_version="1.0.0",  # its one version, below
                 )
                 for service, kind in zip(providers, kinds, strict=True)
             ],

@@ -168,13 +168,17 @@ class ApiType(RestrictedType):
         graphene.NonNull(lambda: ApiVersionType), required=True, description="Newest first."
     )
     consumers = graphene.List(graphene.NonNull(ServiceType), required=True)
+    current_version = graphene.String(
+        description="The version consumers are pointed at: the latest, unless a breaking "
+        "version is waiting for its consumers; null before the first publish."
+    )
 
     class Meta:
         model = Api
         name = "Api"
         fields = (
             "slug", "name", "description", "provider", "type", "lifecycle", "system",
-            "versions", "created_at", "updated_at",
+            "versions", "current_version", "created_at", "updated_at",
         )  # fmt: skip
         connection_class = CountedConnection
         use_connection = True
@@ -194,6 +198,10 @@ class ApiType(RestrictedType):
     @staticmethod
     def resolve_consumers(root, info):
         return loaders.consumers_of_api.load(info, root)
+
+    @staticmethod
+    def resolve_current_version(root, info):
+        return root.current_version or None
 
 
 class ApiVersionType(DjangoObjectType):

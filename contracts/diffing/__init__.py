@@ -11,6 +11,6 @@ One module per API type holds its rules (``openapi``, ``asyncapi``, ``graphql``,
 """
 
 from .changes import Change, Comparison, Level
-from .comparing import compare
+from .comparing import compare, compare_valid
 
-__all__ = ["Change", "Comparison", "Level", "compare"]
+__all__ = ["Change", "Comparison", "Level", "compare", "compare_valid"]

@@ -4,6 +4,8 @@ import graphene
 
 from catalog.graphql.mutations import CatalogMutation
 from catalog.graphql.queries import CatalogQuery
+from contracts.graphql.mutations import ContractsMutation
+from contracts.graphql.queries import ContractsQuery
 from delivery.graphql.mutations import DeliveryMutation
 from delivery.graphql.queries import DeliveryQuery
 from descriptors.graphql.mutations import DescriptorsMutation
@@ -23,6 +25,7 @@ class Query(
     DescriptorsQuery,
     DeliveryQuery,
     SearchQuery,
+    ContractsQuery,
     graphene.ObjectType,
 ):
     pass
@@ -34,6 +37,7 @@ class Mutation(
     ScaffoldingMutation,
     DescriptorsMutation,
     DeliveryMutation,
+    ContractsMutation,
     graphene.ObjectType,
 ):
     pass

@@ -39,6 +39,7 @@ def _concrete(path: str, world) -> str:
         team_slug="payments",
         pipeline_slug="checkout",
         username=world.member.username,
+        version="1.0.0",
     )
 
 

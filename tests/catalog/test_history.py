@@ -44,6 +44,7 @@ def test_deleting_a_service_records_each_object_that_goes_with_it_on_its_history
         ("service", "Checkout"),
         ("api", "Checkout API"),
         ("apiversion", "checkout-api 1.0.0"),
+        ("versiondiff", "diff of checkout-api 1.0.0"),  # contracts' diff of the version
         ("resource", "Checkout DB"),
         ("apiconsumption", str(consumption)),
         ("dependency", "checkout → Ledger"),  # implied by the consumption
@@ -84,9 +85,12 @@ def test_publishing_a_version_shows_on_the_apis_history(service, member):
         spec=ApiVersionFactory.build(api=api).spec,
     )
 
-    record = history_for(api).first()
+    record = history_for(api).get(action="publish")
     assert (record.action, record.object_id, record.actor) == ("publish", version.pk, member)
     assert record.after["version"] == "2.0.0"
+    # and the API now points its consumers at it (catalog.publishing), recorded beside
+    moved = history_for(api).get(action="update", object_id=api.pk)
+    assert (moved.before["current_version"], moved.after["current_version"]) == ("", "2.0.0")
 
 
 def test_a_new_tag_is_recorded_once(team, member):
