@@ -37,10 +37,14 @@ def _messages(error: ValidationError) -> list[str]:
     return [str(message) for message in error.messages]
 
 
-def _parse(api_type: str, text: str, side: str, problems: list[str]):
-    """The parsed document, or None (with the reason in ``problems``) when it cannot be read."""
+def _parse(api_type: str, text: str, side: str, problems: list[str], max_bytes: int):
+    """The parsed document, or None (with the reason in ``problems``) when it cannot be read.
+    A text over the size cap is not read at all: the cap bounds the lenient reading too."""
+    if len(text.encode()) > max_bytes:
+        problems.append(f"The {side} is larger than the limit of {max_bytes:,} bytes.")
+        return None
     try:
-        parsed = validate_spec(api_type, text)
+        parsed = validate_spec(api_type, text, max_bytes=max_bytes)
         if parsed is not None:
             return parsed
     except ValidationError as error:
@@ -65,14 +69,16 @@ def _not_compared(reason: str, problems: list[str]) -> Comparison:
     return Comparison(changes=[change], problems=problems, comparable=False)
 
 
-def compare(api_type: str, base: str, revision: str) -> Comparison:
-    """The changes from the ``base`` text to the ``revision`` text of an ``api_type`` spec."""
+def compare(api_type: str, base: str, revision: str, *, max_bytes: int | None = None) -> Comparison:
+    """The changes from the ``base`` text to the ``revision`` text of an ``api_type`` spec;
+    ``max_bytes`` replaces the size cap (for specs stored under an earlier, larger one)."""
     rules = RULES.get(api_type)
     if rules is None:
         return _not_compared(f"Keel cannot compare {api_type} specifications yet.", [])
     problems: list[str] = []
-    parsed_base = _parse(api_type, base, "base", problems)
-    parsed_revision = _parse(api_type, revision, "revision", problems)
+    limit = max_bytes or settings.KEEL_SPEC_MAX_BYTES
+    parsed_base = _parse(api_type, base, "base", problems, limit)
+    parsed_revision = _parse(api_type, revision, "revision", problems, limit)
     if parsed_base is None or parsed_revision is None:
         return _not_compared(
             "The two documents could not be compared: " + "; ".join(problems), problems
@@ -106,7 +112,8 @@ def compare_valid(api_type: str, base: str, revision: str) -> Comparison:
     try:
         parsed_base, parsed_revision = (_LENIENT[api_type](text) for text in (base, revision))
     except Exception:  # noqa: BLE001 - not as valid as promised: compare() names the problem
-        return compare(api_type, base, revision)
+        accepted = max(len(base.encode()), len(revision.encode()), settings.KEEL_SPEC_MAX_BYTES)
+        return compare(api_type, base, revision, max_bytes=accepted)
     try:
         return Comparison(changes=rules(parsed_base, parsed_revision))
     except RecursionError:

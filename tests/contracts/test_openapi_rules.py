@@ -833,3 +833,15 @@ def test_documents_parsed_at_publish_compare_as_their_texts_do():
 
     assert parsed.as_dict() == diff(base, revision).as_dict()
     assert parsed.verdict == "breaking"
+
+
+def test_a_text_over_the_size_cap_is_not_read_even_leniently(settings):
+    from contracts.diffing import compare
+
+    settings.KEEL_SPEC_MAX_BYTES = 200
+    small = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n"
+    big = small + "x-filler: " + "a" * 500 + "\n"
+    comparison = compare("openapi", small, big)
+    assert not comparison.comparable
+    assert comparison.problems == ["The revision is larger than the limit of 200 bytes."]
+    assert compare("openapi", small, big, max_bytes=10_000).comparable
