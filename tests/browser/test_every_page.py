@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from catalog.actions import publish_api_version
 from catalog.factories import (
     ApiConsumptionFactory,
     ApiFactory,
@@ -18,9 +19,11 @@ from catalog.factories import (
     ServiceFactory,
     SystemFactory,
 )
-from catalog.models import Lifecycle
+from catalog.models import Api, Lifecycle
+from portal.models import Interface
 from teams.factories import TeamFactory
 
+from ..contracts.conftest import SDL_BREAKING, SDL_V1
 from .conftest import ARTIFACTS, Page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,6 +41,9 @@ PAGES = [
     ("person", "/people/{member}/"),
     ("apis", "/apis/"),
     ("api", "/apis/checkout-api/"),
+    ("api-graphql-versions", "/apis/pets/"),
+    ("api-compare", "/apis/pets/compare/?base=1.0.0&revision=2.0.0"),
+    ("api-breaking", "/apis/pets/breaking/2.0.0/"),
     ("domains", "/domains/"),
     ("domain", "/domains/orders/"),
     ("systems", "/systems/"),
@@ -71,6 +77,10 @@ def shop(team, service, member):
     api = ApiFactory(slug="checkout-api", name="Checkout API", provider=service)
     ApiVersionFactory(api=api, version="1.0.0")
     ApiConsumptionFactory(consumer=storefront, api=api)
+    pets = ApiFactory(slug="pets", name="Pets", provider=service, type=Api.Type.GRAPHQL)
+    ApiVersionFactory(api=pets, version="1.0.0", spec=SDL_V1)
+    ApiConsumptionFactory(consumer=storefront, api=pets, version_requirement="^1.0")
+    publish_api_version(pets, actor=member, via=Interface.API, version="2.0.0", spec=SDL_BREAKING)
     area = BusinessDomainFactory(slug="commerce", name="Commerce", owner_team=team)
     SystemFactory(slug="checkout-flow", name="Checkout flow", owner_team=team, business_domain=area)
     return member
