@@ -26,6 +26,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from catalog import documents
 from catalog.actions import implied_dependency
 from catalog.models import (
     Api,
@@ -38,9 +39,9 @@ from catalog.models import (
     Tag,
 )
 from portal import copying, permissions
-from portal.audit import change_record, snapshot
+from portal.audit import Records, snapshot
 from portal.models import ChangeRecord
-from portal.writes import delete, problem, save_changes_many, save_new_many
+from portal.writes import delete, problem, save_changes_many, save_new_many, save_new_rows
 from teams.models import Membership, Team
 
 from . import mapping, removing
@@ -367,7 +368,7 @@ class Apply:
         ):
             held[team_id].add(user_id)
         limit = Team.size_limit()
-        new, records = [], []
+        new, records = [], Records(actor=self.actor, via=self.via)
         entity_of = {w.slug: w.entity for w in wanted["team"]}
         for team_slug in sorted({t for t, _ in pairs}):
             team = teams.get(team_slug)
@@ -392,17 +393,13 @@ class Apply:
                 membership = Membership(team=team, user=user)
                 new.append(membership)
                 held[team.pk].add(user.pk)
-                records.append(
-                    change_record(
-                        actor=self.actor,
-                        via=self.via,
-                        action=ChangeRecord.Action.ADD_MEMBER,
-                        obj=team,
-                        after={"user": user.get_username(), "role": membership.role},
-                    )
+                records.add(
+                    action=ChangeRecord.Action.ADD_MEMBER,
+                    obj=team,
+                    after={"user": user.get_username(), "role": membership.role},
                 )
         copying.insert(new)
-        copying.insert(records)
+        records.write()
 
     # --- what teams own ---------------------------------------------------------------
 
@@ -515,18 +512,10 @@ class Apply:
         known = {tag.name: tag for tag in Tag.objects.filter(name__in=list(names))}
         fresh = [Tag(name=name) for name in sorted(names - set(known))]
         copying.insert(fresh)
-        copying.insert(
-            [
-                change_record(
-                    actor=self.actor,
-                    via=self.via,
-                    action=ChangeRecord.Action.CREATE,
-                    obj=tag,
-                    after=snapshot(tag),
-                )  # fmt: skip
-                for tag in fresh
-            ]
-        )
+        records = Records(actor=self.actor, via=self.via)
+        for tag in fresh:
+            records.add(action=ChangeRecord.Action.CREATE, obj=tag, after=snapshot(tag))
+        records.write()
         known.update({tag.name: tag for tag in fresh})
         return {id(obj): [known[name] for name in want.tags] for want, obj, _ in rows}
 
@@ -617,8 +606,10 @@ class Apply:
         for row in Dependency.objects.filter(source_id__in=ids, target_service__isnull=False):
             edges[row.source_id][row.target_service_id] = row
         add_consumptions, add_edges, gone = [], [], []
+        implied_by = {}  # API id -> the dependency consuming it implies (its kind, its text)
         for want, service in written:
             keep_apis, keep_edges = set(), set()
+            held = edges[service.pk]
             for slug in want.consumes:
                 api = apis.get(slug)
                 if api is None:
@@ -631,13 +622,17 @@ class Apply:
                     continue
                 keep_apis.add(api.pk)
                 if api.pk not in consumed[service.pk]:
-                    row = ApiConsumption(consumer=service, api=api)
-                    add_consumptions.append(row)
-                implied = implied_dependency(service, api)
-                implied.target_service = api.provider
-                if implied.target_service_id not in edges[service.pk].keys() | keep_edges:
-                    add_edges.append(implied)
-                keep_edges.add(implied.target_service_id)
+                    add_consumptions.append({"consumer": service, "api": api})
+                target = api.provider_id
+                if target not in held and target not in keep_edges:
+                    implied = implied_by.get(api.pk)
+                    if implied is None:
+                        implied = implied_by[api.pk] = implied_dependency(service, api)
+                    add_edges.append(
+                        {"source": service, "target_service": api.provider,
+                         "kind": implied.kind, "description": implied.description}
+                    )  # fmt: skip
+                keep_edges.add(target)
             for slug in want.depends_on:
                 target = targets.get(slug)
                 if target is None:
@@ -648,15 +643,26 @@ class Apply:
                     continue
                 if target.pk == service.pk or target.pk in keep_edges:
                     continue
-                if target.pk not in edges[service.pk]:
-                    add_edges.append(Dependency(source=service, target_service=target))
+                if target.pk not in held:
+                    add_edges.append({"source": service, "target_service": target})
                 keep_edges.add(target.pk)
             gone += [c for api_id, c in consumed[service.pk].items() if api_id not in keep_apis]
-            gone += [e for target, e in edges[service.pk].items() if target not in keep_edges]
+            gone += [e for target, e in held.items() if target not in keep_edges]
         for row in gone:  # few: a changed descriptor's removals, each with its cascade
             delete(row, actor=self.actor, via=self.via)
-        save_new_many(add_consumptions, actor=self.actor, via=self.via)
-        save_new_many(add_edges, actor=self.actor, via=self.via)
+        # tens of thousands: written as rows, with the records and documents a save gives
+        save_new_rows(
+            ApiConsumption, add_consumptions, actor=self.actor, via=self.via,
+            text=lambda row: f"{row['consumer'].slug} consumes {row['api'].slug}",
+        )  # fmt: skip
+        save_new_rows(
+            Dependency, add_edges, actor=self.actor, via=self.via,
+            text=lambda row: f"{row['source'].slug} → {row['target_service']}",
+        )  # fmt: skip
+        documents.refresh(
+            {row["consumer"].pk for row in add_consumptions}
+            | {row[end].pk for row in add_edges for end in ("source", "target_service")}
+        )
 
     # --- the entities -----------------------------------------------------------------
 
@@ -709,13 +715,15 @@ class Apply:
         """What Keel keeps as an entity only (a Template, a Location) has no other history:
         its creation and changes are recorded on the entity row (the ``descriptor`` itself
         stays out of history, as an object's text does)."""
-        records = [
-            change_record(actor=self.actor, via=self.via, action=action, obj=row, after=snapshot(row))
-            for rows, action in ((new, ChangeRecord.Action.CREATE), (changed, ChangeRecord.Action.UPDATE))
-            for row in rows
-            if row.target_id is None
-        ]  # fmt: skip
-        copying.insert(records)
+        records = Records(actor=self.actor, via=self.via)
+        for rows, action in (
+            (new, ChangeRecord.Action.CREATE),
+            (changed, ChangeRecord.Action.UPDATE),
+        ):
+            for row in rows:
+                if row.target_id is None:
+                    records.add(action=action, obj=row, after=snapshot(row))
+        records.write()
 
     def entity_owner(self, want):
         """The team owning what Keel keeps as an entity only; a dangling owner is said."""
@@ -752,19 +760,15 @@ class Apply:
         for row in gone:
             row.orphaned_at = now
         Entity.objects.bulk_update(gone, ["orphaned_at"], batch_size=1000)
-        copying.insert(
-            [
-                change_record(
-                    actor=self.actor,
-                    via=self.via,
-                    action=ChangeRecord.Action.UPDATE,
-                    obj=row,
-                    before={"orphaned": False},
-                    after={"orphaned": True, "location": self.location.slug},
-                )  # fmt: skip
-                for row in gone
-            ]
-        )
+        records = Records(actor=self.actor, via=self.via)
+        for row in gone:
+            records.add(
+                action=ChangeRecord.Action.UPDATE,
+                obj=row,
+                before={"orphaned": False},
+                after={"orphaned": True, "location": self.location.slug},
+            )
+        records.write()
         if not self.location.remove_orphans:
             self.counts["orphaned"] += len(gone)
             return

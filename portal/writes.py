@@ -18,9 +18,19 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, models, transaction
 from django.db.models import ProtectedError, signals
 from django.db.models.deletion import Collector
+from django.utils import timezone
 
 from . import copying, permissions
-from .audit import bump_generation, change_record, record_change, record_changes, snapshot
+from .audit import (
+    Records,
+    bump_generation,
+    change_record,
+    parent_field,
+    record_change,
+    record_changes,
+    snapshot,
+    snapshot_of,
+)
 from .models import ChangeRecord
 
 _IMMUTABLE = {"slug": "A slug never changes once created."}
@@ -433,18 +443,12 @@ def save_new_many(objs: list, *, actor, via: str, m2m: list[dict] | None = None)
             [(obj, values.get(name, ())) for obj, values in zip(objs, m2m, strict=True)],
         )
     many = model._meta.many_to_many
-    records = [
-        change_record(
-            actor=actor,
-            via=via,
-            action=ChangeRecord.Action.CREATE,
-            obj=obj,
-            # a new object has no links but those it was given
-            after=snapshot(obj, {f.name: values.get(f.name, ()) for f in many}),
-        )
-        for obj, values in zip(objs, m2m, strict=True)
-    ]
-    copying.insert(records)
+    records = Records(actor=actor, via=via)
+    for obj, values in zip(objs, m2m, strict=True):
+        # a new object has no links but those it was given
+        after = snapshot(obj, {f.name: values.get(f.name, ()) for f in many})
+        records.add(action=ChangeRecord.Action.CREATE, obj=obj, after=after)
+    records.write()
     for obj in objs:
         signals.post_save.send(
             sender=model, instance=obj, created=True, update_fields=None, raw=False, using="default"
@@ -472,21 +476,12 @@ def save_changes_many(changed: list, *, actor, via: str, fields: list[str], m2m=
     for name, values in (m2m or {}).items():
         _set_links(model, name, list(zip(objs, values, strict=True)))
         links.append((name, values))
-    records = []
+    records = Records(actor=actor, via=via)
     for index, (obj, before) in enumerate(changed):
         after = snapshot(obj, {name: values[index] for name, values in links})
         if after != before:
-            records.append(
-                change_record(
-                    actor=actor,
-                    via=via,
-                    action=ChangeRecord.Action.UPDATE,
-                    obj=obj,
-                    before=before,
-                    after=after,
-                )
-            )
-    copying.insert(records)
+            records.add(action=ChangeRecord.Action.UPDATE, obj=obj, before=before, after=after)
+    records.write()
     for obj in objs:
         signals.post_save.send(
             sender=model, instance=obj, created=False, update_fields=fields, raw=False,
@@ -501,12 +496,10 @@ def _through(model, name):
 
 def _add_links(model, name: str, pairs) -> None:
     through, source, target = _through(model, name)
-    copying.insert(
-        [
-            through(**{f"{source}_id": obj.pk, f"{target}_id": value.pk})
-            for obj, values in pairs
-            for value in values
-        ]
+    copying.insert_rows(
+        through,
+        (f"{source}_id", f"{target}_id"),
+        [(obj.pk, value.pk) for obj, values in pairs for value in values],
     )
 
 
@@ -521,7 +514,7 @@ def _set_links(model, name: str, pairs) -> None:
     )
     for obj_pk, value_pk in stored - wanted:
         through.objects.filter(**{f"{source}_id": obj_pk, f"{target}_id": value_pk}).delete()
-    copying.insert([through(**{f"{source}_id": a, f"{target}_id": b}) for a, b in wanted - stored])
+    copying.insert_rows(through, (f"{source}_id", f"{target}_id"), sorted(wanted - stored))
     for obj, _ in pairs:
         signals.m2m_changed.send(
             sender=through, instance=obj, action="post_add", reverse=False,
@@ -529,15 +522,77 @@ def _set_links(model, name: str, pairs) -> None:
         )  # fmt: skip
 
 
+def save_new_rows(model, rows: list[dict], *, actor, via: str, text) -> list[int]:
+    """Insert new rows of ``model`` given as field values (by name; a relation's value is
+    the related object; a field not named takes its default), each with the creation record
+    a save gives it, without building instances: for the edges an importer writes by the ten
+    thousand. ``text(values)`` is what ``str()`` of the object gives. What ``problem`` checks
+    must hold already (the caller builds them between rows it resolved), the database's
+    constraints refuse the rest, and no signals are sent: the caller refreshes what follows
+    saves (``catalog.documents.refresh``). Call inside ``atomic_write``. The new ids."""
+    if not rows:
+        return []
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key and not _automatic(f)]
+    defaults = {f.name: f.get_default() for f in fields}
+    rows = [{**defaults, **row} for row in rows]
+    relations = {f.name for f in fields if f.is_relation}
+    _hold_keys({meta.get_field(name): {_key(row[name]) for row in rows} for name in relations})
+    if connection.vendor == "postgresql":
+        ids = copying.ids(model, len(rows))
+        now = timezone.now()
+        stamps = [f.attname for f in meta.concrete_fields if _automatic(f)]
+        copying.insert_rows(
+            model,
+            (meta.pk.attname, *(f.attname for f in fields), *stamps),
+            [
+                (pk, *(_key(row[f.name]) if f.name in relations else row[f.name] for f in fields),
+                 *(now for _ in stamps))
+                for pk, row in zip(ids, rows, strict=True)
+            ],
+        )  # fmt: skip
+    else:
+        objs = [model(**row) for row in rows]
+        model._default_manager.bulk_create(objs, batch_size=_BULK_BATCH)
+        ids = [obj.pk for obj in objs]
+    parent = parent_field(model)
+    records = Records(actor=actor, via=via)
+    for pk, row in zip(ids, rows, strict=True):
+        records.add_row(
+            action=ChangeRecord.Action.CREATE,
+            model=model,
+            pk=pk,
+            text=text(row),
+            parent=row[parent] if parent else None,
+            after=snapshot_of(model, row),
+        )
+    records.write()
+    return ids
+
+
+def _key(related):
+    return related.pk if related is not None else None
+
+
 def _hold_referenced_many(objs: list, names=None) -> None:
     """``_hold_referenced`` for a batch: one statement per foreign key."""
+    _hold_keys(
+        {
+            field: {getattr(obj, field.attname) for obj in objs}
+            for field in objs[0]._meta.concrete_fields
+            if field.many_to_one and (names is None or field.name in names)
+        }
+    )
+
+
+def _hold_keys(keys: dict) -> None:
+    """Share-lock the rows that ``keys`` (``{foreign key: ids}``) name, as
+    ``_hold_referenced`` does, one statement per foreign key."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        for field in objs[0]._meta.concrete_fields:
-            if not field.many_to_one or (names is not None and field.name not in names):
-                continue
-            ids = sorted({getattr(obj, field.attname) for obj in objs} - {None})
+        for field, values in keys.items():
+            ids = sorted(set(values) - {None})
             if not ids:
                 continue
             target = field.related_model._meta
