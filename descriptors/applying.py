@@ -45,7 +45,7 @@ from portal.writes import delete, problem, save_changes_many, save_new_many, sav
 from teams.models import Membership, Team
 
 from . import mapping, removing
-from .models import Entity, ImportProblem
+from .models import Entity, ImportProblem, Location
 
 _CHUNK = 900  # SQLite's limit on variables per statement is 999
 _MODELS = {
@@ -81,8 +81,18 @@ def _by_slug(model, slugs) -> dict:
 
 def _locking(model):
     """The rows an import may change, locked as every writer locks them (after the teams,
-    in id order), so that a portal write to one waits instead of being overwritten."""
-    return model._default_manager.select_for_update(no_key=True).order_by("pk")
+    in id order), so that a portal write to one waits instead of being overwritten; read with
+    what their snapshots and owners show, which would otherwise be a query per row."""
+    meta = model._meta
+    related = {field.name for field in meta.concrete_fields if field.many_to_one}
+    if "__" in model.owner_team_path:
+        related.add(model.owner_team_path)
+    return (
+        model._default_manager.select_for_update(no_key=True, of=("self",))
+        .select_related(*sorted(related))
+        .prefetch_related(*[field.name for field in meta.many_to_many])
+        .order_by("pk")
+    )
 
 
 def _message(error: ValidationError) -> str:
@@ -161,35 +171,48 @@ class Apply:
         return dict(self.counts)
 
     def claim(self) -> None:
-        """Split the entities into unchanged, claimed by another location, and to write."""
+        """Split the entities into unchanged, claimed by another location, and to write. The
+        stored rows are compared by their keys alone: only those to write are loaded."""
         refs = [str(entity.ref) for entity in self.entities]
-        stored = {}
-        rows = Entity.objects.defer("descriptor").select_related("location")
+        keys = {}  # ref -> (location id, digest, orphaned)
         for chunk in _chunks(refs):
-            for row in rows.filter(ref__in=chunk):
-                stored[row.ref] = row
-        self.stored = stored
+            for ref, location, digest_, orphaned_at in Entity.objects.filter(
+                ref__in=chunk
+            ).values_list("ref", "location_id", "digest", "orphaned_at"):
+                keys[ref] = (location, digest_, orphaned_at is not None)
         self.digests = {}
         self.writing = []
+        claimed_by = {}  # ref -> the other location's id
         for entity in self.entities:
-            row = stored.get(str(entity.ref))
-            self.digests[str(entity.ref)] = digest(entity)
-            claimed = row is not None and row.location_id not in (None, self.location.pk)
-            if claimed and row.orphaned_at is None:
-                self.refuse(
-                    entity,
-                    f"{entity.ref} is already managed by location {row.location.slug}: "
-                    "an entity belongs to one location; remove it from one of them.",
-                )
+            ref = str(entity.ref)
+            stored = keys.get(ref)
+            self.digests[ref] = digest(entity)
+            if stored is None:
+                self.writing.append(entity)
                 continue
-            if (
-                row is not None
-                and row.location_id == self.location.pk
-                and (row.digest == self.digests[str(entity.ref)] and row.orphaned_at is None)
-            ):
+            location, digest_, orphaned = stored
+            if location not in (None, self.location.pk) and not orphaned:
+                claimed_by[ref] = (entity, location)
+            elif location == self.location.pk and digest_ == self.digests[ref] and not orphaned:
                 self.counts["unchanged"] += 1
-                continue
-            self.writing.append(entity)
+            else:
+                self.writing.append(entity)
+        slugs = dict(
+            Location.objects.filter(pk__in={pk for _, pk in claimed_by.values()}).values_list(
+                "pk", "slug"
+            )
+        )
+        for entity, location in claimed_by.values():
+            self.refuse(
+                entity,
+                f"{entity.ref} is already managed by location {slugs[location]}: "
+                "an entity belongs to one location; remove it from one of them.",
+            )
+        self.stored = {}
+        rows = Entity.objects.defer("descriptor")
+        for chunk in _chunks(str(entity.ref) for entity in self.writing if str(entity.ref) in keys):
+            for row in rows.filter(ref__in=chunk):
+                self.stored[row.ref] = row
 
     def wants(self) -> dict:
         wanted = defaultdict(list)
@@ -749,12 +772,16 @@ class Apply:
         declared = {str(entity.ref) for entity in self.entities} | self.refused_refs
         declared |= {problem.ref for problem in self.problems if problem.ref}
         troubled = {problem.source for problem in self.problems if not problem.ref}
+        kept = Entity.objects.filter(location=self.location, orphaned_at__isnull=True)
+        gone = [
+            pk
+            for pk, ref, source in kept.values_list("pk", "ref", "source")
+            if ref not in declared and source not in troubled
+        ]
         gone = [
             row
-            for row in Entity.objects.filter(
-                location=self.location, orphaned_at__isnull=True
-            ).defer("descriptor")
-            if row.ref not in declared and row.source not in troubled
+            for chunk in _chunks(gone)
+            for row in Entity.objects.filter(pk__in=chunk).defer("descriptor")
         ]
         now = timezone.now()
         for row in gone:
