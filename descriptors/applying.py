@@ -556,12 +556,10 @@ class Apply:
                         f"{want.entity.ref} provides api {api}, which "
                         f"{self.provider_of.get(api)} provides too: Keel keeps the first.",
                     )
-        providers = _by_slug(Service, set(self.provider_of.values()))
+        providers = self.known("service", Service, set(self.provider_of.values()))
 
         def provider(want, api):
-            service = self.objects.get(("service", self.provider_of.get(want.slug, ""))) or (
-                providers.get(self.provider_of.get(want.slug, ""))
-            )
+            service = providers.get(self.provider_of.get(want.slug, ""))
             if service is None or service.pk is None:
                 self.warn(
                     want.entity,
@@ -618,10 +616,12 @@ class Apply:
         if not written:
             return
         ids = [s.pk for _, s in written]
-        apis = _by_slug(
-            Api.objects.select_related("provider"), {a for w, _ in written for a in w.consumes}
+        apis = self.known(
+            "api",
+            Api.objects.select_related("provider"),
+            {a for w, _ in written for a in w.consumes},
         )
-        targets = _by_slug(Service, {d for w, _ in written for d in w.depends_on})
+        targets = self.known("service", Service, {d for w, _ in written for d in w.depends_on})
         consumed = defaultdict(dict)
         for row in ApiConsumption.objects.filter(consumer_id__in=ids).select_related("api"):
             consumed[row.consumer_id][row.api_id] = row
@@ -686,6 +686,16 @@ class Apply:
             {row["consumer"].pk for row in add_consumptions}
             | {row[end].pk for row in add_edges for end in ("source", "target_service")}
         )
+
+    def known(self, model: str, rows, slugs) -> dict:
+        """``{slug: object}`` for ``slugs``: what this import wrote, and the rest read from
+        ``rows`` (a model or a queryset), not read again."""
+        found = {}
+        for slug in slugs:
+            obj = self.objects.get((model, slug))
+            if obj is not None and obj.pk is not None:
+                found[slug] = obj
+        return {**_by_slug(rows, set(slugs) - set(found)), **found}
 
     # --- the entities -----------------------------------------------------------------
 
