@@ -737,11 +737,10 @@ class Apply:
                 self.counts["created" if not row.pk else "updated"] += 1
         copying.insert(new)
         self.record_entities(new, changed)
-        Entity.objects.bulk_update(
+        copying.update(
             changed,
             ["kind", "namespace", "name", "location", "source", "document", "descriptor",
              "digest", "target_type", "target_id", "owner_team", "orphaned_at", "updated_at"],
-            batch_size=1000,
         )  # fmt: skip
 
     def record_entities(self, new, changed) -> None:
@@ -796,7 +795,7 @@ class Apply:
         now = timezone.now()
         for row in gone:
             row.orphaned_at = now
-        Entity.objects.bulk_update(gone, ["orphaned_at"], batch_size=1000)
+        copying.update(gone, ["orphaned_at"])
         records = Records(actor=self.actor, via=self.via)
         for row in gone:
             records.add(

@@ -471,7 +471,7 @@ def save_changes_many(changed: list, *, actor, via: str, fields: list[str], m2m=
         )
     _hold_referenced_many(objs, names={model._meta.get_field(name).name for name in fields})
     if fields:
-        model._default_manager.bulk_update(objs, fields, batch_size=_BULK_BATCH)
+        copying.update(objs, fields)
     links = []
     for name, values in (m2m or {}).items():
         _set_links(model, name, list(zip(objs, values, strict=True)))
