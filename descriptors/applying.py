@@ -117,6 +117,7 @@ class Apply:
         self.objects = {}  # (model, slug) -> object written or found
         self.staff = permissions.administers(actor)
         self.refused_refs = set()
+        self.seen = set()  # field values that passed their checks (portal.writes.problem)
 
     # --- helpers ----------------------------------------------------------------------
 
@@ -292,7 +293,7 @@ class Apply:
             if created:
                 user = User(username=want.slug, **want.fields)
                 user.set_unusable_password()
-                error = problem(user)
+                error = problem(user, seen=self.seen)
                 if error is not None:
                     self.refuse(want.entity, f"{want.entity.ref}: {_message(error)}")
                     continue
@@ -327,7 +328,7 @@ class Apply:
             team = existing.get(want.slug)
             if team is None:
                 team = Team(slug=want.slug, **fields)
-                error = problem(team)
+                error = problem(team, seen=self.seen)
                 if error is not None:
                     self.refuse(want.entity, f"{want.entity.ref}: {_message(error)}")
                     continue
@@ -488,7 +489,7 @@ class Apply:
                 self.missing(want, want.business_domain, obj.business_domain, "domain")
             if extra is not None and not extra(want, obj):
                 continue
-            error = problem(obj)
+            error = problem(obj, seen=self.seen)
             if error is not None:
                 self.refuse_want(want, f"{want.entity.ref}: {_message(error)}")
                 continue
