@@ -404,6 +404,7 @@ def _removal_records(collector: Collector, origin, *, actor, via: str) -> list[C
 # --- writing many at once (importers) -------------------------------------------------------
 
 _BULK_BATCH = 1000
+_ROWS_BATCH = 20_000  # rows written without instances, per statement and record batch
 
 
 def problem(obj: models.Model, *, seen: set | None = None) -> ValidationError | None:
@@ -569,14 +570,21 @@ def save_new_rows(model, rows: list[dict], *, actor, via: str, text) -> list[int
     must hold already (the caller builds them between rows it resolved), the database's
     constraints refuse the rest, and no signals are sent: the caller refreshes what follows
     saves (``catalog.documents.refresh``). Call inside ``atomic_write``. The new ids."""
-    if not rows:
-        return []
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key and not _automatic(f)]
+    relations = {f.name for f in fields if f.is_relation}
+    _hold_keys({meta.get_field(name): {_key(row.get(name)) for row in rows} for name in relations})
+    ids = []
+    for start in range(0, len(rows), _ROWS_BATCH):  # what is held at once stays bounded
+        ids += _insert_rows(model, fields, rows[start : start + _ROWS_BATCH], actor, via, text)
+    return ids
+
+
+def _insert_rows(model, fields, rows, actor, via, text) -> list[int]:
+    meta = model._meta
     defaults = {f.name: f.get_default() for f in fields}
     rows = [{**defaults, **row} for row in rows]
     relations = {f.name for f in fields if f.is_relation}
-    _hold_keys({meta.get_field(name): {_key(row[name]) for row in rows} for name in relations})
     if connection.vendor == "postgresql":
         ids = copying.ids(model, len(rows))
         now = timezone.now()
