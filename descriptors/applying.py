@@ -22,6 +22,7 @@ from collections import defaultdict
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -701,7 +702,8 @@ class Apply:
     # --- the entities -----------------------------------------------------------------
 
     def store_entities(self) -> None:
-        """The descriptor rows: what export writes back, and which location manages what."""
+        """The descriptor rows: what export writes back, and which location manages what.
+        New ones are written as rows (ten thousand on a first import)."""
         now = timezone.now()
         types = {
             model: ContentType.objects.get_for_model(Model)
@@ -719,43 +721,69 @@ class Apply:
                 obj = self.objects.get(
                     (want.model, want.slug.lower() if want.model == "user" else want.slug)
                 )
-            row = self.stored.get(ref) or Entity(ref=ref)
-            row.kind = entity.kind
-            row.namespace = entity.metadata.get("namespace") or "default"
-            row.name = entity.metadata["name"]
-            row.location = self.location
-            row.source, row.document = entity.source, entity.document
-            row.descriptor, row.digest = entity.raw, self.digests[ref]
-            row.target_type = types[want.model] if obj is not None and obj.pk else None
-            row.target_id = obj.pk if obj is not None and obj.pk else None
-            row.owner_team = (
-                obj_team(obj) if obj is not None and obj.pk else self.entity_owner(want)
-            )
-            row.orphaned_at = None
-            row.updated_at = now
-            (changed if row.pk else new).append(row)
-            if obj is None or not obj.pk:
-                self.counts["created" if not row.pk else "updated"] += 1
-        copying.insert(new)
-        self.record_entities(new, changed)
+            target = obj is not None and obj.pk is not None
+            values = {
+                "kind": entity.kind,
+                "namespace": entity.metadata.get("namespace") or "default",
+                "name": entity.metadata["name"],
+                "location": self.location,
+                "source": entity.source,
+                "document": entity.document,
+                "descriptor": entity.raw,
+                "digest": self.digests[ref],
+                "target_type": types[want.model] if target else None,
+                "target_id": obj.pk if target else None,
+                "owner_team": obj_team(obj) if target else self.entity_owner(want),
+                "orphaned_at": None,
+            }
+            row = self.stored.get(ref)
+            if row is None:
+                new.append({"ref": ref, **values})
+            else:
+                for name, value in values.items():
+                    setattr(row, name, value)
+                row.updated_at = now
+                changed.append(row)
+            if not target:
+                self.counts["created" if row is None else "updated"] += 1
+        self.insert_entities(new, now)
+        self.record_entities(changed)
         copying.update(
             changed,
             ["kind", "namespace", "name", "location", "source", "document", "descriptor",
              "digest", "target_type", "target_id", "owner_team", "orphaned_at", "updated_at"],
         )  # fmt: skip
 
-    def record_entities(self, new, changed) -> None:
+    def insert_entities(self, new: list[dict], now) -> None:
         """What Keel keeps as an entity only (a Template, a Location) has no other history:
-        its creation and changes are recorded on the entity row (the ``descriptor`` itself
-        stays out of history, as an object's text does)."""
+        its creation is recorded on the entity row (the ``descriptor`` itself stays out of
+        history, as an object's text does). The others are the bookkeeping of objects that
+        have their own."""
+        save_new_rows(
+            Entity,
+            [values for values in new if values["target_id"] is None],
+            actor=self.actor,
+            via=self.via,
+            text=lambda values: values["ref"],
+        )
+        names = ("ref", "kind", "namespace", "name", "location", "source", "document",
+                 "descriptor", "digest", "target_type", "target_id", "owner_team", "orphaned_at")  # fmt: skip
+        copying.insert_rows(
+            Entity,
+            (*(Entity._meta.get_field(name).attname for name in names), "created_at", "updated_at"),
+            [
+                (*(_key(values[name]) for name in names), now, now)
+                for values in new
+                if values["target_id"] is not None
+            ],
+        )
+
+    def record_entities(self, changed) -> None:
+        """The changes of what Keel keeps as an entity only (see ``insert_entities``)."""
         records = Records(actor=self.actor, via=self.via)
-        for rows, action in (
-            (new, ChangeRecord.Action.CREATE),
-            (changed, ChangeRecord.Action.UPDATE),
-        ):
-            for row in rows:
-                if row.target_id is None:
-                    records.add(action=action, obj=row, after=snapshot(row))
+        for row in changed:
+            if row.target_id is None:
+                records.add(action=ChangeRecord.Action.UPDATE, obj=row, after=snapshot(row))
         records.write()
 
     def entity_owner(self, want):
@@ -827,6 +855,11 @@ class Apply:
 # What goes first when orphans are removed: an API before its service, services before the
 # systems and teams that hold them.
 _REMOVAL_ORDER = {"api": 0, "component": 1, "service": 1, "system": 2, "domain": 3, "group": 4}
+
+
+def _key(value):
+    """A row's value of a field: a related object by its key."""
+    return value.pk if isinstance(value, models.Model) else value
 
 
 def obj_team(obj):

@@ -43,9 +43,8 @@ def test_each_created_row_is_recorded_as_a_save_records_it(staff):
         for obj in objs:
             record = _latest(obj)
             parent = history_parent(obj)
-            if model is not Entity:  # (its descriptor stays out of history)
-                # members join with records of their own (add_member)
-                assert record.after == {**snapshot(obj), **_members(record, obj)}, obj
+            # members join with records of their own (add_member)
+            assert record.after == {**snapshot(obj), **_members(record, obj)}, obj
             assert record.object_repr == str(obj)[:200]
             assert (record.parent_content_type_id is None) == (parent is None)
             assert record.parent_object_id == (parent.pk if parent else None)
