@@ -40,6 +40,7 @@ from catalog.models import (
     Tag,
 )
 from portal import copying, permissions
+from portal.api.bulk_render import among
 from portal.audit import Records, snapshot
 from portal.models import ChangeRecord
 from portal.writes import delete, problem, save_changes_many, save_new_many, save_new_rows
@@ -581,7 +582,7 @@ class Apply:
         """Each definition that differs from the API's latest is published as a version,
         through the same validation as every publish; a refused one is a warning."""
         latest = {}
-        apis = [api for _, api in written]
+        apis = among([api.pk for _, api in written])
         for version in ApiVersion.objects.filter(api__in=apis).order_by(
             "api", "-published_at", "-id"
         ):
@@ -625,10 +626,12 @@ class Apply:
         )
         targets = self.known("service", Service, {d for w, _ in written for d in w.depends_on})
         consumed = defaultdict(dict)
-        for row in ApiConsumption.objects.filter(consumer_id__in=ids).select_related("api"):
+        for row in ApiConsumption.objects.filter(consumer_id__in=among(ids)).select_related("api"):
             consumed[row.consumer_id][row.api_id] = row
         edges = defaultdict(dict)
-        for row in Dependency.objects.filter(source_id__in=ids, target_service__isnull=False):
+        for row in Dependency.objects.filter(
+            source_id__in=among(ids), target_service__isnull=False
+        ):
             edges[row.source_id][row.target_service_id] = row
         add_consumptions, add_edges, gone = [], [], []
         implied_by = {}  # API id -> the dependency consuming it implies (its kind, its text)

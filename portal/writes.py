@@ -22,6 +22,7 @@ from django.db.models.deletion import Collector
 from django.utils import timezone
 
 from . import copying, permissions
+from .api.bulk_render import among
 from .audit import (
     Records,
     bump_generation,
@@ -548,9 +549,9 @@ def _set_links(model, name: str, pairs) -> None:
     through, source, target = _through(model, name)
     wanted = {(obj.pk, value.pk) for obj, values in pairs for value in values}
     stored = set(
-        through.objects.filter(**{f"{source}__in": [obj.pk for obj, _ in pairs]}).values_list(
-            f"{source}_id", f"{target}_id"
-        )
+        through.objects.filter(
+            **{f"{source}__in": among([obj.pk for obj, _ in pairs])}
+        ).values_list(f"{source}_id", f"{target}_id")
     )
     for obj_pk, value_pk in stored - wanted:
         through.objects.filter(**{f"{source}_id": obj_pk, f"{target}_id": value_pk}).delete()
