@@ -8,7 +8,8 @@ uniqueness queries, which are answered for the whole batch from one read). Consu
 dependencies are built only between rows this import resolved, so what their actions check
 holds by construction (the API exists and is not the consumer's own, one edge per pair, no
 edge to itself, the dependency a consumption implies), and the database's constraints refuse
-anything else. Permission is decided on the locked team rows, and each created or changed
+anything else; they are written as rows, tens of thousands of them, each with the record a
+save gives it (``portal.writes.save_new_rows``). Permission is decided on the locked team rows, and each created or changed
 object gets its ChangeRecord; the statements are batched so that their number does not grow
 with the catalog. One entity's refusal is a problem in the report, never a reason
 to stop the others; a refusal the checks missed and the database caught rolls back the whole
