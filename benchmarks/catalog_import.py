@@ -49,11 +49,18 @@ def _fresh(env) -> None:
     )
 
 
-def _import(path: Path, env) -> dict:
-    """One ``import_catalog`` process: wall time, peak RSS, and what the run reported."""
+def _import(path: Path, env, profile: Path | None = None) -> dict:
+    """One ``import_catalog`` process: wall time, peak RSS, and what the run reported.
+    ``profile``: run it under cProfile, its statistics written there (the figures then
+    include the profiler's own cost)."""
+    manage = (
+        MANAGE
+        if profile is None
+        else [*MANAGE[:1], "-m", "cProfile", "-o", str(profile), *MANAGE[1:]]
+    )
     started = time.perf_counter()
     process = subprocess.run(
-        ["/usr/bin/time", "-f", "%M", *MANAGE, "import_catalog", str(path), "--user", "bench",
+        ["/usr/bin/time", "-f", "%M", *manage, "import_catalog", str(path), "--user", "bench",
          "--location", "bench"],
         env=env, capture_output=True, text=True, cwd=ROOT,
     )  # fmt: skip
@@ -88,7 +95,20 @@ def main():
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--split", type=int, default=100, help="entities per file; 0: skip")
+    parser.add_argument(
+        "--profile", type=Path, help="a folder for each step's cProfile statistics (STEP.prof)"
+    )
+    parser.add_argument(
+        "--steps", default="one_file,unchanged,one_percent_changed,split",
+        help="the steps to run, comma-separated (the unchanged and changed ones follow one_file)",
+    )  # fmt: skip
     args = parser.parse_args()
+    steps = set(args.steps.split(","))
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+
+    def profile(step: str) -> Path | None:
+        return args.profile / f"{step}.prof" if args.profile else None
 
     work = Path(tempfile.mkdtemp(prefix="keel-import-bench-"))
     env = {**os.environ, "KEEL_DATA_DIR": str(work / "data"), "DJANGO_DEBUG": "false",
@@ -102,15 +122,22 @@ def main():
     )  # fmt: skip
     changed = work / "changed.yaml"
     _changed(one, changed, 0.01)
-    figures = {"n": args.n, "database": env.get("DATABASE_URL", "sqlite").split("@")[-1]}
+    figures = {
+        "n": args.n,
+        "database": env.get("DATABASE_URL", "sqlite").split("@")[-1],
+        "load_average": os.getloadavg()[0],
+    }
 
-    _fresh(env)
-    figures["one_file"] = _import(one, env)
-    figures["unchanged"] = _import(one, env)
-    # the changed copy is another path: import it under the same location
-    one.write_text(changed.read_text())
-    figures["one_percent_changed"] = _import(one, env)
-    if args.split:
+    if steps & {"one_file", "unchanged", "one_percent_changed"}:
+        _fresh(env)
+        figures["one_file"] = _import(one, env, profile("one_file"))
+        if "unchanged" in steps:
+            figures["unchanged"] = _import(one, env, profile("unchanged"))
+        if "one_percent_changed" in steps:
+            # the changed copy is another path: import it under the same location
+            one.write_text(changed.read_text())
+            figures["one_percent_changed"] = _import(one, env, profile("one_percent_changed"))
+    if args.split and "split" in steps:
         split = work / "split" / "catalog.yaml"
         split.parent.mkdir()
         subprocess.run(
@@ -119,8 +146,9 @@ def main():
             check=True,
         )  # fmt: skip
         _fresh(env)
-        figures[f"split_{args.split}"] = _import(split, env)
+        figures[f"split_{args.split}"] = _import(split, env, profile("split"))
     figures["expected"] = json.loads(stats.read_text())
+    figures["load_average_after"] = os.getloadavg()[0]
     print(json.dumps(figures, indent=2))
 
 

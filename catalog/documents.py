@@ -45,7 +45,7 @@ logger = logging.getLogger(__name__)
 
 # A tombstone older than this many generations is removed; a reader further behind reloads.
 TOMBSTONE_GENERATIONS = 100_000
-_BATCH = 500
+_BATCH = 2000
 
 
 def _pending() -> set[int]:

@@ -8,7 +8,8 @@ uniqueness queries, which are answered for the whole batch from one read). Consu
 dependencies are built only between rows this import resolved, so what their actions check
 holds by construction (the API exists and is not the consumer's own, one edge per pair, no
 edge to itself, the dependency a consumption implies), and the database's constraints refuse
-anything else. Permission is decided on the locked team rows, and each created or changed
+anything else; they are written as rows, tens of thousands of them, each with the record a
+save gives it (``portal.writes.save_new_rows``). Permission is decided on the locked team rows, and each created or changed
 object gets its ChangeRecord; the statements are batched so that their number does not grow
 with the catalog. One entity's refusal is a problem in the report, never a reason
 to stop the others; a refusal the checks missed and the database caught rolls back the whole
@@ -22,11 +23,12 @@ from collections import defaultdict
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from catalog import publishing
+from catalog import documents, publishing
 from catalog.actions import implied_dependency
 from catalog.models import (
     Api,
@@ -39,13 +41,14 @@ from catalog.models import (
     Tag,
 )
 from portal import copying, permissions
-from portal.audit import change_record, snapshot
+from portal.api.bulk_render import among
+from portal.audit import Records, snapshot
 from portal.models import ChangeRecord
-from portal.writes import delete, problem, save_changes_many, save_new_many
+from portal.writes import delete, problem, save_changes_many, save_new_many, save_new_rows
 from teams.models import Membership, Team
 
 from . import mapping, removing
-from .models import Entity, ImportProblem
+from .models import Entity, ImportProblem, Location
 
 _CHUNK = 900  # SQLite's limit on variables per statement is 999
 _MODELS = {
@@ -81,8 +84,18 @@ def _by_slug(model, slugs) -> dict:
 
 def _locking(model):
     """The rows an import may change, locked as every writer locks them (after the teams,
-    in id order), so that a portal write to one waits instead of being overwritten."""
-    return model._default_manager.select_for_update(no_key=True).order_by("pk")
+    in id order), so that a portal write to one waits instead of being overwritten; read with
+    what their snapshots and owners show, which would otherwise be a query per row."""
+    meta = model._meta
+    related = {field.name for field in meta.concrete_fields if field.many_to_one}
+    if "__" in model.owner_team_path:
+        related.add(model.owner_team_path)
+    return (
+        model._default_manager.select_for_update(no_key=True, of=("self",))
+        .select_related(*sorted(related))
+        .prefetch_related(*[field.name for field in meta.many_to_many])
+        .order_by("pk")
+    )
 
 
 def _message(error: ValidationError) -> str:
@@ -107,6 +120,7 @@ class Apply:
         self.objects = {}  # (model, slug) -> object written or found
         self.staff = permissions.administers(actor)
         self.refused_refs = set()
+        self.seen = set()  # field values that passed their checks (portal.writes.problem)
 
     # --- helpers ----------------------------------------------------------------------
 
@@ -161,35 +175,48 @@ class Apply:
         return dict(self.counts)
 
     def claim(self) -> None:
-        """Split the entities into unchanged, claimed by another location, and to write."""
+        """Split the entities into unchanged, claimed by another location, and to write. The
+        stored rows are compared by their keys alone: only those to write are loaded."""
         refs = [str(entity.ref) for entity in self.entities]
-        stored = {}
-        rows = Entity.objects.defer("descriptor").select_related("location")
+        keys = {}  # ref -> (location id, digest, orphaned)
         for chunk in _chunks(refs):
-            for row in rows.filter(ref__in=chunk):
-                stored[row.ref] = row
-        self.stored = stored
+            for ref, location, digest_, orphaned_at in Entity.objects.filter(
+                ref__in=chunk
+            ).values_list("ref", "location_id", "digest", "orphaned_at"):
+                keys[ref] = (location, digest_, orphaned_at is not None)
         self.digests = {}
         self.writing = []
+        claimed_by = {}  # ref -> the other location's id
         for entity in self.entities:
-            row = stored.get(str(entity.ref))
-            self.digests[str(entity.ref)] = digest(entity)
-            claimed = row is not None and row.location_id not in (None, self.location.pk)
-            if claimed and row.orphaned_at is None:
-                self.refuse(
-                    entity,
-                    f"{entity.ref} is already managed by location {row.location.slug}: "
-                    "an entity belongs to one location; remove it from one of them.",
-                )
+            ref = str(entity.ref)
+            stored = keys.get(ref)
+            self.digests[ref] = digest(entity)
+            if stored is None:
+                self.writing.append(entity)
                 continue
-            if (
-                row is not None
-                and row.location_id == self.location.pk
-                and (row.digest == self.digests[str(entity.ref)] and row.orphaned_at is None)
-            ):
+            location, digest_, orphaned = stored
+            if location not in (None, self.location.pk) and not orphaned:
+                claimed_by[ref] = (entity, location)
+            elif location == self.location.pk and digest_ == self.digests[ref] and not orphaned:
                 self.counts["unchanged"] += 1
-                continue
-            self.writing.append(entity)
+            else:
+                self.writing.append(entity)
+        slugs = dict(
+            Location.objects.filter(pk__in={pk for _, pk in claimed_by.values()}).values_list(
+                "pk", "slug"
+            )
+        )
+        for entity, location in claimed_by.values():
+            self.refuse(
+                entity,
+                f"{entity.ref} is already managed by location {slugs[location]}: "
+                "an entity belongs to one location; remove it from one of them.",
+            )
+        self.stored = {}
+        rows = Entity.objects.defer("descriptor")
+        for chunk in _chunks(str(entity.ref) for entity in self.writing if str(entity.ref) in keys):
+            for row in rows.filter(ref__in=chunk):
+                self.stored[row.ref] = row
 
     def wants(self) -> dict:
         wanted = defaultdict(list)
@@ -269,7 +296,7 @@ class Apply:
             if created:
                 user = User(username=want.slug, **want.fields)
                 user.set_unusable_password()
-                error = problem(user)
+                error = problem(user, seen=self.seen)
                 if error is not None:
                     self.refuse(want.entity, f"{want.entity.ref}: {_message(error)}")
                     continue
@@ -304,7 +331,7 @@ class Apply:
             team = existing.get(want.slug)
             if team is None:
                 team = Team(slug=want.slug, **fields)
-                error = problem(team)
+                error = problem(team, seen=self.seen)
                 if error is not None:
                     self.refuse(want.entity, f"{want.entity.ref}: {_message(error)}")
                     continue
@@ -368,7 +395,7 @@ class Apply:
         ):
             held[team_id].add(user_id)
         limit = Team.size_limit()
-        new, records = [], []
+        new, records = [], Records(actor=self.actor, via=self.via)
         entity_of = {w.slug: w.entity for w in wanted["team"]}
         for team_slug in sorted({t for t, _ in pairs}):
             team = teams.get(team_slug)
@@ -393,17 +420,13 @@ class Apply:
                 membership = Membership(team=team, user=user)
                 new.append(membership)
                 held[team.pk].add(user.pk)
-                records.append(
-                    change_record(
-                        actor=self.actor,
-                        via=self.via,
-                        action=ChangeRecord.Action.ADD_MEMBER,
-                        obj=team,
-                        after={"user": user.get_username(), "role": membership.role},
-                    )
+                records.add(
+                    action=ChangeRecord.Action.ADD_MEMBER,
+                    obj=team,
+                    after={"user": user.get_username(), "role": membership.role},
                 )
         copying.insert(new)
-        copying.insert(records)
+        records.write()
 
     # --- what teams own ---------------------------------------------------------------
 
@@ -469,7 +492,7 @@ class Apply:
                 self.missing(want, want.business_domain, obj.business_domain, "domain")
             if extra is not None and not extra(want, obj):
                 continue
-            error = problem(obj)
+            error = problem(obj, seen=self.seen)
             if error is not None:
                 self.refuse_want(want, f"{want.entity.ref}: {_message(error)}")
                 continue
@@ -516,18 +539,10 @@ class Apply:
         known = {tag.name: tag for tag in Tag.objects.filter(name__in=list(names))}
         fresh = [Tag(name=name) for name in sorted(names - set(known))]
         copying.insert(fresh)
-        copying.insert(
-            [
-                change_record(
-                    actor=self.actor,
-                    via=self.via,
-                    action=ChangeRecord.Action.CREATE,
-                    obj=tag,
-                    after=snapshot(tag),
-                )  # fmt: skip
-                for tag in fresh
-            ]
-        )
+        records = Records(actor=self.actor, via=self.via)
+        for tag in fresh:
+            records.add(action=ChangeRecord.Action.CREATE, obj=tag, after=snapshot(tag))
+        records.write()
         known.update({tag.name: tag for tag in fresh})
         return {id(obj): [known[name] for name in want.tags] for want, obj, _ in rows}
 
@@ -545,12 +560,10 @@ class Apply:
                         f"{want.entity.ref} provides api {api}, which "
                         f"{self.provider_of.get(api)} provides too: Keel keeps the first.",
                     )
-        providers = _by_slug(Service, set(self.provider_of.values()))
+        providers = self.known("service", Service, set(self.provider_of.values()))
 
         def provider(want, api):
-            service = self.objects.get(("service", self.provider_of.get(want.slug, ""))) or (
-                providers.get(self.provider_of.get(want.slug, ""))
-            )
+            service = providers.get(self.provider_of.get(want.slug, ""))
             if service is None or service.pk is None:
                 self.warn(
                     want.entity,
@@ -570,7 +583,7 @@ class Apply:
         """Each definition that differs from the API's latest is published as a version,
         through the same validation as every publish; a refused one is a warning."""
         latest = {}
-        apis = [api for _, api in written]
+        apis = among([api.pk for _, api in written])
         for version in ApiVersion.objects.filter(api__in=apis).order_by(
             "api", "-published_at", "-id"
         ):
@@ -617,19 +630,25 @@ class Apply:
         if not written:
             return
         ids = [s.pk for _, s in written]
-        apis = _by_slug(
-            Api.objects.select_related("provider"), {a for w, _ in written for a in w.consumes}
+        apis = self.known(
+            "api",
+            Api.objects.select_related("provider"),
+            {a for w, _ in written for a in w.consumes},
         )
-        targets = _by_slug(Service, {d for w, _ in written for d in w.depends_on})
+        targets = self.known("service", Service, {d for w, _ in written for d in w.depends_on})
         consumed = defaultdict(dict)
-        for row in ApiConsumption.objects.filter(consumer_id__in=ids).select_related("api"):
+        for row in ApiConsumption.objects.filter(consumer_id__in=among(ids)).select_related("api"):
             consumed[row.consumer_id][row.api_id] = row
         edges = defaultdict(dict)
-        for row in Dependency.objects.filter(source_id__in=ids, target_service__isnull=False):
+        for row in Dependency.objects.filter(
+            source_id__in=among(ids), target_service__isnull=False
+        ):
             edges[row.source_id][row.target_service_id] = row
         add_consumptions, add_edges, gone = [], [], []
+        implied_by = {}  # API id -> the dependency consuming it implies (its kind, its text)
         for want, service in written:
             keep_apis, keep_edges = set(), set()
+            held = edges[service.pk]
             for slug in want.consumes:
                 api = apis.get(slug)
                 if api is None:
@@ -642,13 +661,17 @@ class Apply:
                     continue
                 keep_apis.add(api.pk)
                 if api.pk not in consumed[service.pk]:
-                    row = ApiConsumption(consumer=service, api=api)
-                    add_consumptions.append(row)
-                implied = implied_dependency(service, api)
-                implied.target_service = api.provider
-                if implied.target_service_id not in edges[service.pk].keys() | keep_edges:
-                    add_edges.append(implied)
-                keep_edges.add(implied.target_service_id)
+                    add_consumptions.append({"consumer": service, "api": api})
+                target = api.provider_id
+                if target not in held and target not in keep_edges:
+                    implied = implied_by.get(api.pk)
+                    if implied is None:
+                        implied = implied_by[api.pk] = implied_dependency(service, api)
+                    add_edges.append(
+                        {"source": service, "target_service": api.provider,
+                         "kind": implied.kind, "description": implied.description}
+                    )  # fmt: skip
+                keep_edges.add(target)
             for slug in want.depends_on:
                 target = targets.get(slug)
                 if target is None:
@@ -659,20 +682,42 @@ class Apply:
                     continue
                 if target.pk == service.pk or target.pk in keep_edges:
                     continue
-                if target.pk not in edges[service.pk]:
-                    add_edges.append(Dependency(source=service, target_service=target))
+                if target.pk not in held:
+                    add_edges.append({"source": service, "target_service": target})
                 keep_edges.add(target.pk)
             gone += [c for api_id, c in consumed[service.pk].items() if api_id not in keep_apis]
-            gone += [e for target, e in edges[service.pk].items() if target not in keep_edges]
+            gone += [e for target, e in held.items() if target not in keep_edges]
         for row in gone:  # few: a changed descriptor's removals, each with its cascade
             delete(row, actor=self.actor, via=self.via)
-        save_new_many(add_consumptions, actor=self.actor, via=self.via)
-        save_new_many(add_edges, actor=self.actor, via=self.via)
+        # tens of thousands: written as rows, with the records and documents a save gives
+        save_new_rows(
+            ApiConsumption, add_consumptions, actor=self.actor, via=self.via,
+            text=lambda row: f"{row['consumer'].slug} consumes {row['api'].slug}",
+        )  # fmt: skip
+        save_new_rows(
+            Dependency, add_edges, actor=self.actor, via=self.via,
+            text=lambda row: f"{row['source'].slug} → {row['target_service']}",
+        )  # fmt: skip
+        documents.refresh(
+            {row["consumer"].pk for row in add_consumptions}
+            | {row[end].pk for row in add_edges for end in ("source", "target_service")}
+        )
+
+    def known(self, model: str, rows, slugs) -> dict:
+        """``{slug: object}`` for ``slugs``: what this import wrote, and the rest read from
+        ``rows`` (a model or a queryset), not read again."""
+        found = {}
+        for slug in slugs:
+            obj = self.objects.get((model, slug))
+            if obj is not None and obj.pk is not None:
+                found[slug] = obj
+        return {**_by_slug(rows, set(slugs) - set(found)), **found}
 
     # --- the entities -----------------------------------------------------------------
 
     def store_entities(self) -> None:
-        """The descriptor rows: what export writes back, and which location manages what."""
+        """The descriptor rows: what export writes back, and which location manages what.
+        New ones are written as rows (ten thousand on a first import)."""
         now = timezone.now()
         types = {
             model: ContentType.objects.get_for_model(Model)
@@ -690,43 +735,70 @@ class Apply:
                 obj = self.objects.get(
                     (want.model, want.slug.lower() if want.model == "user" else want.slug)
                 )
-            row = self.stored.get(ref) or Entity(ref=ref)
-            row.kind = entity.kind
-            row.namespace = entity.metadata.get("namespace") or "default"
-            row.name = entity.metadata["name"]
-            row.location = self.location
-            row.source, row.document = entity.source, entity.document
-            row.descriptor, row.digest = entity.raw, self.digests[ref]
-            row.target_type = types[want.model] if obj is not None and obj.pk else None
-            row.target_id = obj.pk if obj is not None and obj.pk else None
-            row.owner_team = (
-                obj_team(obj) if obj is not None and obj.pk else self.entity_owner(want)
-            )
-            row.orphaned_at = None
-            row.updated_at = now
-            (changed if row.pk else new).append(row)
-            if obj is None or not obj.pk:
-                self.counts["created" if not row.pk else "updated"] += 1
-        copying.insert(new)
-        self.record_entities(new, changed)
-        Entity.objects.bulk_update(
+            target = obj is not None and obj.pk is not None
+            values = {
+                "kind": entity.kind,
+                "namespace": entity.metadata.get("namespace") or "default",
+                "name": entity.metadata["name"],
+                "location": self.location,
+                "source": entity.source,
+                "document": entity.document,
+                "descriptor": entity.raw,
+                "digest": self.digests[ref],
+                "target_type": types[want.model] if target else None,
+                "target_id": obj.pk if target else None,
+                "owner_team": obj_team(obj) if target else self.entity_owner(want),
+                "orphaned_at": None,
+            }
+            row = self.stored.get(ref)
+            if row is None:
+                new.append({"ref": ref, **values})
+            else:
+                for name, value in values.items():
+                    setattr(row, name, value)
+                row.updated_at = now
+                changed.append(row)
+            if not target:
+                self.counts["created" if row is None else "updated"] += 1
+        self.insert_entities(new, now)
+        self.record_entities(changed)
+        copying.update(
             changed,
             ["kind", "namespace", "name", "location", "source", "document", "descriptor",
              "digest", "target_type", "target_id", "owner_team", "orphaned_at", "updated_at"],
-            batch_size=1000,
         )  # fmt: skip
 
-    def record_entities(self, new, changed) -> None:
+    def insert_entities(self, new: list[dict], now) -> None:
         """What Keel keeps as an entity only (a Template, a Location) has no other history:
-        its creation and changes are recorded on the entity row (the ``descriptor`` itself
-        stays out of history, as an object's text does)."""
-        records = [
-            change_record(actor=self.actor, via=self.via, action=action, obj=row, after=snapshot(row))
-            for rows, action in ((new, ChangeRecord.Action.CREATE), (changed, ChangeRecord.Action.UPDATE))
-            for row in rows
-            if row.target_id is None
-        ]  # fmt: skip
-        copying.insert(records)
+        its creation is recorded on the entity row (the ``descriptor`` itself stays out of
+        history, as an object's text does). The others are the bookkeeping of objects that
+        have their own."""
+        save_new_rows(
+            Entity,
+            [values for values in new if values["target_id"] is None],
+            actor=self.actor,
+            via=self.via,
+            text=lambda values: values["ref"],
+        )
+        names = ("ref", "kind", "namespace", "name", "location", "source", "document",
+                 "descriptor", "digest", "target_type", "target_id", "owner_team", "orphaned_at")  # fmt: skip
+        copying.insert_rows(
+            Entity,
+            (*(Entity._meta.get_field(name).attname for name in names), "created_at", "updated_at"),
+            [
+                (*(_key(values[name]) for name in names), now, now)
+                for values in new
+                if values["target_id"] is not None
+            ],
+        )
+
+    def record_entities(self, changed) -> None:
+        """The changes of what Keel keeps as an entity only (see ``insert_entities``)."""
+        records = Records(actor=self.actor, via=self.via)
+        for row in changed:
+            if row.target_id is None:
+                records.add(action=ChangeRecord.Action.UPDATE, obj=row, after=snapshot(row))
+        records.write()
 
     def entity_owner(self, want):
         """The team owning what Keel keeps as an entity only; a dangling owner is said."""
@@ -752,30 +824,30 @@ class Apply:
         declared = {str(entity.ref) for entity in self.entities} | self.refused_refs
         declared |= {problem.ref for problem in self.problems if problem.ref}
         troubled = {problem.source for problem in self.problems if not problem.ref}
+        kept = Entity.objects.filter(location=self.location, orphaned_at__isnull=True)
+        gone = [
+            pk
+            for pk, ref, source in kept.values_list("pk", "ref", "source")
+            if ref not in declared and source not in troubled
+        ]
         gone = [
             row
-            for row in Entity.objects.filter(
-                location=self.location, orphaned_at__isnull=True
-            ).defer("descriptor")
-            if row.ref not in declared and row.source not in troubled
+            for chunk in _chunks(gone)
+            for row in Entity.objects.filter(pk__in=chunk).defer("descriptor")
         ]
         now = timezone.now()
         for row in gone:
             row.orphaned_at = now
-        Entity.objects.bulk_update(gone, ["orphaned_at"], batch_size=1000)
-        copying.insert(
-            [
-                change_record(
-                    actor=self.actor,
-                    via=self.via,
-                    action=ChangeRecord.Action.UPDATE,
-                    obj=row,
-                    before={"orphaned": False},
-                    after={"orphaned": True, "location": self.location.slug},
-                )  # fmt: skip
-                for row in gone
-            ]
-        )
+        copying.update(gone, ["orphaned_at"])
+        records = Records(actor=self.actor, via=self.via)
+        for row in gone:
+            records.add(
+                action=ChangeRecord.Action.UPDATE,
+                obj=row,
+                before={"orphaned": False},
+                after={"orphaned": True, "location": self.location.slug},
+            )
+        records.write()
         if not self.location.remove_orphans:
             self.counts["orphaned"] += len(gone)
             return
@@ -797,6 +869,11 @@ class Apply:
 # What goes first when orphans are removed: an API before its service, services before the
 # systems and teams that hold them.
 _REMOVAL_ORDER = {"api": 0, "component": 1, "service": 1, "system": 2, "domain": 3, "group": 4}
+
+
+def _key(value):
+    """A row's value of a field: a related object by its key."""
+    return value.pk if isinstance(value, models.Model) else value
 
 
 def obj_team(obj):

@@ -13,14 +13,26 @@ a locked row stays true until the write commits.
 """
 
 from contextlib import contextmanager
+from functools import cache
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, models, transaction
 from django.db.models import ProtectedError, signals
 from django.db.models.deletion import Collector
+from django.utils import timezone
 
 from . import copying, permissions
-from .audit import bump_generation, change_record, record_change, record_changes, snapshot
+from .api.bulk_render import among
+from .audit import (
+    Records,
+    bump_generation,
+    change_record,
+    parent_field,
+    record_change,
+    record_changes,
+    snapshot,
+    snapshot_of,
+)
 from .models import ChangeRecord
 
 _IMMUTABLE = {"slug": "A slug never changes once created."}
@@ -393,12 +405,17 @@ def _removal_records(collector: Collector, origin, *, actor, via: str) -> list[C
 # --- writing many at once (importers) -------------------------------------------------------
 
 _BULK_BATCH = 1000
+_ROWS_BATCH = 20_000  # rows written without instances, per statement and record batch
 
 
-def problem(obj: models.Model) -> ValidationError | None:
+def problem(obj: models.Model, *, seen: set | None = None) -> ValidationError | None:
     """What ``save_new`` / ``save_changes`` would refuse about ``obj``, except uniqueness
     (a query per object): a bulk writer checks that for its whole batch first, and the
-    database still refuses whatever slips through, which rolls the whole write back."""
+    database still refuses whatever slips through, which rolls the whole write back.
+
+    ``seen``: a set the bulk writer keeps for its batch, of the field values that passed.
+    A field whose check depends on its value alone (``_value_checked``) is then checked once
+    per distinct value: a lifecycle, a kind, an empty text cost once, not once per row."""
     # A foreign key holding a loaded object needs no query to prove the row exists (the
     # bulk writer's locks hold it): only the others are looked up.
     loaded = [
@@ -407,12 +424,46 @@ def problem(obj: models.Model) -> ValidationError | None:
         if field.many_to_one and field.is_cached(obj) and getattr(obj, field.name) is not None
         and getattr(obj, field.name).pk is not None
     ]  # fmt: skip
+    keys = _value_keys(obj) if seen is not None else {}
+    passed = [name for name, key in keys.items() if key in seen]
     try:
         _refuse_unstorable(obj)
-        obj.full_clean(exclude=loaded, validate_unique=False, validate_constraints=False)
+        obj.full_clean(exclude=loaded + passed, validate_unique=False, validate_constraints=False)
     except ValidationError as error:
         return error
+    if seen is not None and obj._state.adding:  # a stored slug is not checked again
+        seen.update(_value_keys(obj).values())  # as cleaned: cleaning them again changes nothing
     return None
+
+
+def _value_keys(obj) -> dict:
+    """``{field name: (field, type, value)}`` of ``obj``'s fields checked by value alone,
+    for those whose value can be remembered (hashable)."""
+    keys = {}
+    for field in _value_checked(type(obj)):
+        value = getattr(obj, field.attname)
+        key = (field, type(value), value)
+        try:
+            hash(key)
+        except TypeError:
+            continue
+        keys[field.name] = key
+    return keys
+
+
+@cache
+def _value_checked(model) -> tuple:
+    """The fields of ``model`` whose ``clean`` depends on the value alone: Django's own
+    ``clean`` and ``validate`` (type, choices, blank, null) and validators, which see only
+    the value; not relations (their check reads the database), nor fields that check
+    otherwise."""
+    return tuple(
+        field
+        for field in model._meta.concrete_fields
+        if not field.is_relation
+        and type(field).clean is models.Field.clean
+        and type(field).validate is models.Field.validate
+    )
 
 
 def save_new_many(objs: list, *, actor, via: str, m2m: list[dict] | None = None) -> list:
@@ -433,18 +484,12 @@ def save_new_many(objs: list, *, actor, via: str, m2m: list[dict] | None = None)
             [(obj, values.get(name, ())) for obj, values in zip(objs, m2m, strict=True)],
         )
     many = model._meta.many_to_many
-    records = [
-        change_record(
-            actor=actor,
-            via=via,
-            action=ChangeRecord.Action.CREATE,
-            obj=obj,
-            # a new object has no links but those it was given
-            after=snapshot(obj, {f.name: values.get(f.name, ()) for f in many}),
-        )
-        for obj, values in zip(objs, m2m, strict=True)
-    ]
-    copying.insert(records)
+    records = Records(actor=actor, via=via)
+    for obj, values in zip(objs, m2m, strict=True):
+        # a new object has no links but those it was given
+        after = snapshot(obj, {f.name: values.get(f.name, ()) for f in many})
+        records.add(action=ChangeRecord.Action.CREATE, obj=obj, after=after)
+    records.write()
     for obj in objs:
         signals.post_save.send(
             sender=model, instance=obj, created=True, update_fields=None, raw=False, using="default"
@@ -467,26 +512,17 @@ def save_changes_many(changed: list, *, actor, via: str, fields: list[str], m2m=
         )
     _hold_referenced_many(objs, names={model._meta.get_field(name).name for name in fields})
     if fields:
-        model._default_manager.bulk_update(objs, fields, batch_size=_BULK_BATCH)
+        copying.update(objs, fields)
     links = []
     for name, values in (m2m or {}).items():
         _set_links(model, name, list(zip(objs, values, strict=True)))
         links.append((name, values))
-    records = []
+    records = Records(actor=actor, via=via)
     for index, (obj, before) in enumerate(changed):
         after = snapshot(obj, {name: values[index] for name, values in links})
         if after != before:
-            records.append(
-                change_record(
-                    actor=actor,
-                    via=via,
-                    action=ChangeRecord.Action.UPDATE,
-                    obj=obj,
-                    before=before,
-                    after=after,
-                )
-            )
-    copying.insert(records)
+            records.add(action=ChangeRecord.Action.UPDATE, obj=obj, before=before, after=after)
+    records.write()
     for obj in objs:
         signals.post_save.send(
             sender=model, instance=obj, created=False, update_fields=fields, raw=False,
@@ -501,12 +537,10 @@ def _through(model, name):
 
 def _add_links(model, name: str, pairs) -> None:
     through, source, target = _through(model, name)
-    copying.insert(
-        [
-            through(**{f"{source}_id": obj.pk, f"{target}_id": value.pk})
-            for obj, values in pairs
-            for value in values
-        ]
+    copying.insert_rows(
+        through,
+        (f"{source}_id", f"{target}_id"),
+        [(obj.pk, value.pk) for obj, values in pairs for value in values],
     )
 
 
@@ -515,13 +549,13 @@ def _set_links(model, name: str, pairs) -> None:
     through, source, target = _through(model, name)
     wanted = {(obj.pk, value.pk) for obj, values in pairs for value in values}
     stored = set(
-        through.objects.filter(**{f"{source}__in": [obj.pk for obj, _ in pairs]}).values_list(
-            f"{source}_id", f"{target}_id"
-        )
+        through.objects.filter(
+            **{f"{source}__in": among([obj.pk for obj, _ in pairs])}
+        ).values_list(f"{source}_id", f"{target}_id")
     )
     for obj_pk, value_pk in stored - wanted:
         through.objects.filter(**{f"{source}_id": obj_pk, f"{target}_id": value_pk}).delete()
-    copying.insert([through(**{f"{source}_id": a, f"{target}_id": b}) for a, b in wanted - stored])
+    copying.insert_rows(through, (f"{source}_id", f"{target}_id"), sorted(wanted - stored))
     for obj, _ in pairs:
         signals.m2m_changed.send(
             sender=through, instance=obj, action="post_add", reverse=False,
@@ -529,15 +563,84 @@ def _set_links(model, name: str, pairs) -> None:
         )  # fmt: skip
 
 
+def save_new_rows(model, rows: list[dict], *, actor, via: str, text) -> list[int]:
+    """Insert new rows of ``model`` given as field values (by name; a relation's value is
+    the related object; a field not named takes its default), each with the creation record
+    a save gives it, without building instances: for the edges an importer writes by the ten
+    thousand. ``text(values)`` is what ``str()`` of the object gives. What ``problem`` checks
+    must hold already (the caller builds them between rows it resolved), the database's
+    constraints refuse the rest, and no signals are sent: the caller refreshes what follows
+    saves (``catalog.documents.refresh``). Call inside ``atomic_write``. The new ids."""
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key and not _automatic(f)]
+    relations = {f.name for f in fields if f.is_relation}
+    _hold_keys({meta.get_field(name): {_key(row.get(name)) for row in rows} for name in relations})
+    ids = []
+    for start in range(0, len(rows), _ROWS_BATCH):  # what is held at once stays bounded
+        ids += _insert_rows(model, fields, rows[start : start + _ROWS_BATCH], actor, via, text)
+    return ids
+
+
+def _insert_rows(model, fields, rows, actor, via, text) -> list[int]:
+    meta = model._meta
+    defaults = {f.name: f.get_default() for f in fields}
+    rows = [{**defaults, **row} for row in rows]
+    relations = {f.name for f in fields if f.is_relation}
+    if connection.vendor == "postgresql":
+        ids = copying.ids(model, len(rows))
+        now = timezone.now()
+        stamps = [f.attname for f in meta.concrete_fields if _automatic(f)]
+        copying.insert_rows(
+            model,
+            (meta.pk.attname, *(f.attname for f in fields), *stamps),
+            [
+                (pk, *(_key(row[f.name]) if f.name in relations else row[f.name] for f in fields),
+                 *(now for _ in stamps))
+                for pk, row in zip(ids, rows, strict=True)
+            ],
+        )  # fmt: skip
+    else:
+        objs = [model(**row) for row in rows]
+        model._default_manager.bulk_create(objs, batch_size=_BULK_BATCH)
+        ids = [obj.pk for obj in objs]
+    parent = parent_field(model)
+    records = Records(actor=actor, via=via)
+    for pk, row in zip(ids, rows, strict=True):
+        records.add_row(
+            action=ChangeRecord.Action.CREATE,
+            model=model,
+            pk=pk,
+            text=text(row),
+            parent=row[parent] if parent else None,
+            after=snapshot_of(model, row),
+        )
+    records.write()
+    return ids
+
+
+def _key(related):
+    return related.pk if related is not None else None
+
+
 def _hold_referenced_many(objs: list, names=None) -> None:
     """``_hold_referenced`` for a batch: one statement per foreign key."""
+    _hold_keys(
+        {
+            field: {getattr(obj, field.attname) for obj in objs}
+            for field in objs[0]._meta.concrete_fields
+            if field.many_to_one and (names is None or field.name in names)
+        }
+    )
+
+
+def _hold_keys(keys: dict) -> None:
+    """Share-lock the rows that ``keys`` (``{foreign key: ids}``) name, as
+    ``_hold_referenced`` does, one statement per foreign key."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        for field in objs[0]._meta.concrete_fields:
-            if not field.many_to_one or (names is not None and field.name not in names):
-                continue
-            ids = sorted({getattr(obj, field.attname) for obj in objs} - {None})
+        for field, values in keys.items():
+            ids = sorted(set(values) - {None})
             if not ids:
                 continue
             target = field.related_model._meta
