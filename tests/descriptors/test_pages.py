@@ -4,6 +4,7 @@ report and the entities, and see on a service's page that a descriptor manages i
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from descriptors import actions
 from descriptors.models import Entity, ImportRun, Location
@@ -170,6 +171,15 @@ def test_detail_pages_say_a_location_manages_the_object(team, member):
     html = _page(member).get("/services/cart/").content.decode()
     assert "Managed by location" in html and run.location.get_absolute_url() in html
     assert "Managed by location" not in _page(member).get("/teams/payments/").content.decode()
+
+
+def test_a_detail_page_says_when_its_location_no_longer_declares_the_object(team, member):
+    run = _imported(member, team)
+    Entity.objects.filter(ref="component:default/cart").update(orphaned_at=timezone.now())
+    html = _page(member).get("/services/cart/").content.decode()
+    assert "Managed by location" not in html
+    assert "no longer declares" in html and run.location.get_absolute_url() in html
+    assert "it is kept until someone removes it." in html  # the location keeps orphans
 
 
 def test_the_import_page_costs_the_same_with_more_locations(
