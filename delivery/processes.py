@@ -174,6 +174,23 @@ def run(args: list[str], *, cwd: Path, env: dict, limits: Limits | None = None) 
 
 
 def _kill_group(process: subprocess.Popen) -> None:
+    """SIGKILL the command's whole group, and wait (a little) until none of it runs: a killed
+    process dies when the kernel next schedules it, not when ``killpg`` returns."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()
+    deadline = time.monotonic() + 2
+    while _group_runs(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def _group_runs(group: int) -> bool:
+    """Whether a process of ``group`` still runs (zombies, waiting for their reaper, do not)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):  # gone meanwhile
+            continue
+        if fields[2] == str(group) and fields[0] not in {"Z", "X"}:
+            return True
+    return False

@@ -28,10 +28,19 @@ GITHUB_PATH = ".github/workflows/delivery.yml"
 GITLAB_PATH = ".gitlab-ci.yml"
 DESCRIPTOR_PATH = "catalog-info.yaml"
 BAKE_MINUTES = 10
+# Asks Keel whether the API definitions would be accepted (ci/contract_check.py); it needs
+# KEEL_URL and a read-only KEEL_TOKEN from the CI system's settings.
+CONTRACT_CHECK = "python ci/contract_check.py"
 
 # (name, environment, steps, on_success, on_failure)
 STAGES = (
-    ("build", "", ["install pinned dependencies", "unit tests"], "promote", "stop"),
+    (
+        "build",
+        "",
+        ["install pinned dependencies", "unit tests", "contract check"],
+        "promote",
+        "stop",
+    ),
     ("package", "", ["artifact with run-time dependencies", "provenance.json"], "promote", "stop"),
     ("staging", "staging", ["deploy", "smoke test"], "promote", "rollback"),
     ("bake", "staging", [f"watch health for {BAKE_MINUTES} minutes"], "promote", "stop"),
@@ -64,6 +73,7 @@ def native_definition(slug: str, team: str, template: ServiceTemplate) -> dict:
             ],
             "commands": {
                 "test": template.test_command,
+                "contract": CONTRACT_CHECK,
                 "package": "python ci/package.py",
                 "deploy": "python ci/deploy.py deploy --environment <env>",
                 "smoke": "python ci/deploy.py smoke --environment <env>",
@@ -80,6 +90,8 @@ def github_actions(template: ServiceTemplate, python_version: str) -> dict:
         {"uses": "actions/setup-python@v5", "with": {"python-version": python_version}},
     ]
     download = {"uses": "actions/download-artifact@v4", "with": {"name": "package", "path": "dist"}}
+    keel = {"KEEL_URL": "${{ vars.KEEL_URL }}", "KEEL_TOKEN": "${{ secrets.KEEL_TOKEN }}"}
+    contract_check = [{"run": CONTRACT_CHECK, "env": keel}] if template.provides_api else []
 
     def deploy_job(env, needs):
         return {
@@ -115,6 +127,7 @@ def github_actions(template: ServiceTemplate, python_version: str) -> dict:
                     *setup,
                     {"run": "pip install --require-hashes -r requirements.txt"},
                     {"run": template.test_command},
+                    *contract_check,
                 ],
             },
             "package": {
@@ -180,7 +193,11 @@ def gitlab_ci(template: ServiceTemplate, python_version: str) -> dict:
         "default": {"image": f"python:{python_version}-slim"},
         "build": {
             "stage": "build",
-            "script": ["pip install --require-hashes -r requirements.txt", template.test_command],
+            "script": [
+                "pip install --require-hashes -r requirements.txt",
+                template.test_command,
+                *([CONTRACT_CHECK] if template.provides_api else []),
+            ],
         },
         "package": {
             "stage": "package",
@@ -239,6 +256,15 @@ def descriptor(slug: str, parameters: dict, template: ServiceTemplate, repositor
     }
 
 
+def _service_file(slug: str, template: ServiceTemplate) -> dict:
+    """``.keel/service.json``: the version the next release carries (its APIs' too: bump the
+    major when a contract breaks) and the APIs ``ci/contract_check.py`` checks."""
+    apis = []
+    if template.provides_api:
+        apis = [{"name": f"{slug}-api", "definition": template.provides_api["path"]}]
+    return {"service": slug, "version": "0.1.0", "apis": apis}
+
+
 def _yaml(data: dict) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
@@ -253,8 +279,9 @@ def write_delivery_files(
         GITHUB_PATH: _yaml(github_actions(template, python_version)),
         GITLAB_PATH: _yaml(gitlab_ci(template, python_version)),
         DESCRIPTOR_PATH: _yaml(descriptor(slug, parameters, template, repository_url)),
-        ".keel/service.json": json.dumps({"service": slug, "version": "0.1.0"}, indent=2) + "\n",
+        ".keel/service.json": json.dumps(_service_file(slug, template), indent=2) + "\n",
         "ci/package.py": (FILES_DIR / "package.py").read_text(),
+        "ci/contract_check.py": (FILES_DIR / "contract_check.py").read_text(),
         "ci/deploy.py": (FILES_DIR / "deploy.py").read_text(),
     }
     for relative, text in files.items():
