@@ -293,11 +293,13 @@ def _recover(run: PipelineRun, handled: dict) -> None:
 # --- pushes ---------------------------------------------------------------------------------
 
 
-def run_pushed_commit(sender, slug: str, ref: str, commit: str, **kwargs) -> PipelineRun | None:
+def run_pushed_commit(
+    sender, slug: str, ref: str, commit: str, pusher=None, **kwargs
+) -> PipelineRun | None:
     """``scaffolding.signals.repository_pushed``: a push that moved ``main`` of a Keel-hosted
-    repository starts a run of its pipeline for the pushed commit. The push itself was
-    authorised by the git endpoint (the service's team); the run is started by Keel's system
-    account, since the signal does not say who pushed."""
+    repository starts a run of its pipeline for the pushed commit, as the person who pushed
+    (the git endpoint authorised the push for the service's team); as Keel's system account
+    when the sender does not say who pushed."""
     from .actions import start_run
 
     if ref != MAIN:
@@ -307,7 +309,7 @@ def run_pushed_commit(sender, slug: str, ref: str, commit: str, **kwargs) -> Pip
         return None
     try:
         return start_run(
-            pipeline, actor=system_actor(), via=Interface.JOB, commit=commit,
+            pipeline, actor=pusher or system_actor(), via=Interface.JOB, commit=commit,
             trigger=PipelineRun.Trigger.PUSH,
         )  # fmt: skip
     except (ValidationError, PermissionDenied):

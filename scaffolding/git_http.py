@@ -184,7 +184,7 @@ def git_endpoint(request, slug: str, path: str):
         after = _main(repo)
         if after and after != before:
             answers = repository_pushed.send_robust(
-                sender=git_endpoint, slug=slug, ref=BRANCH.decode(), commit=after
+                sender=git_endpoint, slug=slug, ref=BRANCH.decode(), commit=after, pusher=user
             )
             for receiver, error in answers:
                 if isinstance(error, Exception):  # the push itself succeeded: say so to git

@@ -1,8 +1,9 @@
 """Signals scaffolding sends, and the hooks (not business logic) it connects.
 
-``repository_pushed(sender=, slug=, ref=, commit=)``
+``repository_pushed(sender=, slug=, ref=, commit=, pusher=)``
     Sent by ``git_http`` after a push over smart HTTP moved ``ref`` (``refs/heads/main``) of
-    the Keel-hosted repository ``slug`` to ``commit``, outside any transaction. Apps that read
+    the Keel-hosted repository ``slug`` to ``commit``, outside any transaction; ``pusher`` is
+    the user the push was authorised for. Apps that read
     the repository follow it without scaffolding importing them (``descriptors`` re-reads
     its git locations). Receivers queue work; they must not take long or raise.
 

@@ -118,6 +118,7 @@ def test_a_push_to_main_starts_a_run_that_builds_the_pushed_commit(
     head = git("rev-parse", "HEAD", cwd=folder).stdout.strip()
     run = PipelineRun.objects.get()
     assert (run.trigger, run.commit_sha, run.via) == ("push", head, Interface.JOB)
+    assert run.started_by == member  # the person who pushed, not Keel's own account
     assert run.status == PipelineRun.Status.SUCCEEDED, run.stages.get(name="build").log
     assert "Ran 2 tests" in run.stages.get(name="build").log
 

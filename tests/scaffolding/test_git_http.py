@@ -161,7 +161,7 @@ def test_the_services_team_pushes_with_a_write_token_and_others_cannot(
     assert pushed.returncode == 0, pushed.stderr
     head = git("rev-parse", "HEAD", cwd=tmp_path / "member").stdout.strip()
     assert pushes == [{"signal": repository_pushed, "slug": "orders", "ref": "refs/heads/main",
-                       "commit": head}]  # fmt: skip
+                       "commit": head, "pusher": member}]  # fmt: skip
 
 
 @pytest.mark.django_db(transaction=True)
