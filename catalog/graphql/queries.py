@@ -13,6 +13,7 @@ from ..filters import (
     SystemFilterSet,
 )
 from ..models import Api, BusinessDomain, DataDomain, Resource, Service, System
+from .coupling import CouplingQuery
 from .loaders import request_graph
 from .types import (
     ApiType,
@@ -33,7 +34,7 @@ def _by_slug(type_, model):
     )
 
 
-class CatalogQuery(graphene.ObjectType):
+class CatalogQuery(CouplingQuery, graphene.ObjectType):
     services = FilteredConnectionField(ServiceType, filterset_class=ServiceFilterSet)
     apis = FilteredConnectionField(ApiType, filterset_class=ApiFilterSet)
     domains = FilteredConnectionField(DataDomainType, filterset_class=DataDomainFilterSet)

@@ -174,3 +174,22 @@ def test_the_page_lists_the_most_coupled_team_first(org, member, client):
 def test_the_page_asks_to_sign_in(org, client):
     response = client.get("/graph/teams/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+GRAPHQL = """{ teamCoupling {
+  teams { slug name services partners weight }
+  links { source target weight consumptions dependencies { sync async data } }
+} }"""
+
+
+def test_graphql_gives_the_rest_document(
+    org, member, member_client, client, django_assert_max_num_queries
+):
+    rest = member_client.get("/api/v1/graph/teams/").json()
+    client.force_login(member)
+    client.post("/graphql/", {"query": "{ __typename }"}, content_type="application/json")
+    with django_assert_max_num_queries(6):  # the session, the user, the three of coupling
+        response = client.post("/graphql/", {"query": GRAPHQL}, content_type="application/json")
+    body = response.json()
+    assert "errors" not in body, body
+    assert body["data"]["teamCoupling"] == rest
