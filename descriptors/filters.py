@@ -1,7 +1,7 @@
 import django_filters
 from django.db.models.functions import Lower
 
-from portal.filters import Ordering, SearchFilterSet, SlugFilter
+from portal.filters import Ordering, SearchFilterSet, SlugFilter, StrictBooleanFilter
 
 from .models import Entity, ImportProblem, ImportRun, Location
 
@@ -53,7 +53,7 @@ class EntityFilterSet(SearchFilterSet):
     namespace = django_filters.CharFilter(lookup_expr="iexact", max_length=63)
     location = SlugFilter(field_name="location__slug", label="Location (slug)")
     owner_team = SlugFilter(field_name="owner_team__slug", label="Owner team (slug)")
-    orphaned = django_filters.BooleanFilter(
+    orphaned = StrictBooleanFilter(
         field_name="orphaned_at", lookup_expr="isnull", exclude=True, label="Orphaned"
     )
     ordering = Ordering(

@@ -33,6 +33,37 @@ class SlugFilter(django_filters.CharFilter):
         return qs.distinct() if self.distinct else qs
 
 
+class _BooleanSelect(forms.Select):
+    """Any, yes or no; it hands on what was sent as it is (Django's NullBooleanSelect reads
+    anything it does not know as "not given")."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
+
+
+class _StrictBooleanField(forms.NullBooleanField):
+    """Yes, no or not given: ``?orphaned=maybe`` is refused (400) instead of read as "not
+    given", which would answer every row to a question that was never asked."""
+
+    widget = _BooleanSelect
+
+    _MEANINGS = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value):
+        if value in EMPTY_VALUES:
+            return None
+        if isinstance(value, bool):  # GraphQL's Boolean
+            return value
+        meaning = self._MEANINGS.get(str(value).lower())
+        if meaning is None:
+            raise forms.ValidationError("Give true or false.", code="invalid")
+        return meaning
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = _StrictBooleanField
+
+
 class HiddenCSVInput(BaseCSVWidget, forms.HiddenInput):
     """Carries a comma-separated value (the ordering) in a page's filter form."""
 

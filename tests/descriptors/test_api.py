@@ -240,6 +240,10 @@ def test_deleting_a_location_keeps_its_entities_as_recorded_orphans(team, member
     assert record.after["location"] == "cart-file"
     orphans = _client(member).get("/api/v1/entities/", {"orphaned": "true"}).json()["results"]
     assert [o["ref"] for o in orphans] == ["component:default/cart"]
+    assert _client(member).get("/api/v1/entities/", {"orphaned": "false"}).json()["results"] == []
+    # a value that is neither is refused, not read as "every entity"
+    refused = _client(member).get("/api/v1/entities/", {"orphaned": "maybe"})
+    assert refused.status_code == 400 and refused.json() == {"orphaned": ["Give true or false."]}
 
 
 # --- export ---------------------------------------------------------------------------------
