@@ -17,4 +17,6 @@ trap 'kill -TERM "$worker" 2>/dev/null || true; wait "$worker" 2>/dev/null || tr
 
 echo
 echo "Keel is starting on http://$HOST:$PORT/ (Ctrl-C stops the portal and the worker)"
-$BIN/python manage.py runserver "$HOST:$PORT"
+# Static files come from WhiteNoise (from the finders under DEBUG), as in production, so that
+# a missing one gets the portal's 404 page rather than the static handler's technical one.
+$BIN/python manage.py runserver --nostatic "$HOST:$PORT"
