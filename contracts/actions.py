@@ -100,12 +100,13 @@ def review_consumption(sender, *, consumption, api, actor, via: str, **kwargs) -
         release = _lock_release(release_id)
         if consumption is not None:
             for impact in release.impacts.filter(consumption=consumption):
-                impact.version_requirement = consumption.version_requirement
-                impact.includes_version = semver.includes(
-                    consumption.version_requirement, release.version.version
-                )
-                impact.affected = gate.affected(impact.includes_version, release.version.diff.bump)
-                impact.save(update_fields=["version_requirement", "includes_version", "affected"])
+                includes = semver.includes(consumption.version_requirement, release.label)
+                changes = {
+                    "version_requirement": consumption.version_requirement,
+                    "includes_version": includes,
+                    "affected": gate.affected(includes, release.version.diff.bump),
+                }
+                save_changes(impact, changes, actor=actor, via=via, editable=set(changes))
         gate.release_if_ready(release, actor=actor, via=via)
 
 
@@ -113,8 +114,9 @@ def forget_deleted_consumer(sender, *, service, actor, via: str, **kwargs) -> No
     """A consuming service about to be deleted holds nothing back (the
     ``catalog.signals.service_deleted`` receiver, inside that write): its impacts lose their
     consumption, and the releases of the APIs it consumed are reviewed."""
-    impacts = ConsumerImpact.objects.filter(consumption__consumer=service)
-    api_ids = sorted(set(impacts.values_list("release__api_id", flat=True)))
-    impacts.update(consumption=None)
+    impacts = list(ConsumerImpact.objects.filter(consumption__consumer=service).order_by("pk"))
+    api_ids = sorted({impact.release.api_id for impact in impacts})
+    for impact in impacts:  # recorded, as every write is
+        save_changes(impact, {"consumption": None}, actor=actor, via=via, editable={"consumption"})
     for api in Api.objects.filter(pk__in=api_ids).order_by("pk"):
         review_consumption(sender, consumption=None, api=api, actor=actor, via=via)

@@ -132,7 +132,11 @@ class ConsumerImpact(models.Model):
 
     release = models.ForeignKey(BreakingRelease, on_delete=models.CASCADE, related_name="impacts")
     consumption = models.ForeignKey(
-        ApiConsumption, null=True, on_delete=models.SET_NULL, related_name="contract_impacts"
+        ApiConsumption,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contract_impacts",
     )
     consumer_slug = models.CharField(max_length=SLUG_MAX_LENGTH)
     version_requirement = models.CharField(max_length=50, blank=True)

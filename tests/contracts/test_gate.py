@@ -204,8 +204,24 @@ def test_a_consumer_that_stops_consuming_holds_nothing_back(
 def test_a_deleted_consumer_holds_nothing_back(api, member, shop_consumes, shop_member, shop):
     publish(api, member, "2.0.0", SDL_BREAKING)
     catalog_actions.delete_service(shop, actor=shop_member, via=VIA)
-    assert ConsumerImpact.objects.get().consumption is None
+    impact = ConsumerImpact.objects.get()
+    assert impact.consumption is None
     assert current(api) == "2.0.0"
+    # the impact's change is in the history too, by the person who deleted the service
+    record = history_for(impact).get(action=ChangeRecord.Action.UPDATE)
+    assert record.actor == shop_member and record.after["consumption"] is None
+
+
+def test_a_consumer_that_changes_its_range_is_recorded_on_the_impact(
+    api, member, shop_consumes, shop_member
+):
+    publish(api, member, "2.0.0", SDL_BREAKING)
+    catalog_actions.update_consumption(
+        shop_consumes, actor=shop_member, via=VIA, version_requirement="^1.0 || ^2.0"
+    )
+    impact = ConsumerImpact.objects.get()
+    record = history_for(impact).get(action=ChangeRecord.Action.UPDATE)
+    assert record.after["version_requirement"] == "^1.0 || ^2.0" and record.actor == shop_member
 
 
 def test_a_sunset_far_enough_away_releases_it_and_only_the_provider_sets_it(
