@@ -47,6 +47,9 @@ class PipelineRun(models.Model):
     trigger = models.CharField(max_length=16, choices=Trigger.choices)
     via = models.CharField(max_length=16, choices=Interface.choices, default=Interface.UI)
     commit_sha = models.CharField(max_length=64, validators=[COMMIT])
+    committed_at = models.DateTimeField(
+        null=True, blank=True, help_text="The commit's time: where lead time starts."
+    )
     ref = models.CharField(max_length=255, default="refs/heads/main")
     status = models.CharField(
         max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True
@@ -193,3 +196,124 @@ class Artifact(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("delivery:artifact-detail", kwargs={"digest": self.digest})
+
+
+class Environment(models.Model):
+    """A place a pipeline deploys to (``staging``, ``production``: the environments its
+    stages name), the target that deploys there, and the release that runs there now."""
+
+    owner_team_path = "pipeline__owner_team"
+
+    class Target(models.TextChoices):
+        EMBEDDED = "embedded", "A supervised process on this machine"
+        COMMAND = "command", "A command that hands the release to an external system"
+        WEBHOOK = "webhook", "A webhook that hands the release to an external system"
+        EXTERNAL = "external", "Deployed by an external CD system, which reports it"
+
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="environments")
+    name = models.CharField(max_length=50)
+    position = models.PositiveSmallIntegerField()
+    target = models.CharField(max_length=16, choices=Target.choices, default=Target.EMBEDDED)
+    config = models.JSONField(
+        default=dict, blank=True, help_text="The target's settings (no secrets)."
+    )
+    requires_approval = models.BooleanField(
+        default=False, help_text="A person approves each release before it deploys here."
+    )
+    current = models.ForeignKey(
+        "Deployment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The release serving here now: the last good one.",
+    )
+
+    class Meta:
+        ordering = ["pipeline", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pipeline", "name"],
+                name="delivery_environment_unique_name",
+                violation_error_message="A pipeline has each environment once.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pipeline.slug} {self.name}"
+
+
+class Deployment(models.Model):
+    """One release of one artifact into one environment, by a run, a person (a rollback) or
+    an external system's report; refused ones are kept as the record of a policy violation.
+    ``Environment.current`` points at the one serving."""
+
+    owner_team_path = "environment__pipeline__owner_team"
+
+    class Kind(models.TextChoices):
+        DEPLOY = "deploy", "Deployment"
+        ROLLBACK = "rollback", "Rollback"
+
+    class Status(models.TextChoices):
+        DEPLOYING = "deploying", "Deploying"
+        LIVE = "live", "Live (healthy, serving)"
+        FAILED = "failed", "Failed (deployment or smoke test)"
+        ROLLED_BACK = "rolled_back", "Rolled back"
+        REPLACED = "replaced", "Replaced by a later release"
+        REFUSED = "refused", "Refused (policy)"
+
+    environment = models.ForeignKey(
+        Environment, on_delete=models.CASCADE, related_name="deployments"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.DEPLOY)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.DEPLOYING, db_index=True
+    )
+    run = models.ForeignKey(
+        PipelineRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="deployments"
+    )
+    artifact = models.ForeignKey(
+        Artifact, null=True, blank=True, on_delete=models.SET_NULL, related_name="deployments"
+    )
+    # Kept beside the FK: an external system's report names a digest Keel may not store.
+    artifact_digest = models.CharField(max_length=64, validators=[SHA256])
+    commit_sha = models.CharField(max_length=64, blank=True, validators=[COMMIT])
+    version = models.CharField(max_length=100, blank=True)
+    previous = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The release this one replaced: what a rollback restores.",
+    )
+    url = models.CharField(max_length=500, blank=True, help_text="Where the release serves.")
+    details = models.JSONField(default=dict, blank=True, help_text="The target's own record.")
+    message = models.TextField(blank=True)
+    via = models.CharField(max_length=16, choices=Interface.choices, default=Interface.JOB)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deployments",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["environment"],
+                condition=Q(status="deploying"),
+                name="delivery_deployment_one_at_a_time",
+                violation_error_message="An environment takes one deployment at a time.",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["environment", "-created_at"], name="delivery_deploy_latest")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.environment}: sha256:{self.artifact_digest[:12]} ({self.status})"
