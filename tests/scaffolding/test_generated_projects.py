@@ -77,7 +77,7 @@ def test_the_http_project_passes_its_tests_and_packages_with_provenance(tmp_path
         PYTHONPATH=str(bottle_wheel),
     )
     assert tested.returncode == 0, tested.stderr
-    assert "Ran 5 tests" in tested.stderr
+    assert "Ran 9 tests" in tested.stderr
 
     packaged = run([sys.executable, "ci/package.py"], project)
     assert packaged.returncode == 0, packaged.stderr
