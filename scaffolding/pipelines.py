@@ -91,7 +91,9 @@ def bake_settings(definition: dict) -> dict:
     spec = (definition or {}).get("spec") or {}
     given = spec.get("bake") or {}
     if not isinstance(given, dict):
-        raise ValidationError("spec.bake must be a mapping (seconds, interval_seconds, thresholds).")
+        raise ValidationError(
+            "spec.bake must be a mapping (seconds, interval_seconds, thresholds)."
+        )
     defaults = bake_defaults()
     unknown = sorted(set(given) - set(defaults))
     if unknown:
@@ -107,7 +109,9 @@ def bake_settings(definition: dict) -> dict:
         raise ValidationError("spec.bake.interval_seconds must be more than 0.")
     thresholds = given.get("thresholds") or {}
     if not isinstance(thresholds, dict):
-        raise ValidationError(f"spec.bake.thresholds must be a mapping of {', '.join(BAKE_THRESHOLDS)}.")
+        raise ValidationError(
+            f"spec.bake.thresholds must be a mapping of {', '.join(BAKE_THRESHOLDS)}."
+        )
     unknown = sorted(set(thresholds) - set(BAKE_THRESHOLDS))
     if unknown:
         raise ValidationError(
