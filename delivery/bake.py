@@ -213,6 +213,43 @@ def release_url(stage: "Stage") -> tuple[str, str]:
     return name, environment.current.url.rstrip("/")
 
 
+def check(client: httpx.Client, url: str) -> tuple[dict, dict]:
+    """One check: ``/healthz`` answers 200 and ``/metrics`` is readable; its figures."""
+    fetch(client, f"{url}/healthz")
+    try:
+        text = fetch(client, f"{url}/metrics").decode("utf-8")
+    except UnicodeDecodeError:
+        raise Unreadable("/metrics is not UTF-8 text.") from None
+    return read_metrics(text)
+
+
+class Watch:
+    """One bake: the scrapes so far, what they show, and the result it records."""
+
+    def __init__(self, thresholds: dict):
+        self.thresholds = thresholds
+        self.scrapes: list[tuple[dict, dict]] = []
+        self.observed = observe([])
+        self.started = time.monotonic()
+
+    def add(self, scrape: tuple[dict, dict]) -> None:
+        self.scrapes.append(scrape)
+        self.observed = observe(self.scrapes)
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def result(self, verdict: str, found: list[str]) -> dict:
+        judged = self.observed["requests"] >= self.thresholds["min_requests"]
+        return {
+            "verdict": verdict,
+            "seconds": round(self.elapsed(), 1),
+            "thresholds": self.thresholds,
+            "observed": {**self.observed, "rates_judged": judged},
+            "breaches": found,
+        }
+
+
 def bake(stage: "Stage") -> dict:
     from .stages import StageFailed
 
@@ -226,50 +263,31 @@ def bake(stage: "Stage") -> dict:
         f"p99 ≤ {thresholds['p99_ms']:g} ms (rates judged from {thresholds['min_requests']} "
         f"requests on); {allowed} failed checks in a row make it unhealthy."
     )
-    started = time.monotonic()
-    deadline = started + spec["seconds"]
-    scrapes, failed = [], 0
-    observed = observe([])
-
-    def result(verdict, found):
-        return {
-            "verdict": verdict,
-            "seconds": round(time.monotonic() - started, 1),
-            "thresholds": thresholds,
-            "observed": {
-                **observed,
-                "rates_judged": observed["requests"] >= thresholds["min_requests"],
-            },
-            "breaches": found,
-        }
-
     timeout = httpx.Timeout(settings.KEEL_DELIVERY_BAKE_REQUEST_SECONDS)
     with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
+        watch, failed = Watch(thresholds), 0
+        deadline = watch.started + spec["seconds"]
         while True:
-            elapsed = f"[{time.monotonic() - started:6.1f} s]"
+            at = f"[{watch.elapsed():6.1f} s]"
             try:
-                fetch(client, f"{url}/healthz")
-                text = fetch(client, f"{url}/metrics").decode("utf-8", errors="strict")
-                scrapes.append(read_metrics(text))
-            except (Unreadable, UnicodeDecodeError) as error:
+                watch.add(check(client, url))
+            except Unreadable as error:
                 failed += 1
-                reason = (
-                    str(error) if isinstance(error, Unreadable) else "/metrics is not UTF-8 text."
-                )
-                stage.note(f"{elapsed} check failed ({failed} of {allowed} in a row): {reason}")
+                stage.note(f"{at} check failed ({failed} of {allowed} in a row): {error}")
                 if failed >= allowed:
-                    sentence = f"The release failed {failed} checks in a row; the last: {reason}"
+                    sentence = f"The release failed {failed} checks in a row; the last: {error}"
                     stage.note(f"Unhealthy: {sentence}")
-                    raise StageFailed(sentence, result=result("unhealthy", [sentence])) from error
+                    result = watch.result("unhealthy", [sentence])
+                    raise StageFailed(sentence, result=result) from error
             else:
                 failed = 0
-                observed = observe(scrapes)
-                stage.note(f"{elapsed} healthy · {summary(observed)}")
+                stage.note(f"{at} healthy · {summary(watch.observed)}")
             now = time.monotonic()
             if now >= deadline:
                 break
-            time.sleep(next_check(started, now, interval, deadline) - now)
+            time.sleep(next_check(watch.started, now, interval, deadline) - now)
 
+    observed = watch.observed
     if observed["requests"] < thresholds["min_requests"]:
         stage.note(
             f"Only {observed['requests']} requests in the bake window, fewer than "
@@ -279,6 +297,6 @@ def bake(stage: "Stage") -> dict:
     if found:
         for sentence in found:
             stage.note(f"Breach: {sentence}")
-        raise StageFailed(" ".join(found), result=result("breached", found))
+        raise StageFailed(" ".join(found), result=watch.result("breached", found))
     stage.note(f"Baked {spec['seconds']:g} s: {summary(observed)}, within the thresholds.")
-    return result("passed", [])
+    return watch.result("passed", [])
