@@ -52,10 +52,10 @@ STAGES = (
 
 # spec.bake.thresholds: the name, what it bounds (for messages), and whether it is a count.
 BAKE_THRESHOLDS = {
-    "error_rate": ("the 5xx rate (a fraction of requests)", False),
-    "throttle_rate": ("the 429 rate (a fraction of requests)", False),
-    "p99_ms": ("the p99 latency in milliseconds", False),
-    "min_requests": ("the fewest requests in the window for the rates to be judged", True),
+    "error_rate": ("the highest 5xx rate, a fraction such as 0.01", False),
+    "throttle_rate": ("the highest 429 rate, a fraction such as 0.05", False),
+    "p99_ms": ("the highest p99 latency in milliseconds", False),
+    "min_requests": ("the fewest requests in the window for the figures to be judged", True),
 }
 
 
