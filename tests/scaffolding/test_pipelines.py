@@ -85,7 +85,7 @@ def test_the_descriptor_names_owner_template_api_and_pipeline(files):
     assert spec["providesApis"] == [
         {"name": "orders-api", "type": "openapi", "definition": "openapi.yaml"}
     ]
-    assert spec["template"] == {"name": "python-http-service", "version": "1.2.0"}
+    assert spec["template"] == {"name": "python-http-service", "version": "1.3.0"}
 
 
 def test_user_text_cannot_inject_yaml(tmp_path):
