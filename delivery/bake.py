@@ -6,7 +6,7 @@ its ``/metrics`` (Prometheus text: ``http_requests_total`` by ``code`` and the
 ``http_request_duration_seconds`` histogram, as the HTTP template serves them). Over the window
 from the first to the last scrape it computes the request count, the 5xx rate, the 429 rate
 and the p99 latency — counters' increases, a counter that went down having restarted from zero,
-as Prometheus' ``increase()`` does — and judges them against the thresholds. Rates are not
+as Prometheus' ``increase()`` does — and judges them against the thresholds. Nothing is
 judged on fewer than ``min_requests`` requests (the log says so). Too many failed checks in a
 row make the release unhealthy and stop the bake at once; a breach or unhealth fails the stage,
 so the pipeline stops before production.
@@ -182,7 +182,7 @@ def fetch(client: httpx.Client, url: str) -> bytes:
             return bytes(body)
     except httpx.TimeoutException as error:
         raise Unreadable(f"{url} took longer than {seconds:g} s to answer.") from error
-    except httpx.HTTPError as error:
+    except (httpx.HTTPError, httpx.InvalidURL) as error:
         raise Unreadable(
             f"{url} could not be reached ({error or type(error).__name__})."
         ) from error

@@ -102,7 +102,7 @@ def release():
 
 
 @pytest.fixture
-def bake_settings(settings):
+def bake_limits(settings):
     settings.KEEL_DELIVERY_BAKE_HEALTH_FAILURES = 2
     settings.KEEL_DELIVERY_BAKE_REQUEST_SECONDS = 2
     return settings
@@ -147,7 +147,7 @@ def run_bake(row):
         return str(error), error.result, stage
 
 
-def test_a_release_within_the_thresholds_passes(repository, release, bake_settings):
+def test_a_release_within_the_thresholds_passes(repository, release, bake_limits):
     release.script(
         [
             metrics({"200": 0}),
@@ -175,7 +175,7 @@ def test_a_release_within_the_thresholds_passes(repository, release, bake_settin
     )
 
 
-def test_a_high_error_rate_stops_the_pipeline(repository, release, bake_settings):
+def test_a_high_error_rate_stops_the_pipeline(repository, release, bake_limits):
     release.script([metrics({"200": 0}), metrics({"200": 90, "500": 7, "503": 3})])
     row = deployed(repository, release.url)
 
@@ -186,7 +186,7 @@ def test_a_high_error_rate_stops_the_pipeline(repository, release, bake_settings
     assert result["breaches"] == [outcome]
 
 
-def test_throttling_above_its_threshold_is_a_breach(repository, release, bake_settings):
+def test_throttling_above_its_threshold_is_a_breach(repository, release, bake_limits):
     release.script([metrics({"200": 10}), metrics({"200": 100, "429": 10})])
     row = deployed(repository, release.url, thresholds={"throttle_rate": 0.05, "min_requests": 20})
 
@@ -197,7 +197,7 @@ def test_throttling_above_its_threshold_is_a_breach(repository, release, bake_se
     assert outcome == "The 429 rate was 10.00% of 100 requests, above the threshold of 5.00%."
 
 
-def test_a_slow_p99_is_a_breach(repository, release, bake_settings):
+def test_a_slow_p99_is_a_breach(repository, release, bake_limits):
     release.script(
         [metrics({"200": 0}), metrics({"200": 100}, {0.05: 90, 1.0: 10})],
     )
@@ -210,9 +210,7 @@ def test_a_slow_p99_is_a_breach(repository, release, bake_settings):
     assert outcome == "The p99 latency was 950 ms, above the threshold of 500 ms."
 
 
-def test_a_counter_reset_counts_what_the_restarted_process_served(
-    repository, release, bake_settings
-):
+def test_a_counter_reset_counts_what_the_restarted_process_served(repository, release, bake_limits):
     release.script(
         [
             metrics({"200": 1000, "500": 0}),
@@ -228,7 +226,7 @@ def test_a_counter_reset_counts_what_the_restarted_process_served(
     assert result["verdict"] == "breached" and "5xx rate was 30.00% of 100" in outcome
 
 
-def test_failing_health_checks_stop_the_bake_at_once(repository, release, bake_settings):
+def test_failing_health_checks_stop_the_bake_at_once(repository, release, bake_limits):
     release.script([metrics({"200": 0})], health=[200, 503])
     row = deployed(repository, release.url, seconds=30)
     started = time.monotonic()
@@ -243,7 +241,7 @@ def test_failing_health_checks_stop_the_bake_at_once(repository, release, bake_s
     assert "check failed (1 of 2 in a row)" in stage.log.text()
 
 
-def test_one_failed_check_between_good_ones_is_not_unhealthy(repository, release, bake_settings):
+def test_one_failed_check_between_good_ones_is_not_unhealthy(repository, release, bake_limits):
     release.script([metrics({"200": 0}), metrics({"200": 100})], health=[200, 503, 200])
 
     outcome, result, _ = run_bake(deployed(repository, release.url))
@@ -251,7 +249,7 @@ def test_one_failed_check_between_good_ones_is_not_unhealthy(repository, release
     assert outcome == "passed" and result["observed"]["requests"] == 100
 
 
-def test_too_few_requests_are_not_judged_and_the_log_says_so(repository, release, bake_settings):
+def test_too_few_requests_are_not_judged_and_the_log_says_so(repository, release, bake_limits):
     release.script([metrics({"200": 0}), metrics({"200": 5, "500": 5})])
     row = deployed(repository, release.url)
 
@@ -262,7 +260,7 @@ def test_too_few_requests_are_not_judged_and_the_log_says_so(repository, release
     assert "Only 10 requests in the bake window, fewer than 20" in stage.log.text()
 
 
-def test_metrics_that_are_not_prometheus_text_fail_clearly(repository, release, bake_settings):
+def test_metrics_that_are_not_prometheus_text_fail_clearly(repository, release, bake_limits):
     release.script(["<html><body>Welcome</body></html>"])
     row = deployed(repository, release.url)
 
@@ -272,8 +270,8 @@ def test_metrics_that_are_not_prometheus_text_fail_clearly(repository, release, 
     assert "/metrics is not Prometheus text format (invalid metric name" in outcome
 
 
-def test_an_oversized_metrics_body_is_cut_off(repository, release, bake_settings):
-    bake_settings.KEEL_DELIVERY_BAKE_METRICS_BYTES = 10_000
+def test_an_oversized_metrics_body_is_cut_off(repository, release, bake_limits):
+    bake_limits.KEEL_DELIVERY_BAKE_METRICS_BYTES = 10_000
     release.script([metrics({"200": 1}) + "# padding\n" * 100_000])
     row = deployed(repository, release.url)
 
@@ -283,8 +281,8 @@ def test_an_oversized_metrics_body_is_cut_off(repository, release, bake_settings
     assert outcome.endswith(f"{release.url}/metrics answered more than 10000 bytes.")
 
 
-def test_a_metrics_endpoint_slower_than_the_request_bound_fails(repository, release, bake_settings):
-    bake_settings.KEEL_DELIVERY_BAKE_REQUEST_SECONDS = 0.2
+def test_a_metrics_endpoint_slower_than_the_request_bound_fails(repository, release, bake_limits):
+    bake_limits.KEEL_DELIVERY_BAKE_REQUEST_SECONDS = 0.2
     release.script(answers=[(200, metrics({"200": 1}), 1.0)])
     row = deployed(repository, release.url)
     started = time.monotonic()
@@ -295,7 +293,7 @@ def test_a_metrics_endpoint_slower_than_the_request_bound_fails(repository, rele
     assert outcome.endswith(f"{release.url}/metrics took longer than 0.2 s to answer.")
 
 
-def test_an_unreachable_release_is_unhealthy(repository, bake_settings):
+def test_an_unreachable_release_is_unhealthy(repository, bake_limits):
     row = deployed(repository, "http://127.0.0.1:9")  # the discard port: nothing listens
 
     outcome, result, _ = run_bake(row)
@@ -304,14 +302,14 @@ def test_an_unreachable_release_is_unhealthy(repository, bake_settings):
     assert "http://127.0.0.1:9/healthz could not be reached" in outcome
 
 
-def test_nothing_deployed_means_nothing_to_bake(repository, bake_settings):
+def test_nothing_deployed_means_nothing_to_bake(repository, bake_limits):
     row = deployed(repository, "")
 
     with pytest.raises(stages.StageFailed, match="Nothing serves in staging"):
         baking.bake(stages.Stage(row))
 
 
-def test_a_breach_is_recorded_on_the_stage_and_fails_the_run(repository, release, bake_settings):
+def test_a_breach_is_recorded_on_the_stage_and_fails_the_run(repository, release, bake_limits):
     release.script([metrics({"200": 0}), metrics({"200": 50, "500": 50})])
     row = deployed(repository, release.url)
 
@@ -323,7 +321,7 @@ def test_a_breach_is_recorded_on_the_stage_and_fails_the_run(repository, release
     assert row.run.status == PipelineRun.Status.FAILED and "5xx rate" in row.run.message
 
 
-def test_a_bad_bake_definition_fails_the_stage_with_the_reason(repository, bake_settings):
+def test_a_bad_bake_definition_fails_the_stage_with_the_reason(repository, bake_limits):
     row = deployed(repository, "http://127.0.0.1:9", thresholds={"error_rate": "low"})
 
     assert stages.execute(row) == StageRun.Status.FAILED
@@ -418,3 +416,9 @@ def test_the_ci_bake_command_stops_the_pipeline_as_keel_would(release, texts, he
     assert done.returncode == verdict, done.stdout + done.stderr
     if verdict:
         assert "Stopping the pipeline" in done.stderr or "stopping the pipeline" in done.stderr
+
+
+def test_a_release_url_that_is_no_url_is_unhealthy(repository, bake_limits):
+    outcome, result, _ = run_bake(deployed(repository, "staging.internal:8080"))
+
+    assert result["verdict"] == "unhealthy" and "could not be reached" in outcome
