@@ -339,6 +339,16 @@ KEEL_DELIVERY_BAKE_HEALTH_FAILURES = env.int("KEEL_DELIVERY_BAKE_HEALTH_FAILURES
 # Each health check or /metrics scrape: at most this long (connect to last byte) and this big.
 KEEL_DELIVERY_BAKE_REQUEST_SECONDS = env.float("KEEL_DELIVERY_BAKE_REQUEST_SECONDS", default=5)
 KEEL_DELIVERY_BAKE_METRICS_BYTES = env.int("KEEL_DELIVERY_BAKE_METRICS_BYTES", default=1024**2)
+if (
+    not 0
+    < KEEL_DELIVERY_BAKE_SECONDS
+    <= KEEL_DELIVERY_BAKE_MAX_SECONDS
+    < KEEL_DELIVERY_STAGE_TIME_LIMIT
+):
+    raise ImproperlyConfigured(
+        "KEEL_DELIVERY_BAKE_SECONDS must be at most KEEL_DELIVERY_BAKE_MAX_SECONDS, which must "
+        "be under KEEL_DELIVERY_STAGE_TIME_LIMIT."
+    )
 
 # --- REST API -----------------------------------------------------------------------------
 # How long a REST create's Idempotency-Key is remembered (portal/api/idempotency.py).

@@ -61,13 +61,17 @@ BAKE_THRESHOLDS = {
 
 def bake_defaults() -> dict:
     """``spec.bake`` as written into new definitions, and what a missing key means."""
+
+    def plain(number):  # 600, not 600.0, in the YAML
+        return int(number) if float(number).is_integer() else number
+
     return {
-        "seconds": settings.KEEL_DELIVERY_BAKE_SECONDS,
-        "interval_seconds": settings.KEEL_DELIVERY_BAKE_INTERVAL_SECONDS,
+        "seconds": plain(settings.KEEL_DELIVERY_BAKE_SECONDS),
+        "interval_seconds": plain(settings.KEEL_DELIVERY_BAKE_INTERVAL_SECONDS),
         "thresholds": {
             "error_rate": settings.KEEL_DELIVERY_BAKE_ERROR_RATE,
             "throttle_rate": settings.KEEL_DELIVERY_BAKE_THROTTLE_RATE,
-            "p99_ms": settings.KEEL_DELIVERY_BAKE_P99_MS,
+            "p99_ms": plain(settings.KEEL_DELIVERY_BAKE_P99_MS),
             "min_requests": settings.KEEL_DELIVERY_BAKE_MIN_REQUESTS,
         },
     }
