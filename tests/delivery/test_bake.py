@@ -422,3 +422,18 @@ def test_a_release_url_that_is_no_url_is_unhealthy(repository, bake_limits):
     outcome, result, _ = run_bake(deployed(repository, "staging.internal:8080"))
 
     assert result["verdict"] == "unhealthy" and "could not be reached" in outcome
+
+
+def test_the_run_page_shows_the_bake_verdict_and_breaches(
+    client, member, repository, release, bake_limits
+):
+    release.script([metrics({"200": 0}), metrics({"200": 50, "500": 50})])
+    row = deployed(repository, release.url)
+    stages.execute(row)
+    client.force_login(member)
+
+    page = client.get(row.run.get_absolute_url()).content.decode()
+
+    assert 'data-bake-verdict="breached"' in page
+    assert "<li>The 5xx rate was 50.00% of 100 requests, above the threshold of 1.00%.</li>" in page
+    assert '<td class="num">0.5000</td><td class="num">0.01</td>' in page
