@@ -169,3 +169,21 @@ def test_bad_bake_settings_are_refused_with_the_reason(bake, message):
     with pytest.raises(ValidationError) as error:
         pipelines.bake_settings({"spec": {"bake": bake}})
     assert message in error.value.messages[0]
+
+
+def test_a_pipeline_whose_bake_block_is_bad_is_not_created(team, member):
+    from portal.models import Interface
+    from scaffolding import actions
+    from scaffolding.models import Pipeline, ScaffoldRun
+
+    run = ScaffoldRun.objects.create(
+        slug="orders", template="python-http-service", template_version="1.3.0",
+        owner_team=team, requested_by=member,
+    )  # fmt: skip
+    definition = {"spec": {"stages": [], "bake": {"seconds": -5}}}
+
+    with pytest.raises(ValidationError, match="spec.bake.seconds must not be negative"):
+        actions.create_pipeline(
+            run, definition=definition, ci_url="", actor=member, via=Interface.JOB
+        )
+    assert not Pipeline.objects.exists()
