@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from . import artifacts, processes, repositories
+from .bake import bake
 from .models import PipelineRun, StageRun
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,12 @@ DEFAULT_TEST_COMMAND = "python -m unittest discover -s tests -v"
 
 
 class StageFailed(Exception):
-    """The stage failed for a reason its log and this message explain."""
+    """The stage failed for a reason its log and this message explain; ``result`` is what
+    the stage still records (a bake's verdict and figures)."""
+
+    def __init__(self, message: str, *, result: dict | None = None):
+        super().__init__(message)
+        self.result = result or {}
 
 
 def work_folder(run) -> Path:
@@ -170,6 +176,7 @@ def package(stage: Stage) -> dict:
 
 
 RUNNERS = {"build": build, "package": package}
+RUNNERS["bake"] = bake
 
 
 def execute(row: StageRun) -> str:
@@ -185,7 +192,7 @@ def execute(row: StageRun) -> str:
             result = RUNNERS[row.name](stage)
         ok = True
     except StageFailed as error:
-        message = str(error)
+        message, result = str(error), error.result
     except ValidationError as error:  # the repository or commit went away meanwhile
         message = " ".join(error.messages)
     except SoftTimeLimitExceeded:

@@ -324,6 +324,31 @@ KEEL_DELIVERY_MAX_ATTEMPTS = env.int("KEEL_DELIVERY_MAX_ATTEMPTS", default=2)
 # wheels (no index at all).
 KEEL_DELIVERY_PIP_INDEX_URL = env.str("KEEL_DELIVERY_PIP_INDEX_URL", default="")
 KEEL_DELIVERY_PIP_FIND_LINKS = env.str("KEEL_DELIVERY_PIP_FIND_LINKS", default="")
+# Bake (delivery/bake.py): how long Keel watches a staging release and how often, unless the
+# pipeline definition's spec.bake says otherwise (at most KEEL_DELIVERY_BAKE_MAX_SECONDS, which
+# stays under the stage time limit); the thresholds' defaults; below MIN_REQUESTS requests in
+# the window the rates are not judged; HEALTH_FAILURES failed checks in a row = unhealthy.
+KEEL_DELIVERY_BAKE_SECONDS = env.float("KEEL_DELIVERY_BAKE_SECONDS", default=600)
+KEEL_DELIVERY_BAKE_INTERVAL_SECONDS = env.float("KEEL_DELIVERY_BAKE_INTERVAL_SECONDS", default=5)
+KEEL_DELIVERY_BAKE_MAX_SECONDS = env.float("KEEL_DELIVERY_BAKE_MAX_SECONDS", default=1500)
+KEEL_DELIVERY_BAKE_ERROR_RATE = env.float("KEEL_DELIVERY_BAKE_ERROR_RATE", default=0.01)
+KEEL_DELIVERY_BAKE_THROTTLE_RATE = env.float("KEEL_DELIVERY_BAKE_THROTTLE_RATE", default=0.05)
+KEEL_DELIVERY_BAKE_P99_MS = env.float("KEEL_DELIVERY_BAKE_P99_MS", default=500)
+KEEL_DELIVERY_BAKE_MIN_REQUESTS = env.int("KEEL_DELIVERY_BAKE_MIN_REQUESTS", default=20)
+KEEL_DELIVERY_BAKE_HEALTH_FAILURES = env.int("KEEL_DELIVERY_BAKE_HEALTH_FAILURES", default=3)
+# Each health check or /metrics scrape: at most this long (connect to last byte) and this big.
+KEEL_DELIVERY_BAKE_REQUEST_SECONDS = env.float("KEEL_DELIVERY_BAKE_REQUEST_SECONDS", default=5)
+KEEL_DELIVERY_BAKE_METRICS_BYTES = env.int("KEEL_DELIVERY_BAKE_METRICS_BYTES", default=1024**2)
+if (
+    not 0
+    < KEEL_DELIVERY_BAKE_SECONDS
+    <= KEEL_DELIVERY_BAKE_MAX_SECONDS
+    < KEEL_DELIVERY_STAGE_TIME_LIMIT
+):
+    raise ImproperlyConfigured(
+        "KEEL_DELIVERY_BAKE_SECONDS must be at most KEEL_DELIVERY_BAKE_MAX_SECONDS, which must "
+        "be under KEEL_DELIVERY_STAGE_TIME_LIMIT."
+    )
 
 # --- REST API -----------------------------------------------------------------------------
 # How long a REST create's Idempotency-Key is remembered (portal/api/idempotency.py).

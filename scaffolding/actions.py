@@ -160,8 +160,9 @@ def create_pipeline(run: ScaffoldRun, *, definition: dict, ci_url: str, actor, v
     """The portal's copy of the pipeline a run committed, with its stages; the requester
     acts for the run's team, so must still be a member of it."""
     from .models import Pipeline, PipelineStage
-    from .pipelines import GITHUB_PATH, GITLAB_PATH, NATIVE_PATH
+    from .pipelines import GITHUB_PATH, GITLAB_PATH, NATIVE_PATH, bake_settings
 
+    bake_settings(definition)  # a bad spec.bake is refused here, not at the first bake
     with atomic_write():
         team = locked(run.owner_team, actor=actor, action=permissions.CONTRIBUTE)
         pipeline = Pipeline(

@@ -16,9 +16,12 @@ plain text to us.
 """
 
 import json
+import math
 from pathlib import Path
 
 import yaml
+from django.conf import settings
+from django.core.exceptions import ValidationError
 
 from .registry import ServiceTemplate
 
@@ -27,7 +30,6 @@ NATIVE_PATH = ".keel/pipeline.yaml"
 GITHUB_PATH = ".github/workflows/delivery.yml"
 GITLAB_PATH = ".gitlab-ci.yml"
 DESCRIPTOR_PATH = "catalog-info.yaml"
-BAKE_MINUTES = 10
 # Asks Keel whether the API definitions would be accepted (ci/contract_check.py); it needs
 # KEEL_URL and a read-only KEEL_TOKEN from the CI system's settings.
 CONTRACT_CHECK = "python ci/contract_check.py"
@@ -43,9 +45,101 @@ STAGES = (
     ),
     ("package", "", ["artifact with run-time dependencies", "provenance.json"], "promote", "stop"),
     ("staging", "staging", ["deploy", "smoke test"], "promote", "rollback"),
-    ("bake", "staging", [f"watch health for {BAKE_MINUTES} minutes"], "promote", "stop"),
+    ("bake", "staging", ["watch health and metrics against the thresholds"], "promote", "stop"),
     ("production", "production", ["deploy", "smoke test"], "done", "rollback"),
 )
+
+
+# spec.bake.thresholds: the name, what it bounds (for messages), and whether it is a count.
+BAKE_THRESHOLDS = {
+    "error_rate": ("the highest 5xx rate, a fraction such as 0.01", False),
+    "throttle_rate": ("the highest 429 rate, a fraction such as 0.05", False),
+    "p99_ms": ("the highest p99 latency in milliseconds", False),
+    "min_requests": ("the fewest requests in the window for the figures to be judged", True),
+}
+
+
+def bake_defaults() -> dict:
+    """``spec.bake`` as written into new definitions, and what a missing key means."""
+
+    def plain(number):  # 600, not 600.0, in the YAML
+        return int(number) if float(number).is_integer() else number
+
+    return {
+        "seconds": plain(settings.KEEL_DELIVERY_BAKE_SECONDS),
+        "interval_seconds": plain(settings.KEEL_DELIVERY_BAKE_INTERVAL_SECONDS),
+        "thresholds": {
+            "error_rate": settings.KEEL_DELIVERY_BAKE_ERROR_RATE,
+            "throttle_rate": settings.KEEL_DELIVERY_BAKE_THROTTLE_RATE,
+            "p99_ms": plain(settings.KEEL_DELIVERY_BAKE_P99_MS),
+            "min_requests": settings.KEEL_DELIVERY_BAKE_MIN_REQUESTS,
+        },
+    }
+
+
+def _number(value, where: str, *, integer=False, maximum=None) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValidationError(f"{where} must be a number, not {value!r}.")
+    if value < 0:
+        raise ValidationError(f"{where} must not be negative (it is {value}).")
+    if integer and value != int(value):
+        raise ValidationError(f"{where} must be a whole number (it is {value}).")
+    if maximum is not None and value > maximum:
+        raise ValidationError(f"{where} must be at most {maximum:g} (it is {value}).")
+    return int(value) if integer else float(value)
+
+
+def bake_settings(definition: dict) -> dict:
+    """The definition's ``spec.bake`` with the defaults filled in, or a ValidationError that
+    says which value is wrong."""
+    spec = (definition or {}).get("spec") or {}
+    given = spec.get("bake") or {}
+    if not isinstance(given, dict):
+        raise ValidationError(
+            "spec.bake must be a mapping (seconds, interval_seconds, thresholds)."
+        )
+    defaults = bake_defaults()
+    unknown = sorted(set(given) - set(defaults))
+    if unknown:
+        raise ValidationError(f"spec.bake has unknown keys: {', '.join(map(str, unknown))}.")
+    limit = settings.KEEL_DELIVERY_BAKE_MAX_SECONDS
+    seconds = _number(given.get("seconds", defaults["seconds"]), "spec.bake.seconds", maximum=limit)
+    interval = _number(
+        given.get("interval_seconds", defaults["interval_seconds"]),
+        "spec.bake.interval_seconds",
+        maximum=max(seconds, 0.05),
+    )
+    if interval <= 0:
+        raise ValidationError("spec.bake.interval_seconds must be more than 0.")
+    thresholds = given.get("thresholds") or {}
+    if not isinstance(thresholds, dict):
+        raise ValidationError(
+            f"spec.bake.thresholds must be a mapping of {', '.join(BAKE_THRESHOLDS)}."
+        )
+    unknown = sorted(set(thresholds) - set(BAKE_THRESHOLDS))
+    if unknown:
+        raise ValidationError(
+            f"spec.bake.thresholds has unknown keys: {', '.join(map(str, unknown))} "
+            f"(known: {', '.join(BAKE_THRESHOLDS)})."
+        )
+    judged = {}
+    for name, (meaning, integer) in BAKE_THRESHOLDS.items():
+        value = thresholds.get(name, defaults["thresholds"][name])
+        where = f"spec.bake.thresholds.{name} ({meaning})"
+        maximum = 1 if name.endswith("_rate") else None
+        judged[name] = _number(value, where, integer=integer, maximum=maximum)
+    return {"seconds": seconds, "interval_seconds": interval, "thresholds": judged}
+
+
+def bake_command(bake: dict) -> str:
+    """``ci/deploy.py bake`` with the definition's bake settings, for external CI systems."""
+    t = bake["thresholds"]
+    return (
+        f"python ci/deploy.py bake --environment staging --seconds {bake['seconds']:g} "
+        f"--interval {bake['interval_seconds']:g} --error-rate {t['error_rate']:g} "
+        f"--throttle-rate {t['throttle_rate']:g} --p99-ms {t['p99_ms']:g} "
+        f"--min-requests {t['min_requests']}"
+    )
 
 
 def native_definition(slug: str, team: str, template: ServiceTemplate) -> dict:
@@ -71,13 +165,14 @@ def native_definition(slug: str, team: str, template: ServiceTemplate) -> dict:
                 }
                 for name, env, steps, success, failure in STAGES
             ],
+            "bake": bake_defaults(),
             "commands": {
                 "test": template.test_command,
                 "contract": CONTRACT_CHECK,
                 "package": "python ci/package.py",
                 "deploy": "python ci/deploy.py deploy --environment <env>",
                 "smoke": "python ci/deploy.py smoke --environment <env>",
-                "bake": f"python ci/deploy.py bake --environment staging --minutes {BAKE_MINUTES}",
+                "bake": bake_command(bake_settings({})),
                 "rollback": "python ci/deploy.py rollback --environment <env>",
             },
         },
@@ -151,10 +246,7 @@ def github_actions(template: ServiceTemplate, python_version: str) -> dict:
                 "environment": "staging",
                 "steps": [
                     *setup,
-                    {
-                        "run": "python ci/deploy.py bake --environment staging "
-                        f"--minutes {BAKE_MINUTES}"
-                    },
+                    {"run": bake_command(bake_settings({}))},
                 ],
             },
             "production": deploy_job("production", "bake"),
@@ -213,7 +305,7 @@ def gitlab_ci(template: ServiceTemplate, python_version: str) -> dict:
             "needs": ["staging"],
             "environment": {"name": "staging", "action": "verify"},
             "rules": main_only,
-            "script": [f"python ci/deploy.py bake --environment staging --minutes {BAKE_MINUTES}"],
+            "script": [bake_command(bake_settings({}))],
         },
         "production": deploy_job("production", "production", "bake"),
         "rollback-production": rollback_job("production", ".post", "production"),

@@ -41,8 +41,8 @@ def test_an_http_service_is_created_registered_and_pushed(
     assert service.kind == "service" and service.framework == "bottle"
     assert service.repository_url == "http://127.0.0.1:8000/git/orders.git"
     assert service.pipeline_url == "http://127.0.0.1:8000/pipelines/orders/"
-    assert run.service == service and service.scaffold_run.template_version == "1.2.0"
-    assert (service.template, service.template_version) == ("python-http-service", "1.2.0")
+    assert run.service == service and service.scaffold_run.template_version == "1.3.0"
+    assert (service.template, service.template_version) == ("python-http-service", "1.3.0")
     api = Api.objects.get(provider=service)
     assert api.slug == "orders-api" and api.versions.get().version == "0.1.0"
     pipeline = Pipeline.objects.get(service=service)
@@ -72,7 +72,7 @@ def test_an_http_service_is_created_registered_and_pushed(
     } <= names
     descriptor = yaml.safe_load(repo[tree[b"catalog-info.yaml"][1]].data)
     assert descriptor["spec"]["owner"] == "payments"
-    assert descriptor["spec"]["template"] == {"name": "python-http-service", "version": "1.2.0"}
+    assert descriptor["spec"]["template"] == {"name": "python-http-service", "version": "1.3.0"}
     # and history says who asked, from which interface
     assert ChangeRecord.objects.filter(
         object_repr__startswith="orders from", interface="ui", actor=member

@@ -3,12 +3,17 @@ whose packaging step writes an artifact with a provenance record."""
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import tarfile
+import time
+import urllib.error
+import urllib.request
 
 import pytest
 
+from delivery.bake import read_metrics
 from scaffolding import pipelines
 from scaffolding.registry import get_template
 from scaffolding.rendering import render
@@ -77,7 +82,7 @@ def test_the_http_project_passes_its_tests_and_packages_with_provenance(tmp_path
         PYTHONPATH=str(bottle_wheel),
     )
     assert tested.returncode == 0, tested.stderr
-    assert "Ran 5 tests" in tested.stderr
+    assert "Ran 9 tests" in tested.stderr
 
     packaged = run([sys.executable, "ci/package.py"], project)
     assert packaged.returncode == 0, packaged.stderr
@@ -105,3 +110,54 @@ def test_the_openapi_document_is_valid_and_matches_the_catalog_rules(tmp_path):
         "python-http-service", http_params(name='Orders "quoted" <b>'), tmp_path / "orders"
     )
     validate_spec("openapi", (project / "openapi.yaml").read_text())
+
+
+def get(url):
+    try:
+        with urllib.request.urlopen(url, timeout=5) as reply:
+            return reply.status, reply.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+@pytest.fixture
+def serving(tmp_path, bottle_wheel):
+    """The generated HTTP service, running as ``python -m orders`` on a free port."""
+    project = generate("python-http-service", http_params(), tmp_path / "orders")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": str(bottle_wheel), "HOST": "127.0.0.1", "PORT": str(port)}
+    process = subprocess.Popen([sys.executable, "-m", "orders"], cwd=project, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if get(f"{url}/healthz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.05)
+        yield project, url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_the_running_http_service_counts_its_requests_for_the_bake(serving):
+    project, url = serving
+    for _ in range(25):
+        assert get(f"{url}/v1/info")[0] == 200
+    assert get(f"{url}/nope")[0] == 404
+
+    status, text = get(f"{url}/metrics")
+    requests, buckets = read_metrics(text)  # Keel's reading of it
+    assert status == 200 and requests == {"200": 25, "404": 1}  # probes are not counted
+    assert buckets[float("inf")] == 26 and buckets[0.5] == 26
+
+    baked = subprocess.run(
+        [sys.executable, "ci/deploy.py", "bake", "--environment", "staging", "--seconds", "0.4",
+         "--interval", "0.2", "--min-requests", "1"],
+        cwd=project, capture_output=True, text=True, timeout=60, env={"STAGING_URL": url},
+    )  # fmt: skip
+    assert baked.returncode == 0, baked.stdout + baked.stderr
+    assert "staging baked 0.4 s within the thresholds" in baked.stdout

@@ -18,7 +18,7 @@ def test_the_create_page_lists_the_templates(client, member):
     client.force_login(member)
     page = client.get("/create/").content.decode()
     assert "Python HTTP service" in page and "Python queue worker" in page
-    assert "1.2.0" in page
+    assert "1.3.0" in page
 
 
 def test_the_form_is_generated_from_the_schema(client, member):

@@ -3,6 +3,7 @@ rules (promote only on success, failed tests roll back, a failed bake stops)."""
 
 import pytest
 import yaml
+from django.core.exceptions import ValidationError
 
 from scaffolding import pipelines
 from scaffolding.registry import get_template
@@ -84,7 +85,7 @@ def test_the_descriptor_names_owner_template_api_and_pipeline(files):
     assert spec["providesApis"] == [
         {"name": "orders-api", "type": "openapi", "definition": "openapi.yaml"}
     ]
-    assert spec["template"] == {"name": "python-http-service", "version": "1.2.0"}
+    assert spec["template"] == {"name": "python-http-service", "version": "1.3.0"}
 
 
 def test_user_text_cannot_inject_yaml(tmp_path):
@@ -99,3 +100,90 @@ def test_user_text_cannot_inject_yaml(tmp_path):
     descriptor = yaml.safe_load((tmp_path / pipelines.DESCRIPTOR_PATH).read_text())
     assert descriptor["spec"]["owner"] == "payments"
     assert descriptor["metadata"]["title"] == "x\nspec:\n  owner: attackers"
+
+
+def test_the_definition_carries_the_bake_settings_and_every_ci_bakes_alike(files, settings):
+    bake = files[pipelines.NATIVE_PATH]["spec"]["bake"]
+    assert bake == {
+        "seconds": settings.KEEL_DELIVERY_BAKE_SECONDS,
+        "interval_seconds": settings.KEEL_DELIVERY_BAKE_INTERVAL_SECONDS,
+        "thresholds": {
+            "error_rate": 0.01,
+            "throttle_rate": 0.05,
+            "p99_ms": 500,
+            "min_requests": 20,
+        },
+    }
+    command = files[pipelines.NATIVE_PATH]["spec"]["commands"]["bake"]
+    assert command == (
+        "python ci/deploy.py bake --environment staging --seconds 600 --interval 5 "
+        "--error-rate 0.01 --throttle-rate 0.05 --p99-ms 500 --min-requests 20"
+    )
+    github = files[pipelines.GITHUB_PATH]["jobs"]["bake"]["steps"][-1]["run"]
+    assert github == command == files[pipelines.GITLAB_PATH]["bake"]["script"][0]
+    assert pipelines.bake_settings(files[pipelines.NATIVE_PATH]) == bake
+
+
+def test_missing_bake_settings_take_the_defaults(settings):
+    settings.KEEL_DELIVERY_BAKE_SECONDS = 42
+    bake = pipelines.bake_settings({"spec": {"bake": {"thresholds": {"p99_ms": 250}}}})
+    assert bake["seconds"] == 42 and bake["interval_seconds"] == 5
+    assert bake["thresholds"] == {
+        "error_rate": 0.01, "throttle_rate": 0.05, "p99_ms": 250, "min_requests": 20,
+    }  # fmt: skip
+    assert pipelines.bake_settings({}) == pipelines.bake_defaults()
+
+
+@pytest.mark.parametrize(
+    "bake, message",
+    [
+        (
+            {"thresholds": {"error_rate": "low"}},
+            "thresholds.error_rate (the highest 5xx rate, a "
+            "fraction such as 0.01) must be a number, not 'low'.",
+        ),
+        (
+            {"thresholds": {"p99_ms": -1}},
+            "thresholds.p99_ms (the highest p99 latency in milliseconds) must not be negative "
+            "(it is -1).",
+        ),
+        (
+            {"thresholds": {"throttle_rate": 5}},
+            "throttle_rate (the highest 429 rate, a fraction such as 0.05) must be at most 1 "
+            "(it is 5).",
+        ),
+        ({"thresholds": {"min_requests": 2.5}}, "must be a whole number (it is 2.5)."),
+        ({"thresholds": {"error_rate": True}}, "must be a number, not True."),
+        ({"thresholds": {"error_rate": float("nan")}}, "must be a number, not nan."),
+        ({"thresholds": {"latency": 3}}, "spec.bake.thresholds has unknown keys: latency"),
+        ({"thresholds": [1]}, "spec.bake.thresholds must be a mapping"),
+        ({"seconds": 86400}, "spec.bake.seconds must be at most 1500 (it is 86400)."),
+        ({"seconds": "10m"}, "spec.bake.seconds must be a number, not '10m'."),
+        ({"interval_seconds": 0}, "spec.bake.interval_seconds must be more than 0."),
+        ({"interval_seconds": 30, "seconds": 10}, "interval_seconds must be at most 10"),
+        ({"minutes": 10}, "spec.bake has unknown keys: minutes."),
+        ("ten minutes", "spec.bake must be a mapping"),
+    ],
+)
+def test_bad_bake_settings_are_refused_with_the_reason(bake, message):
+    with pytest.raises(ValidationError) as error:
+        pipelines.bake_settings({"spec": {"bake": bake}})
+    assert message in error.value.messages[0]
+
+
+def test_a_pipeline_whose_bake_block_is_bad_is_not_created(team, member):
+    from portal.models import Interface
+    from scaffolding import actions
+    from scaffolding.models import Pipeline, ScaffoldRun
+
+    run = ScaffoldRun.objects.create(
+        slug="orders", template="python-http-service", template_version="1.3.0",
+        owner_team=team, requested_by=member,
+    )  # fmt: skip
+    definition = {"spec": {"stages": [], "bake": {"seconds": -5}}}
+
+    with pytest.raises(ValidationError, match="spec.bake.seconds must not be negative"):
+        actions.create_pipeline(
+            run, definition=definition, ci_url="", actor=member, via=Interface.JOB
+        )
+    assert not Pipeline.objects.exists()

@@ -127,7 +127,7 @@ def test_end_to_end_form_to_cloned_tested_and_registered_service(
     api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     service = api.get("/api/v1/services/orders/").json()
     assert service["owner_team"] == "payments"
-    assert (service["template"], service["template_version"]) == ("python-http-service", "1.2.0")
+    assert (service["template"], service["template_version"]) == ("python-http-service", "1.3.0")
     assert service["repository_url"] == f"{live_server.url}/git/orders.git"
     assert service["pipeline_url"] == f"{live_server.url}/pipelines/orders/"
     assert [a["slug"] for a in service["provided_apis"]] == ["orders-api"]
