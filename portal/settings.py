@@ -324,6 +324,18 @@ KEEL_DELIVERY_MAX_ATTEMPTS = env.int("KEEL_DELIVERY_MAX_ATTEMPTS", default=2)
 # wheels (no index at all).
 KEEL_DELIVERY_PIP_INDEX_URL = env.str("KEEL_DELIVERY_PIP_INDEX_URL", default="")
 KEEL_DELIVERY_PIP_FIND_LINKS = env.str("KEEL_DELIVERY_PIP_FIND_LINKS", default="")
+# Deployments (delivery/targets/): the target an environment uses unless its pipeline
+# definition names one (spec.environments.<name>.target), where the embedded target keeps
+# each release's unpacked files and log, how long a new release has to answer <url>/healthz
+# with 200, how large a release's log (any file it writes) may grow, and how long a deploy
+# waits for another deploy to the same environment to finish.
+KEEL_DELIVERY_TARGET = env.str("KEEL_DELIVERY_TARGET", default="embedded")
+KEEL_DELIVERY_RELEASE_DIR = Path(
+    env.str("KEEL_DELIVERY_RELEASE_DIR", default=str(DATA_DIR / "releases"))
+).resolve()
+KEEL_DELIVERY_HEALTH_SECONDS = env.float("KEEL_DELIVERY_HEALTH_SECONDS", default=30)
+KEEL_DELIVERY_RELEASE_LOG_BYTES = env.int("KEEL_DELIVERY_RELEASE_LOG_BYTES", default=16 * 1024**2)
+KEEL_DELIVERY_DEPLOY_WAIT_SECONDS = env.float("KEEL_DELIVERY_DEPLOY_WAIT_SECONDS", default=300)
 
 # --- REST API -----------------------------------------------------------------------------
 # How long a REST create's Idempotency-Key is remembered (portal/api/idempotency.py).
