@@ -89,8 +89,8 @@ def claim(
             finished_at=timezone.now(),
             message="Abandoned: whoever was deploying it stopped before it finished.",
         )  # fmt: skip
-        target = targets.for_environment(environment)
-        transaction.on_commit(lambda: target.stop(busy))
+        target, abandoned = targets.for_environment(environment), busy
+        transaction.on_commit(lambda: target.stop(abandoned))
         busy = None
     if busy is not None:
         return None, busy
@@ -245,28 +245,33 @@ def settle(deployment: Deployment, *, live: bool, message: str, actor, via: str)
 
 def supervise() -> list[int]:
     """Start again every live embedded release of this host whose process died; returns
-    their ids. A release restarted while a newer one took its place is stopped again."""
+    their ids. Each restart holds its environment's row lock, so two workers supervising at
+    once start one process, and a deployment settling meanwhile waits and then stops it."""
     restarted = []
     serving = Environment.objects.filter(
         current__isnull=False, target=Environment.Target.EMBEDDED
-    ).select_related("pipeline", "current__artifact")
+    ).select_related("pipeline", "current")
     for environment in serving:
-        release = environment.current
         target = targets.for_environment(environment)
-        if target.alive(release) is not False:
-            continue
-        try:
-            details = target.restore(release)
-        except DeployFailed:
-            log.warning("delivery: could not restart deployment %s", release.pk, exc_info=True)
+        if target.alive(environment.current) is not False:
             continue
         with transaction.atomic():
-            locked = Environment.objects.select_for_update().get(pk=environment.pk)
-            if locked.current_id == release.pk:
-                row = Deployment.objects.select_for_update().get(pk=release.pk)
-                _update(row, actor=system_actor(), via=Interface.JOB, url=details["url"],
-                        details={**details, "restarted_at": timezone.now().isoformat()})  # fmt: skip
-                restarted.append(release.pk)
-            else:
-                transaction.on_commit(lambda t=target, r=release: t.stop(r))
+            locked = Environment.objects.select_for_update().filter(pk=environment.pk).first()
+            if locked is None or locked.current_id != environment.current_id:
+                continue
+            release = (
+                Deployment.objects.select_for_update()
+                .select_related("artifact")
+                .get(pk=locked.current_id)
+            )
+            if target.alive(release) is not False:
+                continue
+            try:
+                details = target.restore(release)
+            except DeployFailed:
+                log.warning("delivery: could not restart deployment %s", release.pk, exc_info=True)
+                continue
+            _update(release, actor=system_actor(), via=Interface.JOB, url=details["url"],
+                    details={**details, "restarted_at": timezone.now().isoformat()})  # fmt: skip
+            restarted.append(release.pk)
     return restarted

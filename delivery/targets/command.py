@@ -12,6 +12,7 @@ is where the release serves and its health is checked there. Rolling back runs t
 again with the former release's artifact; nothing of Keel's runs to stop.
 """
 
+import copy
 import shlex
 
 from django.conf import settings
@@ -86,6 +87,7 @@ class Command:
 
     def restore(self, deployment) -> dict:
         details = self.start(deployment, kind="rollback")
-        deployment.details, deployment.url = details, details["url"]
-        self.ready(deployment)
+        started = copy.copy(deployment)  # the caller records the change on its own copy
+        started.details, started.url = details, details["url"]
+        self.ready(started)
         return details

@@ -16,6 +16,7 @@
   supervised only on the host that runs it.
 """
 
+import copy
 import json
 import resource
 import shlex
@@ -193,10 +194,11 @@ class Embedded:
             return None
         old = deployment.details or {}
         details = self.start(deployment, port=old.get("port"), restarts=old.get("restarts", 0) + 1)
-        deployment.details, deployment.url = details, details["url"]
+        started = copy.copy(deployment)  # the caller records the change on its own copy
+        started.details, started.url = details, details["url"]
         try:
-            self.ready(deployment)
+            self.ready(started)
         except DeployFailed:
-            self.stop(deployment)
+            self.stop(started)
             raise
         return details
