@@ -129,7 +129,7 @@ def begin(pipeline: Pipeline, name: str, *, run: PipelineRun, actor, via: str, n
             Pipeline.objects.select_for_update().filter(pk=pipeline.pk).first()
             environments.ensure(pipeline, actor=actor, via=via)
             environment = (
-                Environment.objects.select_for_update()
+                Environment.objects.select_for_update(of=("self",))
                 .select_related("pipeline", "current")
                 .get(pipeline=pipeline, name=name)
             )
@@ -260,7 +260,7 @@ def supervise() -> list[int]:
             if locked is None or locked.current_id != environment.current_id:
                 continue
             release = (
-                Deployment.objects.select_for_update()
+                Deployment.objects.select_for_update(of=("self",))
                 .select_related("artifact")
                 .get(pk=locked.current_id)
             )

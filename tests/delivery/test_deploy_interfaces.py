@@ -145,9 +145,7 @@ def test_graphql_refuses_an_outsiders_rollback(client, outsider, repository):
     assert "Only members of team payments" in refused.json()["errors"][0]["message"]
 
 
-def test_graphql_history_costs_the_same_for_two_deployments_as_for_ten(
-    client, member, repository
-):
+def test_graphql_history_costs_the_same_for_two_deployments_as_for_ten(client, member, repository):
     client.force_login(member)
     gql = GraphQLClient(client)
     history_rows(repository, 2)
@@ -185,7 +183,9 @@ def test_the_service_page_shows_what_runs_where_and_a_member_rolls_back(
     client.force_login(member)
     page = client.get(f"/services/{service.slug}/").content.decode()
     assert f"/services/{service.slug}/delivery/" in page  # the page loads the panel
-    assert "Roll back production" in client.get(f"/services/{service.slug}/delivery/").content.decode()
+    assert (
+        "Roll back production" in client.get(f"/services/{service.slug}/delivery/").content.decode()
+    )
 
     rolled = client.post("/pipelines/orders/environments/production/rollback/", follow=True)
 
