@@ -59,6 +59,15 @@ def configure(environment: Environment, *, actor, via: str) -> None:
         _update(environment, actor=actor, via=via, **changed)
 
 
+def _stop(environment: Environment, deployment: Deployment) -> None:
+    """Stop a release that no longer counts (when its target is one this Keel has)."""
+    try:
+        target = targets.for_environment(environment)
+    except DeployFailed:
+        return
+    target.stop(deployment)
+
+
 def _stale(busy: Deployment, run) -> bool:
     """A deployment left deploying by a worker or request that died."""
     if busy.run_id is not None:
@@ -89,8 +98,8 @@ def claim(
             finished_at=timezone.now(),
             message="Abandoned: whoever was deploying it stopped before it finished.",
         )  # fmt: skip
-        target, abandoned = targets.for_environment(environment), busy
-        transaction.on_commit(lambda: target.stop(abandoned))
+        abandoned = busy
+        transaction.on_commit(lambda: _stop(environment, abandoned))
         busy = None
     if busy is not None:
         return None, busy
@@ -165,8 +174,11 @@ def _result(deployment: Deployment, *, smoke: str, rolled_back_to=None) -> dict:
 
 def carry_out(deployment: Deployment, *, actor, via: str, note) -> tuple[bool, dict, str]:
     """Deploy, check and settle ``deployment``; returns (live?, the stage result, why not)."""
-    environment = deployment.environment
-    target = targets.for_environment(environment)
+    try:
+        target = targets.for_environment(deployment.environment)
+    except DeployFailed as error:
+        settle(deployment, live=False, message=str(error), actor=actor, via=via)
+        return False, _result(deployment, smoke="failed"), str(error)
     started = False
     try:
         details = target.start(deployment)
