@@ -2,6 +2,9 @@
 and the push receiver call these; what stages write as they run is the job's own
 bookkeeping (``delivery.scheduling``), shown from the same rows."""
 
+import logging
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from portal import permissions
@@ -10,8 +13,10 @@ from portal.models import ChangeRecord
 from portal.writes import atomic_write, locked
 from scaffolding.models import Pipeline
 
-from . import repositories, scheduling
-from .models import PipelineRun
+from . import deployments, repositories, scheduling
+from .models import Deployment, Environment, PipelineRun
+
+log = logging.getLogger(__name__)
 
 
 def start_run(
@@ -46,3 +51,52 @@ def start_run(
             transaction.on_commit(lambda: scheduling.dispatch(pipeline.pk))
     run.refresh_from_db()  # started already, when the stages ran at once (eager Celery)
     return run
+
+
+def previous_good(environment: Environment, current: Deployment) -> Deployment | None:
+    """The release a rollback restores: the newest one before ``current`` that served here
+    until a later release replaced it, of another artifact, still stored."""
+    return (
+        environment.deployments.filter(
+            status=Deployment.Status.REPLACED, pk__lt=current.pk, artifact__isnull=False
+        )
+        .exclude(artifact_digest=current.artifact_digest)
+        .select_related("artifact")
+        .order_by("-pk")
+        .first()
+    )
+
+
+def rollback(environment: Environment, *, actor, via: str) -> Deployment:
+    """Deploy ``environment``'s previous good release again (a Deployment of kind rollback),
+    on behalf of ``actor``, who must be a member of the owning team (or staff): decided on
+    the locked environment. The release it replaces is stopped and marked rolled back.
+    Refused while another deployment there is in progress; a rollback that does not become
+    healthy is recorded as failed (the environment keeps what it ran) and refused."""
+    permissions.require_signed_in(actor)
+    with atomic_write():
+        environment = locked(environment, actor=actor, action=permissions.CHANGE)
+        current = environment.current
+        if current is None:
+            raise ValidationError(f"{environment.name} runs no release: nothing to roll back.")
+        good = previous_good(environment, current)
+        if good is None:
+            raise ValidationError(
+                f"{environment.name} has no earlier good release to roll back to."
+            )
+        deployment, busy = deployments.claim(
+            environment, kind=Deployment.Kind.ROLLBACK, artifact=good.artifact,
+            commit=good.commit_sha, version=good.version, actor=actor, via=via,
+        )  # fmt: skip
+        if busy is not None:
+            raise ValidationError(
+                f"Deployment {busy.pk} to {environment.name} is in progress; try again when "
+                "it has finished."
+            )
+    ok, _, message = deployments.carry_out(
+        deployment, actor=actor, via=via, note=lambda text: log.info("rollback: %s", text)
+    )
+    if not ok:
+        raise ValidationError(f"The rollback (deployment {deployment.pk}) failed: {message}")
+    deployment.refresh_from_db()
+    return deployment

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import platform
+import shutil
 import socket
 import sys
 import tarfile
@@ -176,3 +177,34 @@ def _write_atomically(path: Path, text: str) -> None:
 def artifact_file(artifact: Artifact) -> Path:
     path = Path(artifact.path)
     return path if path.is_absolute() else Path(settings.DATA_DIR) / path
+
+
+def unpack(artifact: Artifact) -> Path:
+    """The artifact's files (``app/``, ``wheels/``), unpacked once beside the archive in
+    ``<digest>/unpacked/``, after checking the archive still has its digest: what deploys is
+    what was packaged. Unpacked into a temporary folder and renamed, so a reader never sees
+    half of it; tar's ``data`` filter refuses links, devices and paths leaving the folder."""
+    archive = artifact_file(artifact)
+    target = archive.parent / "unpacked"
+    if target.is_dir():
+        return target
+    if not archive.is_file():
+        raise FileNotFoundError(f"The artifact sha256:{artifact.digest} is not stored here.")
+    found = sha256_of(archive)
+    if found != artifact.digest:
+        raise ValueError(f"The stored artifact's sha256 is {found}, not {artifact.digest}.")
+    temporary = Path(tempfile.mkdtemp(dir=archive.parent, prefix=".unpacking-"))
+    try:
+        with tarfile.open(archive, "r:gz") as tar:
+            tar.extractall(temporary, filter="data")
+        (temporary / "app").mkdir(exist_ok=True)
+        (temporary / "wheels").mkdir(exist_ok=True)
+        try:
+            os.rename(temporary, target)
+        except OSError:  # another worker unpacked it a moment ago
+            if not target.is_dir():
+                raise
+    finally:
+        if temporary.exists():
+            shutil.rmtree(temporary, ignore_errors=True)
+    return target

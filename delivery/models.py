@@ -15,7 +15,7 @@ from django.urls import reverse
 from portal.models import Interface
 from scaffolding.models import Pipeline
 
-from .querysets import PipelineRunQuerySet
+from .querysets import DeploymentQuerySet, PipelineRunQuerySet
 
 SHA256 = RegexValidator(r"^[0-9a-f]{64}$", "A sha256 digest: 64 lower-case hexadecimal digits.")
 COMMIT = RegexValidator(r"^[0-9a-f]{40}([0-9a-f]{24})?$", "A git commit id (40 or 64 hex digits).")
@@ -125,7 +125,7 @@ class StageRun(models.Model):
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Skipped (an earlier stage did not succeed)"
-        NOT_RUN = "not_run", "Not run yet (deployment arrives in a later release)"
+        NOT_RUN = "not_run", "Not run (the embedded runner has no runner for it)"
 
     run = models.ForeignKey(PipelineRun, on_delete=models.CASCADE, related_name="stages")
     position = models.PositiveSmallIntegerField()
@@ -242,6 +242,11 @@ class Environment(models.Model):
     def __str__(self) -> str:
         return f"{self.pipeline.slug} {self.name}"
 
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "delivery:environment-detail", kwargs={"slug": self.pipeline.slug, "name": self.name}
+        )
+
 
 class Deployment(models.Model):
     """One release of one artifact into one environment, by a run, a person (a rollback) or
@@ -301,6 +306,8 @@ class Deployment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    objects = DeploymentQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
@@ -317,3 +324,6 @@ class Deployment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.environment}: sha256:{self.artifact_digest[:12]} ({self.status})"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.environment.get_absolute_url()}#deployment-{self.pk}"

@@ -12,6 +12,11 @@ the worker down with them.
   wall-clock limit (``KEEL_DELIVERY_COMMAND_SECONDS``) or when the task is stopped.
 - Output: stdout and stderr together, of which the first and last halves of
   ``KEEL_DELIVERY_LOG_BYTES`` are kept.
+
+A release the embedded target runs (``spawn``) gets the same environment rules and limits but
+no CPU-time limit and no parent-death signal: it serves until it is stopped, outliving the
+worker that started it; its output goes to a log file bounded by the file-size limit.
+Releases are told apart from a later process given the same pid by their start time.
 """
 
 import contextlib
@@ -71,9 +76,10 @@ def scrubbed_environment(home: Path, *, path: str = SYSTEM_PATH) -> dict:
     return {"PATH": path, "HOME": str(home), "LANG": "C.UTF-8"}
 
 
-def _limiter(limits: Limits):
+def _limiter(limits: Limits, *, die_with_parent: bool = True):
     """What the child runs between fork and exec: only calls into C (no imports, no locks).
-    Each limit is capped at the hard limit this process already has (raising it needs root)."""
+    Each limit is capped at the hard limit this process already has (raising it needs root);
+    ``RLIM_INFINITY`` asks for no more than that hard limit."""
     wanted = (
         (resource.RLIMIT_CPU, limits.cpu_seconds),
         (resource.RLIMIT_AS, limits.memory_bytes),
@@ -84,10 +90,13 @@ def _limiter(limits: Limits):
     capped = []
     for which, value in wanted:
         hard = resource.getrlimit(which)[1]
-        capped.append((which, value if hard == resource.RLIM_INFINITY else min(value, hard)))
+        if value == resource.RLIM_INFINITY or hard != resource.RLIM_INFINITY and value > hard:
+            value = hard
+        capped.append((which, value))
 
     def apply():
-        _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if die_with_parent:
+            _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
         for which, value in capped:
             resource.setrlimit(which, (value, value))
 
@@ -194,3 +203,58 @@ def _group_runs(group: int) -> bool:
         if fields[2] == str(group) and fields[0] not in {"Z", "X"}:
             return True
     return False
+
+
+def spawn(args: list[str], *, cwd: Path, env: dict, log_path: Path, limits: Limits) -> int:
+    """Start ``args`` as a long-running process in its own session (process group) with its
+    output appended to ``log_path``; returns its pid. ``subprocess`` reaps it once it exits
+    (the next ``Popen`` of this process collects finished children)."""
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(
+            args,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_limiter(limits, die_with_parent=False),  # noqa: PLW1509 - C calls only
+            close_fds=True,
+        )
+    return process.pid
+
+
+def start_ticks(pid: int) -> int | None:
+    """When ``pid`` started (clock ticks since boot), or None when no live process has it
+    (gone, or a zombie waiting for its reaper)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return None if fields[0] in {"Z", "X"} else int(fields[19])
+
+
+def is_running(pid: int, ticks: int | None) -> bool:
+    """Whether the process started as ``pid`` at ``ticks`` still runs (not a newer one)."""
+    return ticks is not None and start_ticks(pid) == ticks
+
+
+def stop_group(pid: int, ticks: int | None, *, grace: float = 5.0) -> None:
+    """Stop the process group led by ``pid`` (if that process is still the one recorded, or
+    its group still runs): SIGTERM, up to ``grace`` seconds, then SIGKILL; returns once none
+    of the group runs."""
+    now = start_ticks(pid)
+    if now is not None and now != ticks:
+        return  # the release is gone and its pid (and so the group's id) is another's now
+    if now is None and not _group_runs(pid):
+        return
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 2.0)):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, sig)
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)  # our own child: collect it now
+            if not _group_runs(pid):
+                return
+            time.sleep(0.02)

@@ -1,4 +1,4 @@
-"""The optimised querysets behind run pages, REST and GraphQL."""
+"""The optimised querysets behind run and deployment pages, REST and GraphQL."""
 
 from django.db import models
 
@@ -9,3 +9,10 @@ class PipelineRunQuerySet(models.QuerySet):
         return self.select_related(
             "pipeline__owner_team", "started_by", "artifact"
         ).prefetch_related("stages")
+
+
+class DeploymentQuerySet(models.QuerySet):
+    def with_related(self):
+        """What a deployment's representation shows: environment, pipeline, team, run,
+        actor, artifact."""
+        return self.select_related("environment__pipeline__owner_team", "run", "actor", "artifact")

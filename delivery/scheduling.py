@@ -32,8 +32,9 @@ from .models import PipelineRun, StageRun
 
 log = logging.getLogger(__name__)
 
-# The stages the embedded runner runs today; the others are shown as not run yet.
-EMBEDDED_STAGES = ("build", "package")
+# The stages the embedded runner runs: those of ``scaffolding.pipelines.STAGES`` that have a
+# runner in ``delivery.stages.RUNNERS``; any other is shown as not run, with the reason.
+EMBEDDED_STAGES = ("build", "package", "staging", "bake", "production")
 MAIN = BRANCH.decode()
 
 
@@ -75,13 +76,18 @@ def queue_run(pipeline: Pipeline, *, commit: str, ref: str, trigger: str, actor,
             run=run,
             position=stage.position,
             name=stage.name,
-            status=StageRun.Status.PENDING
-            if stage.name in EMBEDDED_STAGES
-            else StageRun.Status.NOT_RUN,
+            status=StageRun.Status.PENDING if runs(stage.name) else StageRun.Status.NOT_RUN,
         )
         for stage in stages
     )
     return run, True
+
+
+def runs(stage_name: str) -> bool:
+    """Whether the embedded runner runs a stage of this name."""
+    from .stages import RUNNERS
+
+    return stage_name in EMBEDDED_STAGES and stage_name in RUNNERS
 
 
 def supersede(run: PipelineRun, *, by: int, actor, via: str) -> None:
@@ -209,10 +215,7 @@ def _succeeded_message(run: PipelineRun) -> str:
     waiting = list(run.stages.filter(status=StageRun.Status.NOT_RUN).values_list("name", flat=True))
     if not waiting:
         return "Every stage succeeded."
-    return (
-        f"Built and packaged. Not run yet: {', '.join(waiting)} (deployment arrives in a "
-        "later release of Keel; nothing was deployed)."
-    )
+    return f"Every stage it runs succeeded. Not run: {', '.join(waiting)} (no runner in this Keel)."
 
 
 def _end(run: PipelineRun, status: str, message: str) -> None:

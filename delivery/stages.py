@@ -9,6 +9,8 @@ interpreter, ``wheels/`` the pinned dependencies as downloaded).
 - **package**: the artifact (``artifacts.store``) from a second, pristine export of the
   commit and the build's wheels; a worker that finds no build folder (another machine, a
   retried run) prepares it again without the tests.
+- **staging**, **production**: the artifact deployed to the stage's environment, checked,
+  and rolled back on failure (``deploy``, ``delivery.deployments``).
 
 Every command runs through ``delivery.processes`` (scrubbed environment, limits, time).
 """
@@ -33,7 +35,8 @@ DEFAULT_TEST_COMMAND = "python -m unittest discover -s tests -v"
 
 class StageFailed(Exception):
     """The stage failed for a reason its log and this message explain; ``result`` is what
-    the stage still records (a bake's verdict and figures)."""
+    the stage still records (a deployment's id and where it rolled back to, a bake's verdict
+    and figures)."""
 
     def __init__(self, message: str, *, result: dict | None = None):
         super().__init__(message)
@@ -175,8 +178,39 @@ def package(stage: Stage) -> dict:
     return {"artifact": artifact.digest, "size": artifact.size, "path": artifact.path}
 
 
-RUNNERS = {"build": build, "package": package}
-RUNNERS["bake"] = bake
+def deploy(stage: Stage) -> dict:
+    """staging, production: the run's artifact deployed to the stage's environment through
+    its target, smoke-tested, and rolled back on failure (``delivery.deployments``)."""
+    from portal.audit import system_actor
+    from portal.models import Interface
+
+    from . import deployments
+    from .targets import DeployFailed
+
+    run = PipelineRun.objects.select_related("artifact", "started_by").get(pk=stage.run.pk)
+    if run.artifact is None:
+        raise StageFailed("This run has no artifact to deploy: the package stage made none.")
+    name = (
+        stage.pipeline.stages.filter(name=stage.stage.name)
+        .values_list("environment", flat=True)
+        .first()
+    ) or stage.stage.name
+    actor, via = run.started_by or system_actor(), Interface.JOB
+    try:
+        deployment = deployments.begin(
+            stage.pipeline, name, run=run, actor=actor, via=via, note=stage.note
+        )
+    except DeployFailed as error:
+        raise StageFailed(str(error)) from error
+    ok, result, message = deployments.carry_out(deployment, actor=actor, via=via, note=stage.note)
+    if not ok:
+        raise StageFailed(message, result=result)
+    return result
+
+
+RUNNERS = {
+    "build": build, "package": package, "staging": deploy, "bake": bake, "production": deploy,
+}  # fmt: skip
 
 
 def execute(row: StageRun) -> str:

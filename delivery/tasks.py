@@ -4,7 +4,7 @@ and carry no time limits (``portal.tasks.send``): the limits below are the worke
 from celery import shared_task
 from django.conf import settings
 
-from . import scheduling, stages
+from . import deployments, scheduling, stages
 
 
 @shared_task(
@@ -25,6 +25,7 @@ def run_stage(stage_id: int) -> str:
 
 @shared_task(name="delivery.reap", time_limit=120, soft_time_limit=100)
 def reap() -> dict:
-    """Retry or fail stages whose worker died, resend lost messages, start forgotten runs;
-    sent by every worker's timer (``delivery.worker``) and by beat where it runs."""
-    return scheduling.reap()
+    """Retry or fail stages whose worker died, resend lost messages, start forgotten runs,
+    and start again this host's live releases whose process died; sent by every worker's
+    timer (``delivery.worker``) and by beat where it runs."""
+    return {**scheduling.reap(), "restarted": deployments.supervise()}

@@ -7,6 +7,17 @@ app_name = "delivery"
 urlpatterns = [
     path("pipelines/<slug:slug>/runs/", views.pipeline_runs, name="pipeline-runs"),
     path("pipelines/<slug:slug>/runs/<int:number>/", views.run_detail, name="run-detail"),
+    path(
+        "pipelines/<slug:slug>/environments/<str:name>/",
+        views.environment_detail,
+        name="environment-detail",
+    ),
+    path(
+        "pipelines/<slug:slug>/environments/<str:name>/rollback/",
+        views.environment_rollback,
+        name="environment-rollback",
+    ),
+    path("services/<slug:slug>/delivery/", views.service_delivery, name="service-delivery"),
     re_path(
         r"^artifacts/(?P<digest>[0-9a-f]{64})/$", views.artifact_detail, name="artifact-detail"
     ),

@@ -1,20 +1,25 @@
 """Pipeline run pages: a pipeline's last runs (a partial the pipeline page loads and polls
-with htmx while a run is unfinished), starting a run, and a run with its stages' logs."""
+with htmx while a run is unfinished), starting a run, and a run with its stages' logs; what
+runs where (a partial the service page loads), an environment's deployment history, and
+rolling an environment back."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from catalog.models import Service
 from portal import permissions
 from portal.lookups import with_slug
 from portal.models import Interface
 from scaffolding.models import Pipeline
 
 from . import actions
-from .models import Artifact, PipelineRun
+from .models import Artifact, Deployment, Environment, PipelineRun
 
 RUNS_SHOWN = 10
+DEPLOYMENTS_PER_PAGE = 25
 
 
 def _pipeline(request, slug) -> Pipeline:
@@ -65,3 +70,73 @@ def artifact_detail(request, digest):
         Artifact.objects.select_related("created_by_run__pipeline"), digest=digest[:64].lower()
     )
     return render(request, "delivery/artifact_detail.html", {"artifact": artifact})
+
+
+def _environments(pipeline) -> list[Environment]:
+    return list(
+        Environment.objects.filter(pipeline=pipeline)
+        .select_related("current__run", "current__actor")
+        .order_by("position")
+    )
+
+
+@require_safe
+def service_delivery(request, slug):
+    """What runs where: the part of a service's page showing each environment of its
+    pipeline with the release running there (and a rollback button for its team)."""
+    services = permissions.restrict(Service.objects.all(), request.user)
+    service = get_object_or_404(with_slug(services, slug))
+    pipeline = (
+        permissions.restrict(Pipeline.objects.with_related(), request.user)
+        .filter(service=service)
+        .first()
+    )
+    return render(request, "delivery/_where.html", {
+        "service": service,
+        "pipeline": pipeline,
+        "environments": _environments(pipeline) if pipeline else [],
+        "can_change": pipeline is not None
+        and permissions.can(request.user, permissions.CHANGE, pipeline),
+    })  # fmt: skip
+
+
+def _environment(request, slug, name) -> Environment:
+    pipeline = _pipeline(request, slug)
+    return get_object_or_404(
+        Environment.objects.select_related("pipeline", "current__run", "current__actor"),
+        pipeline=pipeline,
+        name=name[:50],
+    )
+
+
+@require_safe
+def environment_detail(request, slug, name):
+    """An environment's deployment history, newest first, with the release running now."""
+    environment = _environment(request, slug, name)
+    history = (
+        Deployment.objects.filter(environment=environment)
+        .select_related("run", "actor")
+        .order_by("-created_at", "-id")
+    )
+    page = Paginator(history, DEPLOYMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "delivery/environment_detail.html", {
+        "environment": environment,
+        "pipeline": environment.pipeline,
+        "page_obj": page,
+        "can_change": permissions.can(request.user, permissions.CHANGE, environment),
+    })  # fmt: skip
+
+
+@require_http_methods(["POST"])
+def environment_rollback(request, slug, name):
+    """Roll the environment back to its previous good release."""
+    environment = _environment(request, slug, name)
+    try:
+        deployment = actions.rollback(environment, actor=request.user, via=Interface.UI)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(
+            request, f"Rolled {environment.name} back: deployment {deployment.pk} is live."
+        )
+    return redirect(environment)

@@ -349,6 +349,18 @@ if (
         "KEEL_DELIVERY_BAKE_SECONDS must be at most KEEL_DELIVERY_BAKE_MAX_SECONDS, which must "
         "be under KEEL_DELIVERY_STAGE_TIME_LIMIT."
     )
+# Deployments (delivery/targets/): the target an environment uses unless its pipeline
+# definition names one (spec.environments.<name>.target), where the embedded target keeps
+# each release's unpacked files and log, how long a new release has to answer <url>/healthz
+# with 200, how large a release's log (any file it writes) may grow, and how long a deploy
+# waits for another deploy to the same environment to finish.
+KEEL_DELIVERY_TARGET = env.str("KEEL_DELIVERY_TARGET", default="embedded")
+KEEL_DELIVERY_RELEASE_DIR = Path(
+    env.str("KEEL_DELIVERY_RELEASE_DIR", default=str(DATA_DIR / "releases"))
+).resolve()
+KEEL_DELIVERY_HEALTH_SECONDS = env.float("KEEL_DELIVERY_HEALTH_SECONDS", default=30)
+KEEL_DELIVERY_RELEASE_LOG_BYTES = env.int("KEEL_DELIVERY_RELEASE_LOG_BYTES", default=16 * 1024**2)
+KEEL_DELIVERY_DEPLOY_WAIT_SECONDS = env.float("KEEL_DELIVERY_DEPLOY_WAIT_SECONDS", default=300)
 
 # --- REST API -----------------------------------------------------------------------------
 # How long a REST create's Idempotency-Key is remembered (portal/api/idempotency.py).

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from ..models import Artifact, PipelineRun, StageRun
+from ..models import Artifact, Deployment, Environment, PipelineRun, StageRun
 
 
 class ArtifactSerializer(serializers.ModelSerializer):
@@ -61,3 +61,34 @@ class StartRunSerializer(serializers.Serializer):
         allow_blank=True,
         help_text="The commit to build (40 hex digits); by default the head of main.",
     )
+
+
+class DeploymentSerializer(serializers.ModelSerializer):
+    """One release into one environment: what, from which run, by whom, where it serves."""
+
+    pipeline = serializers.CharField(source="environment.pipeline.slug", read_only=True)
+    environment = serializers.CharField(source="environment.name", read_only=True)
+    run = serializers.IntegerField(source="run.number", read_only=True, allow_null=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    page = serializers.CharField(source="get_absolute_url", read_only=True)
+
+    class Meta:
+        model = Deployment
+        fields = [
+            "id", "page", "pipeline", "environment", "kind", "status", "run",
+            "artifact_digest", "commit_sha", "version", "previous", "url", "details",
+            "message", "via", "actor", "created_at", "finished_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class EnvironmentSerializer(serializers.ModelSerializer):
+    """An environment, its target and the release serving there now."""
+
+    current = DeploymentSerializer(read_only=True, allow_null=True)
+    page = serializers.CharField(source="get_absolute_url", read_only=True)
+
+    class Meta:
+        model = Environment
+        fields = ["name", "page", "position", "target", "config", "requires_approval", "current"]
+        read_only_fields = fields

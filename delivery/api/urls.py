@@ -5,6 +5,16 @@ from . import viewsets
 ROUTES = [
     (r"pipelines/(?P<pipeline_slug>[^/.]+)/runs", viewsets.PipelineRunsViewSet, "pipeline-run"),
     ("runs", viewsets.RunViewSet, "run"),
+    (
+        r"pipelines/(?P<pipeline_slug>[^/.]+)/environments",
+        viewsets.PipelineEnvironmentsViewSet,
+        "pipeline-environment",
+    ),
+    (
+        r"pipelines/(?P<pipeline_slug>[^/.]+)/deployments",
+        viewsets.PipelineDeploymentsViewSet,
+        "pipeline-deployment",
+    ),
 ]
 
 

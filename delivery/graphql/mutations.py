@@ -1,10 +1,12 @@
 import graphene
+from django.core.exceptions import ValidationError
 
 from portal.graphql.mutations import VIA, ActionMutation, by_slug
 from scaffolding.models import Pipeline
 
 from .. import actions
-from .types import PipelineRunNode
+from ..models import Environment
+from .types import DeploymentNode, PipelineRunNode
 
 
 class StartPipelineRunInput(graphene.InputObjectType):
@@ -26,5 +28,30 @@ class StartPipelineRun(ActionMutation):
         return {"run": actions.start_run(found, actor=actor, via=VIA, commit=commit or None)}
 
 
+class RollbackEnvironmentInput(graphene.InputObjectType):
+    pipeline = graphene.String(required=True, description="Slug of the pipeline.")
+    environment = graphene.String(required=True, description="Name of the environment.")
+
+
+class RollbackEnvironment(ActionMutation):
+    """Deploy an environment's previous good release again (its team, or staff)."""
+
+    deployment = graphene.Field(DeploymentNode)
+
+    class Arguments:
+        input = RollbackEnvironmentInput(required=True)
+
+    @classmethod
+    def perform(cls, info, actor, pipeline, environment):
+        found = by_slug(info, Pipeline, pipeline, "pipeline")
+        env = Environment.objects.filter(pipeline=found, name=environment[:50]).first()
+        if env is None:
+            raise ValidationError(
+                {"environment": f"{found.slug} has no environment {environment[:50]!r}."}
+            )
+        return {"deployment": actions.rollback(env, actor=actor, via=VIA)}
+
+
 class DeliveryMutation(graphene.ObjectType):
     start_pipeline_run = StartPipelineRun.Field()
+    rollback_environment = RollbackEnvironment.Field()

@@ -6,12 +6,16 @@ from portal.graphql.types import CountedConnection, RestrictedType, UserType, ch
 from scaffolding.graphql.types import PipelineType
 
 from ..filters import PipelineRunFilterSet
-from ..models import Artifact, PipelineRun, StageRun
+from ..models import Artifact, Deployment, Environment, PipelineRun, StageRun
 from . import loaders
 
 RunStatus = choices_enum(PipelineRun.Status, "PipelineRunStatus", "The state of a pipeline run.")
 RunTrigger = choices_enum(PipelineRun.Trigger, "PipelineRunTrigger", "What started a run.")
 StageStatus = choices_enum(StageRun.Status, "StageRunStatus", "The state of one stage of a run.")
+DeploymentStatus = choices_enum(
+    Deployment.Status, "DeploymentStatus", "The state of one release in one environment."
+)
+DeploymentKind = choices_enum(Deployment.Kind, "DeploymentKind", "A deployment or a rollback.")
 
 
 class ArtifactType(DjangoObjectType):
@@ -97,3 +101,59 @@ def _runs_of_pipeline(root, info, **kwargs):
     # Not ``root.runs``: a related manager fills in each run's pipeline from its
     # ``pipeline_id``, a column the page may not read (a query per run).
     return PipelineRun.objects.filter(pipeline_id=root.pk)
+
+
+class EnvironmentType(DjangoObjectType):
+    target = graphene.String(required=True, description="embedded, command, webhook, external.")
+    config = graphene.JSONString(required=True)
+    current = graphene.Field(lambda: DeploymentNode, description="The release serving here.")
+
+    class Meta:
+        model = Environment
+        name = "Environment"
+        fields = ("name", "position", "target", "config", "requires_approval", "current")
+
+    @staticmethod
+    def resolve_current(root, info):
+        return loaders.deployment_by_id.load(info, root, "current_id")
+
+
+class DeploymentNode(RestrictedType):
+    deployment_id = graphene.Int(required=True, description="The deployment's id (REST).")
+    environment = graphene.Field(EnvironmentType, required=True)
+    kind = graphene.Field(DeploymentKind, required=True)
+    status = graphene.Field(DeploymentStatus, required=True)
+    run = graphene.Field(PipelineRunNode, description="The run that deployed it, if one did.")
+    actor = graphene.Field(UserType)
+    details = graphene.JSONString(required=True)
+    previous_id = graphene.Int(description="The deployment this one replaced.")
+
+    class Meta:
+        model = Deployment
+        name = "Deployment"
+        fields = (
+            "environment", "kind", "status", "run", "artifact_digest", "commit_sha", "version",
+            "url", "details", "message", "via", "actor", "created_at", "finished_at",
+        )  # fmt: skip
+        connection_class = CountedConnection
+        use_connection = True
+
+    @staticmethod
+    def resolve_deployment_id(root, info):
+        return root.pk
+
+    @staticmethod
+    def resolve_previous_id(root, info):
+        return root.previous_id
+
+    @staticmethod
+    def resolve_environment(root, info):
+        return loaders.environment_by_id.load(info, root, "environment_id")
+
+    @staticmethod
+    def resolve_run(root, info):
+        return loaders.run_by_id.load(info, root, "run_id")
+
+    @staticmethod
+    def resolve_actor(root, info):
+        return loaders.user_by_id.load(info, root, "actor_id")

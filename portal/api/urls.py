@@ -38,7 +38,7 @@ router.register("graph/teams", catalog.TeamLinkViewSet, basename="graph-team")
 register_scaffolding(router)  # templates, scaffold-runs, pipelines
 register_accounts(router)  # tokens
 descriptors.register(router)  # locations, import-runs
-register_delivery(router)  # pipelines/<slug>/runs, runs
+register_delivery(router)  # pipelines/<slug>/runs, environments, deployments; runs
 
 # Like the data, the document describing it is for signed-in users (drf-spectacular's
 # default would publish it to anyone).

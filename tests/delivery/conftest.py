@@ -3,12 +3,14 @@ pipeline, tiny projects to build, and eager Celery."""
 
 import hashlib
 import io
+import json
 import zipfile
 from pathlib import Path
 
 import pytest
 from dulwich.repo import Repo
 
+from delivery.targets.embedded import PROCESS_FILE
 from portal.celery import app as celery_app
 from scaffolding.gitops import BRANCH, add_tree, author_line, make_commit
 from scaffolding.models import Pipeline, PipelineStage
@@ -25,6 +27,37 @@ class Works(unittest.TestCase):
 
 FAILING_TEST = PASSING_TEST.replace("1 + 1, 2", "1 + 1, 3")
 
+# The fixture repository's service: ``python -m orders`` (the default start command) serves
+# MESSAGE at / and answers /healthz with HEALTH, on HOST:PORT from the environment.
+APP = """import http.server
+import os
+
+MESSAGE = "hello v1"
+HEALTH = 200
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        status, body = (HEALTH, b"ok") if self.path == "/healthz" else (200, MESSAGE.encode())
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+address = (os.environ["HOST"], int(os.environ["PORT"]))
+http.server.ThreadingHTTPServer(address, Handler).serve_forever()
+"""
+
+
+def app(message="hello v1", health=200) -> dict:
+    """The files of the fixture repository's service, serving ``message``."""
+    text = APP.replace('"hello v1"', repr(message)).replace("HEALTH = 200", f"HEALTH = {health}")
+    return {"orders/__init__.py": "", "orders/__main__.py": text}
+
 
 @pytest.fixture(autouse=True)
 def delivery_dirs(settings, tmp_path):
@@ -34,7 +67,21 @@ def delivery_dirs(settings, tmp_path):
     settings.KEEL_DELIVERY_ARTIFACT_DIR = tmp_path / "artifacts"
     settings.KEEL_BASE_URL = "http://127.0.0.1:8000"
     settings.KEEL_DELIVERY_PIP_FIND_LINKS = str(tmp_path / "index")  # never the internet
-    return tmp_path
+    settings.KEEL_DELIVERY_RELEASE_DIR = tmp_path / "releases"
+    settings.KEEL_DELIVERY_HEALTH_SECONDS = 3
+    settings.KEEL_DELIVERY_DEPLOY_WAIT_SECONDS = 30
+    yield tmp_path
+    stop_releases(tmp_path / "releases")
+
+
+def stop_releases(folder: Path) -> None:
+    """Stop every release process a test started (the embedded target's ``process.json``),
+    whatever the test left running."""
+    from delivery import processes
+
+    for found in sorted(folder.glob(f"*/{PROCESS_FILE}")):
+        details = json.loads(found.read_text())
+        processes.stop_group(details["pid"], details.get("start_ticks"), grace=1)
 
 
 @pytest.fixture
@@ -99,7 +146,7 @@ class Repository:
 def repository(team, tmp_path):
     """``orders``: a repository whose first commit has a passing unit test."""
     repo = Repository("orders", team, tmp_path)
-    repo.commit({"tests/__init__.py": "", "tests/test_works.py": PASSING_TEST})
+    repo.commit({"tests/__init__.py": "", "tests/test_works.py": PASSING_TEST, **app()})
     return repo
 
 

@@ -26,7 +26,7 @@ def stages_of(run):
     return {s.name: s for s in run.stages.all()}
 
 
-def test_a_run_builds_tests_and_packages_and_shows_deployment_as_not_run(
+def test_a_run_builds_tests_packages_and_deploys_and_shows_a_stage_without_runner_as_not_run(
     repository, member, django_capture_on_commit_callbacks, delivery_dirs
 ):
     run = start(repository, member, django_capture_on_commit_callbacks)
@@ -36,9 +36,12 @@ def test_a_run_builds_tests_and_packages_and_shows_deployment_as_not_run(
     assert stages["build"].status == StageRun.Status.SUCCEEDED
     assert "Ran 1 test" in stages["build"].log and "OK" in stages["build"].log
     assert stages["package"].status == StageRun.Status.SUCCEEDED
-    for name in ("staging", "bake", "production"):
-        assert stages[name].status == StageRun.Status.NOT_RUN
-    assert "Not run yet: staging, bake, production" in run.message
+    for name in ("staging", "production"):
+        assert stages[name].status == StageRun.Status.SUCCEEDED, stages[name].log
+        assert stages[name].result["digest"] == run.artifact.digest
+        assert stages[name].result["smoke"] == "passed"
+    assert stages["bake"].status == StageRun.Status.NOT_RUN
+    assert "Not run: bake (no runner in this Keel)" in run.message
     assert not (delivery_dirs / "delivery-work" / str(run.pk)).exists()  # cleaned up
 
 
