@@ -28,7 +28,8 @@ class Works(unittest.TestCase):
 FAILING_TEST = PASSING_TEST.replace("1 + 1, 2", "1 + 1, 3")
 
 # The fixture repository's service: ``python -m orders`` (the default start command) serves
-# MESSAGE at / and answers /healthz with HEALTH, on HOST:PORT from the environment.
+# MESSAGE at /, answers /healthz with HEALTH and /metrics with the requests it served (for
+# the bake), on HOST:PORT from the environment.
 APP = """import http.server
 import os
 
@@ -37,8 +38,16 @@ HEALTH = 200
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
+    served = 0
+
     def do_GET(self):
-        status, body = (HEALTH, b"ok") if self.path == "/healthz" else (200, MESSAGE.encode())
+        if self.path == "/healthz":
+            status, body = HEALTH, b"ok"
+        elif self.path == "/metrics":
+            status, body = 200, f'http_requests_total{{code="200"}} {Handler.served}\\n'.encode()
+        else:
+            Handler.served += 1
+            status, body = 200, MESSAGE.encode()
         self.send_response(status)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -70,6 +79,7 @@ def delivery_dirs(settings, tmp_path):
     settings.KEEL_DELIVERY_RELEASE_DIR = tmp_path / "releases"
     settings.KEEL_DELIVERY_HEALTH_SECONDS = 3
     settings.KEEL_DELIVERY_DEPLOY_WAIT_SECONDS = 30
+    settings.KEEL_DELIVERY_BAKE_SECONDS, settings.KEEL_DELIVERY_BAKE_INTERVAL_SECONDS = 0.6, 0.2
     yield tmp_path
     stop_releases(tmp_path / "releases")
 

@@ -195,28 +195,28 @@ def test_the_command_target_hands_the_release_to_a_command(
         "raise SystemExit(int(os.environ['DEPLOY_ENVIRONMENT'] == 'production'))\n"
     )
     commit = repository.commit({"deploy.py": script})
+    # staging stays embedded (the bake watches its URL); production is handed to the command
     repository.pipeline.definition["spec"]["environments"] = {
-        name: {"target": "command", "command": "python deploy.py"}
-        for name in ("staging", "production")
+        "production": {"target": "command", "command": "python deploy.py"}
     }
     repository.pipeline.save()
 
     run = start(repository, member, django_capture_on_commit_callbacks)
 
-    staging = environment(repository, "staging")
-    assert staging.target == "command" and staging.config == {"command": "python deploy.py"}
-    folder = delivery_dirs / "releases" / str(staging.current.pk)
-    handed = json.loads((folder / "handed.json").read_text())
+    production = environment(repository, "production")
+    assert production.target == "command" and production.config == {"command": "python deploy.py"}
+    assert environment(repository, "staging").target == "embedded"
+    failed = Deployment.objects.get(environment__name="production")
+    handed = json.loads((delivery_dirs / "releases" / str(failed.pk) / "handed.json").read_text())
     assert handed == {
-        "DEPLOY_DIGEST": run.artifact.digest, "DEPLOY_ENVIRONMENT": "staging",
+        "DEPLOY_DIGEST": run.artifact.digest, "DEPLOY_ENVIRONMENT": "production",
         "DEPLOY_COMMIT": commit, "DEPLOY_KIND": "deploy",
     }  # fmt: skip
-    assert staging.current.status == "live" and staging.current.url == ""
     # production's command exits 1: the deployment failed, nothing to roll back to
     assert run.status == PipelineRun.Status.FAILED
-    failed = Deployment.objects.get(environment__name="production")
     assert failed.status == "failed" and "exit 1" in failed.message
     assert "handed over" in failed.message and "no earlier release" in failed.message
+    assert production.current is None
 
 
 def test_an_unknown_target_in_the_definition_fails_the_stage_readably(

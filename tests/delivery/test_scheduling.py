@@ -27,7 +27,7 @@ def test_a_member_starts_a_run_of_mains_head_with_its_change_record(repository, 
     assert run.commit_sha == head
     assert [(s.name, s.status) for s in run.stages.all()] == [
         ("build", "pending"), ("package", "pending"), ("staging", "pending"),
-        ("bake", "not_run"), ("production", "pending"),
+        ("bake", "pending"), ("production", "pending"),
     ]  # fmt: skip
     record = history_for(run).get()
     assert (record.action, record.interface, record.actor) == (
@@ -81,7 +81,7 @@ def test_a_newer_request_supersedes_the_waiting_run_and_the_same_commit_joins_it
     waiting.refresh_from_db()
     assert waiting.status == PipelineRun.Status.SUPERSEDED
     assert "Superseded by run 3" in waiting.message
-    assert set(waiting.stages.values_list("status", flat=True)) == {"skipped", "not_run"}
+    assert set(waiting.stages.values_list("status", flat=True)) == {"skipped"}
     assert (newer.number, newer.status, newer.commit_sha) == (3, "queued", newer_commit)
     assert PipelineRun.objects.filter(status="running").get() == running
 

@@ -1,13 +1,17 @@
 """The service tier end to end: a scaffolded HTTP service, cloned and pushed to over git's
 smart HTTP, built, packaged and deployed by a real worker to staging and production, where
 its process answers; a failing unit test stops at build; a release whose health check fails
-once deployed is rolled back. And a run's deployment waiting for a person's rollback to the
+once deployed is rolled back; a release that answers errors during the bake stops the
+pipeline before production. And a run's deployment waiting for a person's rollback to the
 same environment (PostgreSQL's row locks)."""
 
 import json
 import subprocess
 import threading
+import time
+import urllib.error
 import urllib.request
+from contextlib import contextmanager, suppress
 
 import pytest
 from django.db import connection
@@ -31,6 +35,12 @@ BROKEN_HEALTH = (
     'return _json({"status": "ok"}, status=500 if os.environ.get("KEEL_ENVIRONMENT") else 200)',
 )
 
+INFO = 'return _json({"service": SERVICE, "version": __version__})'
+ERRORING_INFO = (
+    INFO,
+    INFO[:-1] + ', status=500 if os.environ.get("KEEL_ENVIRONMENT") else 200)',
+)
+
 
 def git(*args, cwd=None):
     env = {"GIT_TERMINAL_PROMPT": "0", "PATH": "/usr/bin:/bin", "HOME": "/tmp"}
@@ -49,8 +59,39 @@ def current(name: str) -> Deployment | None:
     return env.current if env else None
 
 
+@contextmanager
+def traffic():
+    """A client asking staging's release for ``/v1/info`` all along, as users would: the
+    bake judges the requests a release serves, not its own checks."""
+    stop = threading.Event()
+
+    def ask():
+        try:
+            while not stop.is_set():
+                release = current("staging")
+                for _ in range(20):
+                    # a 500, or a release being replaced: counted by the release or not
+                    with suppress(urllib.error.URLError, OSError):
+                        if release is not None:
+                            get(release.url + "/v1/info")
+                    time.sleep(0.02)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=ask, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
 @pytest.fixture
-def deploy_env(worker_env, delivery_dirs):  # noqa: F811 - the imported fixture
+def deploy_env(worker_env, delivery_dirs, settings):  # noqa: F811 - the imported fixture
+    # A 3-second bake judged from 5 requests: the definition scaffolding writes takes these.
+    settings.KEEL_DELIVERY_BAKE_SECONDS, settings.KEEL_DELIVERY_BAKE_INTERVAL_SECONDS = 3, 0.5
+    settings.KEEL_DELIVERY_BAKE_MIN_REQUESTS = 5
     return {
         **worker_env,
         "KEEL_DELIVERY_RELEASE_DIR": str(delivery_dirs / "releases"),
@@ -58,7 +99,7 @@ def deploy_env(worker_env, delivery_dirs):  # noqa: F811 - the imported fixture
     }
 
 
-def test_pushes_reach_production_stop_at_build_and_roll_staging_back(
+def test_four_pushes_production_a_failing_test_a_failing_health_check_and_a_bad_bake(
     live_server, member, deploy_env, settings, delivery_dirs, tmp_path
 ):
     # Given a service scaffolded from the HTTP template, cloned by a member of its team
@@ -88,13 +129,14 @@ def test_pushes_reach_production_stop_at_build_and_roll_staging_back(
 
     init, app_py = clone / "orders" / "__init__.py", clone / "orders" / "app.py"
     tests = clone / "tests" / "test_app.py"
-    with worker(env=deploy_env):
+    with worker(env=deploy_env), traffic():
         # When a good change is pushed, production serves it
         good = push("Version 0.2.0", lambda: init.write_text('__version__ = "0.2.0"\n'))
         assert good.status == PipelineRun.Status.SUCCEEDED, good.message
         live = current("production")
         assert live.run == good and live.status == Deployment.Status.LIVE
         assert json.loads(get(live.url + "/v1/info"))["version"] == "0.2.0"
+        assert good.stages.get(name="bake").result["observed"]["rates_judged"]
         staging_good = current("staging")
 
         # a failing unit test stops at build: nothing deployed anywhere
@@ -118,6 +160,17 @@ def test_pushes_reach_production_stop_at_build_and_roll_staging_back(
         assert broken.stages.get(name="production").status == "skipped"
         assert (current("staging"), current("production")) == (staging_good, live)
         assert json.loads(get(staging_good.url + "/v1/info"))["version"] == "0.2.0"
+        assert json.loads(get(live.url + "/v1/info"))["version"] == "0.2.0"
+
+        # a release that answers 500s to its users during the bake: stopped before production
+        erroring = push("Errors under load", lambda: app_py.write_text(
+            "import os\n" + text.replace(*ERRORING_INFO)))  # fmt: skip
+        assert erroring.status == PipelineRun.Status.FAILED, erroring.message
+        bake = erroring.stages.get(name="bake")
+        assert bake.status == "failed" and bake.result["verdict"] == "breached", bake.log
+        assert erroring.stages.get(name="production").status == "skipped"
+        assert not Deployment.objects.filter(run=erroring, environment__name="production")
+        assert current("production") == live
         assert json.loads(get(live.url + "/v1/info"))["version"] == "0.2.0"
 
 
