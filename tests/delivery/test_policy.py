@@ -23,13 +23,17 @@ def test_an_unbaked_artifact_is_refused_with_the_stage_named(repository):
     passed_run(repository.pipeline, stages={"bake": StageRun.Status.NOT_RUN})
     verdict = policy.can_promote(repository.pipeline, digest=DIGEST, environment="production")
     assert not verdict.allowed
-    assert verdict.reasons == ["Stage bake has not passed for this artifact (run 1: not run yet (deployment arrives in a later release))."]
+    assert verdict.reasons == [
+        "Stage bake has not passed for this artifact (run 1: not run yet (deployment arrives in a later release))."
+    ]
 
 
 def test_a_breached_bake_verdict_refuses_even_when_the_stage_succeeded(repository):
     passed_run(repository.pipeline, bake="breached")
     verdict = policy.can_promote(repository.pipeline, digest=DIGEST, environment="production")
-    assert verdict.reasons == ["Stage bake has not passed for this artifact (run 1: verdict breached)."]
+    assert verdict.reasons == [
+        "Stage bake has not passed for this artifact (run 1: verdict breached)."
+    ]
 
 
 def test_stages_count_in_one_run_and_staging_needs_build_and_package_only(repository):
@@ -78,8 +82,14 @@ def test_the_definition_decides_approval_over_the_tier(repository, service):
     service.save()
     pipeline = repository.pipeline
     pipeline.service = service
-    pipeline.definition = {"spec": {"environments": {"production": {"requires_approval": False},
-                                                     "staging": {"requires_approval": True}}}}
+    pipeline.definition = {
+        "spec": {
+            "environments": {
+                "production": {"requires_approval": False},
+                "staging": {"requires_approval": True},
+            }
+        }
+    }
     pipeline.save()
     passed_run(pipeline)
     assert policy.can_promote(pipeline, digest=DIGEST, environment="production").allowed
@@ -94,7 +104,9 @@ def test_an_open_breaking_version_of_a_provided_api_holds_production(repository,
     version = ApiVersionFactory(api=api, version="2.0.0")
     release = BreakingRelease.objects.create(api=api, version=version)
     refused = policy.can_promote(repository.pipeline, digest=DIGEST, environment="production")
-    assert len(refused.reasons) == 1 and refused.reasons[0].startswith("API orders-api 2.0.0 breaks")
+    assert len(refused.reasons) == 1 and refused.reasons[0].startswith(
+        "API orders-api 2.0.0 breaks"
+    )
     release.state = BreakingRelease.State.RELEASED
     release.save()
     assert policy.can_promote(repository.pipeline, digest=DIGEST, environment="production").allowed
@@ -112,7 +124,12 @@ def test_rest_can_promote_answers_with_reasons_and_field_errors(member_client, r
     assert "bake" in no.json()["reasons"][0]
     assert bad.status_code == 400 and "artifact" in bad.json()
     assert moon.status_code == 400 and "environment" in moon.json()
-    assert member_client.get("/api/v1/pipelines/nothing/can-promote/", {"artifact": DIGEST}).status_code == 404
+    assert (
+        member_client.get(
+            "/api/v1/pipelines/nothing/can-promote/", {"artifact": DIGEST}
+        ).status_code
+        == 404
+    )
 
 
 def test_rest_approval_is_an_action_with_history(member_client, api_client, outsider, repository):
