@@ -7,6 +7,8 @@ app_name = "delivery"
 urlpatterns = [
     path("pipelines/<slug:slug>/runs/", views.pipeline_runs, name="pipeline-runs"),
     path("pipelines/<slug:slug>/runs/<int:number>/", views.run_detail, name="run-detail"),
+    path("pipelines/<slug:slug>/runs/<int:number>/approve/", views.approve, name="run-approve"),
+    path("pipelines/<slug:slug>/events-secret/", views.events_secret, name="events-secret"),
     re_path(
         r"^artifacts/(?P<digest>[0-9a-f]{64})/$", views.artifact_detail, name="artifact-detail"
     ),

@@ -11,10 +11,11 @@ from portal.lookups import with_slug
 from portal.models import Interface
 from scaffolding.models import Pipeline
 
-from . import actions
-from .models import Artifact, PipelineRun
+from . import actions, policy
+from .models import Approval, Artifact, PipelineRun, PolicyViolation
 
 RUNS_SHOWN = 10
+VIOLATIONS_SHOWN = 5
 
 
 def _pipeline(request, slug) -> Pipeline:
@@ -33,6 +34,11 @@ def _runs_context(request, pipeline) -> dict:
         "runs": runs,
         "active": any(not run.is_finished for run in runs),
         "can_start": permissions.can(request.user, permissions.CHANGE, pipeline),
+        "violations": list(
+            PolicyViolation.objects.filter(pipeline=pipeline).select_related("environment")[
+                :VIOLATIONS_SHOWN
+            ]
+        ),
     }
 
 
@@ -52,11 +58,82 @@ def pipeline_runs(request, slug):
     return render(request, template, _runs_context(request, pipeline))
 
 
+def _digest_of_run(run) -> str:
+    if run.artifact:
+        return run.artifact.digest
+    package = next((s for s in run.stages.all() if s.name == "package"), None)
+    found = package.result.get("artifact") if package and isinstance(package.result, dict) else None
+    return found if isinstance(found, str) else ""
+
+
+def _promotion(request, pipeline, run) -> dict:
+    """Whether the run's artifact may go to production, and whether this person may approve
+    it there (an approval is asked for and not given yet)."""
+    digest = _digest_of_run(run)
+    environments = policy.environment_names(pipeline)
+    if not digest or policy.PRODUCTION not in environments:
+        return {}
+    verdict = policy.can_promote(pipeline, digest=digest, environment=policy.PRODUCTION)
+    stored = pipeline.environments.filter(name=policy.PRODUCTION, requires_approval=True).exists()
+    asks = policy.requires_approval(pipeline, policy.PRODUCTION, stored)
+    approved = (
+        Approval.objects.filter(
+            environment__pipeline=pipeline,
+            environment__name=policy.PRODUCTION,
+            artifact_digest=digest,
+        )
+        .select_related("approver")
+        .first()
+    )
+    return {
+        "digest": digest,
+        "verdict": verdict,
+        "approval": approved,
+        "can_approve": asks
+        and approved is None
+        and permissions.can(request.user, permissions.CHANGE, pipeline),
+    }
+
+
 @require_safe
 def run_detail(request, slug, number):
     pipeline = _pipeline(request, slug)
     run = get_object_or_404(PipelineRun.objects.with_related(), pipeline=pipeline, number=number)
-    return render(request, "delivery/run_detail.html", {"run": run, "pipeline": pipeline})
+    context = {"run": run, "pipeline": pipeline, "promotion": _promotion(request, pipeline, run)}
+    return render(request, "delivery/run_detail.html", context)
+
+
+@require_http_methods(["POST"])
+def approve(request, slug, number):
+    """Approve the run's artifact for production. It deploys nothing: the next promotion of
+    the artifact (a new run, or the external CI's production job run again) may deploy it."""
+    pipeline = _pipeline(request, slug)
+    run = get_object_or_404(PipelineRun.objects.with_related(), pipeline=pipeline, number=number)
+    try:
+        actions.approve(pipeline, environment=policy.PRODUCTION, digest=_digest_of_run(run),
+                        comment=request.POST.get("comment", "")[:2000], actor=request.user,
+                        via=Interface.UI)  # fmt: skip
+        messages.success(request, "Approved for production: its next promotion may deploy it.")
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    return redirect(run)
+
+
+@require_http_methods(["POST"])
+def events_secret(request, slug):
+    """Make or rotate the pipeline's CDEvents secret and show it this once (on this page,
+    never in a message kept in the session)."""
+    pipeline = _pipeline(request, slug)
+    context = _runs_context(request, pipeline)
+    try:
+        context["new_secret"] = actions.rotate_event_secret(
+            pipeline, actor=request.user, via=Interface.UI
+        )
+    except PermissionDenied as error:
+        context["secret_error"] = str(error)
+    return render(
+        request, "delivery/run_list.html", context, status=200 if "new_secret" in context else 403
+    )
 
 
 @require_safe

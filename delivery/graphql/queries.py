@@ -1,11 +1,16 @@
 import graphene
+from django.core.exceptions import ValidationError
+from graphql import GraphQLError
 
-from portal.graphql.queries import FilteredConnectionField
+from portal.api.exceptions import validation_error_data
+from portal.graphql.queries import FilteredConnectionField, one_by_slug
 from portal.permissions import restrict
+from scaffolding.models import Pipeline
 
+from .. import policy
 from ..filters import PipelineRunFilterSet
 from ..models import PipelineRun
-from .types import PipelineRunNode, add_runs_to_pipeline_type
+from .types import PipelineRunNode, PromotionVerdict, add_runs_to_pipeline_type
 
 add_runs_to_pipeline_type()
 
@@ -15,6 +20,26 @@ class DeliveryQuery(graphene.ObjectType):
     pipeline_run = graphene.Field(
         PipelineRunNode, run_id=graphene.Int(required=True, description="The run's id.")
     )
+
+    can_promote = graphene.Field(
+        PromotionVerdict,
+        pipeline=graphene.String(required=True),
+        artifact=graphene.String(required=True, description="The artifact's sha256 digest."),
+        environment=graphene.String(default_value=policy.PRODUCTION),
+        description="May this artifact be deployed there? With the reasons that stop it.",
+    )
+
+    @staticmethod
+    def resolve_can_promote(root, info, pipeline, artifact, environment):
+        found = one_by_slug(info, Pipeline, pipeline)
+        if found is None:
+            raise GraphQLError(f"No pipeline has the slug {pipeline[:80]!r}.")
+        try:
+            return policy.can_promote(found, digest=artifact, environment=environment[:50])
+        except ValidationError as error:
+            raise GraphQLError(
+                "; ".join(f"{k}: {' '.join(v)}" for k, v in validation_error_data(error).items())
+            ) from None
 
     @staticmethod
     def resolve_pipeline_run(root, info, run_id):

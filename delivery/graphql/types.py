@@ -14,6 +14,27 @@ RunTrigger = choices_enum(PipelineRun.Trigger, "PipelineRunTrigger", "What start
 StageStatus = choices_enum(StageRun.Status, "StageRunStatus", "The state of one stage of a run.")
 
 
+class PromotionVerdict(graphene.ObjectType):
+    allowed = graphene.Boolean(required=True)
+    reasons = graphene.List(graphene.NonNull(graphene.String), required=True)
+
+
+class ApprovalType(graphene.ObjectType):
+    environment = graphene.String(required=True)
+    artifact_digest = graphene.String(required=True)
+    approver = graphene.String(required=True)
+    comment = graphene.String(required=True)
+    created_at = graphene.DateTime(required=True)
+
+    @staticmethod
+    def resolve_environment(root, info):
+        return root.environment.name
+
+    @staticmethod
+    def resolve_approver(root, info):
+        return root.approver.username
+
+
 class ArtifactType(DjangoObjectType):
     provenance = graphene.JSONString(
         required=True, description="Commit, builder, time and every dependency with its hash."

@@ -146,3 +146,28 @@ def test_rest_approval_is_an_action_with_history(member_client, api_client, outs
     assert again.status_code == 400
     assert refused.status_code == 403 and unknown.status_code == 400
     assert ChangeRecord.objects.filter(content_type__model="approval").count() == 1
+
+
+def test_graphql_can_promote_and_approve(client, member, repository):
+    from tests.graphql.conftest import GraphQLClient
+
+    client.force_login(member)
+    gql = GraphQLClient(client)
+    passed_run(repository.pipeline)
+    ask = 'query($a: String!, $e: String) { canPromote(pipeline: "orders", artifact: $a, environment: $e) { allowed reasons } }'
+    assert gql(ask, {"a": DIGEST})["canPromote"] == {"allowed": True, "reasons": []}
+    bad = gql.post(ask, {"a": DIGEST, "e": "moon"}).json()
+    assert "environment" in bad["errors"][0]["message"]
+    approve = """mutation($input: ApproveArtifactInput!) { approveArtifact(input: $input) {
+      approval { environment approver } errors { field messages } } }"""
+    done = gql(
+        approve, {"input": {"pipeline": "orders", "environment": "production", "artifact": DIGEST}}
+    )
+    assert done["approveArtifact"]["approval"] == {
+        "environment": "production",
+        "approver": member.username,
+    }
+    wrong = gql(
+        approve, {"input": {"pipeline": "orders", "environment": "production", "artifact": "x"}}
+    )
+    assert wrong["approveArtifact"]["errors"][0]["field"] == "artifact"
