@@ -99,3 +99,25 @@ def test_user_text_cannot_inject_yaml(tmp_path):
     descriptor = yaml.safe_load((tmp_path / pipelines.DESCRIPTOR_PATH).read_text())
     assert descriptor["spec"]["owner"] == "payments"
     assert descriptor["metadata"]["title"] == "x\nspec:\n  owner: attackers"
+
+
+def test_each_stage_reports_to_keel_and_production_asks_first(files):
+    jobs = files[pipelines.GITHUB_PATH]["jobs"]
+    for stage in STAGES:
+        runs = [step.get("run", "") for step in jobs[stage]["steps"]]
+        assert f"python ci/report.py task started {stage}" in runs
+        assert (
+            runs[-1] == f"python ci/report.py task finished {stage} --outcome ${{{{ job.status }}}}"
+        )
+        assert jobs[stage]["steps"][-1]["if"].startswith("always()")
+    production = [step.get("run", "") for step in jobs["production"]["steps"]]
+    assert production.index("python ci/report.py can-promote production") < production.index(
+        "python ci/deploy.py deploy --environment production"
+    )
+    assert "python ci/report.py artifact" in [s.get("run") for s in jobs["package"]["steps"]]
+    assert "KEEL_EVENTS_SECRET" in files[pipelines.GITHUB_PATH]["env"]
+    ci = files[pipelines.GITLAB_PATH]
+    for stage in STAGES:
+        assert ci[stage]["after_script"] == [f"python ci/report.py task finished {stage}"]
+    assert ci["production"]["script"][0] == "python ci/report.py can-promote production"
+    assert ci["report-failed"]["rules"][0]["when"] == "on_failure"
