@@ -9,6 +9,7 @@ urlpatterns = [
     path("pipelines/<slug:slug>/runs/<int:number>/", views.run_detail, name="run-detail"),
     path("pipelines/<slug:slug>/runs/<int:number>/approve/", views.approve, name="run-approve"),
     path("pipelines/<slug:slug>/events-secret/", views.events_secret, name="events-secret"),
+    path("dora/", views.dora_figures, name="dora"),
     re_path(
         r"^artifacts/(?P<digest>[0-9a-f]{64})/$", views.artifact_detail, name="artifact-detail"
     ),

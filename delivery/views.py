@@ -1,6 +1,8 @@
 """Pipeline run pages: a pipeline's last runs (a partial the pipeline page loads and polls
 with htmx while a run is unfinished), starting a run, and a run with its stages' logs."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,7 +13,7 @@ from portal.lookups import with_slug
 from portal.models import Interface
 from scaffolding.models import Pipeline
 
-from . import actions, policy
+from . import actions, charts, dora, policy
 from .models import Approval, Artifact, PipelineRun, PolicyViolation
 
 RUNS_SHOWN = 10
@@ -142,3 +144,21 @@ def artifact_detail(request, digest):
         Artifact.objects.select_related("created_by_run__pipeline"), digest=digest[:64].lower()
     )
     return render(request, "delivery/artifact_detail.html", {"artifact": artifact})
+
+
+@require_safe
+def dora_figures(request):
+    """The DORA figures and their chart for ``?service=`` or ``?team=`` (or everything) over
+    ``?days=`` (30): the whole page, or with ``?partial=1`` the part the service and team
+    pages load."""
+    try:
+        found = dora.scope(service=request.GET.get("service"), team=request.GET.get("team"),
+                           user=request.user)  # fmt: skip
+        days = dora.window(request.GET.get("days", 30))
+    except ValidationError as error:
+        return render(request, "delivery/dora.html", {"errors": error.messages}, status=400)
+    figures = dora.figures(days=days, **found)
+    context = {"figures": figures, "chart": charts.bars(figures.daily), **found,
+               "query": urlencode({**{n: o.slug for n, o in found.items()}, "days": days})}  # fmt: skip
+    template = "delivery/_dora.html" if request.GET.get("partial") else "delivery/dora.html"
+    return render(request, template, context)

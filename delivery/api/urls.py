@@ -19,6 +19,7 @@ def register(router) -> None:
 
 urlpatterns = [
     path("delivery/events/", events.receive, name="delivery-events"),
+    path("dora/", views.DoraView.as_view(), name="api-dora"),
     path(
         "pipelines/<str:slug>/can-promote/",
         views.CanPromoteView.as_view(),

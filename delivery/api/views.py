@@ -1,10 +1,15 @@
-"""REST of what Keel enforces on delivery: can-promote, approvals, policy violations, and the
-pipeline's events secret. Writes go through ``delivery.actions``."""
+"""REST of what Keel enforces on delivery (can-promote, approvals, policy violations, the
+pipeline's events secret) and what it measures (DORA figures). Writes go through
+``delivery.actions``."""
+
+import csv
+import io
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -14,7 +19,7 @@ from portal.models import Interface
 from portal.permissions import restrict
 from scaffolding.models import Pipeline
 
-from .. import actions, policy
+from .. import actions, dora, policy
 from ..models import PolicyViolation
 
 _PIPELINE = OpenApiParameter(
@@ -137,3 +142,56 @@ class EventSecretView(APIView):
         return Response(
             {"secret": secret, "pipeline": pipeline.slug}, status=status.HTTP_201_CREATED
         )
+
+
+class DoraCSVRenderer(BaseRenderer):
+    """The figures' daily rows as CSV (``?format=csv``); an error stays JSON."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if not isinstance(data, dict) or "daily" not in data:
+            response = (renderer_context or {}).get("response")
+            if response is not None:
+                response["Content-Type"] = "application/json"
+            return JSONRenderer().render(data)
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(dora.CSV_COLUMNS)
+        for day in data["daily"]:
+            writer.writerow([day[column] for column in dora.CSV_COLUMNS])
+        return out.getvalue()
+
+
+class DoraQuerySerializer(serializers.Serializer):
+    service = serializers.CharField(max_length=100, required=False)
+    team = serializers.CharField(max_length=100, required=False)
+    days = serializers.IntegerField(default=30, help_text="The window, in days.")
+
+
+class DoraView(APIView):
+    permission_classes = [IsAuthenticated]
+    renderer_classes = [JSONRenderer, DoraCSVRenderer]
+
+    @extend_schema(parameters=[DoraQuerySerializer], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        """DORA figures of production over the last ``days`` days, for a service, a team or
+        (neither) the organisation: deployment frequency, lead time for changes, change failure
+        rate, failed-deployment recovery time, failed deployments, and the daily series
+        (``?format=csv``: the series as CSV)."""
+        query = DoraQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        found = dora.scope(service=data.get("service"), team=data.get("team"), user=request.user)
+        figures = dora.figures(days=dora.window(data["days"]), **found)
+        answer = {
+            "service": found["service"].slug if "service" in found else None,
+            "team": found["team"].slug if "team" in found else None,
+            **figures.as_dict(),
+        }
+        response = Response(answer)
+        if request.accepted_renderer.format == "csv":
+            response["Content-Disposition"] = 'attachment; filename="dora.csv"'
+        return response

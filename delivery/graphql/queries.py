@@ -7,12 +7,18 @@ from portal.graphql.queries import FilteredConnectionField, one_by_slug
 from portal.permissions import restrict
 from scaffolding.models import Pipeline
 
-from .. import policy
+from .. import dora, policy
 from ..filters import PipelineRunFilterSet
 from ..models import PipelineRun
-from .types import PipelineRunNode, PromotionVerdict, add_runs_to_pipeline_type
+from .types import DoraFigures, PipelineRunNode, PromotionVerdict, add_runs_to_pipeline_type
 
 add_runs_to_pipeline_type()
+
+
+def _error(error: ValidationError) -> GraphQLError:
+    return GraphQLError(
+        "; ".join(f"{k}: {' '.join(v)}" for k, v in validation_error_data(error).items())
+    )
 
 
 class DeliveryQuery(graphene.ObjectType):
@@ -29,6 +35,22 @@ class DeliveryQuery(graphene.ObjectType):
         description="May this artifact be deployed there? With the reasons that stop it.",
     )
 
+    dora = graphene.Field(
+        DoraFigures,
+        service=graphene.String(),
+        team=graphene.String(),
+        days=graphene.Int(default_value=30),
+        description="DORA figures of production for a service, a team or the organisation.",
+    )
+
+    @staticmethod
+    def resolve_dora(root, info, days, service=None, team=None):
+        try:
+            found = dora.scope(service=service, team=team, user=info.context.user)
+            return dora.figures(days=dora.window(days), **found)
+        except ValidationError as error:
+            raise _error(error) from None
+
     @staticmethod
     def resolve_can_promote(root, info, pipeline, artifact, environment):
         found = one_by_slug(info, Pipeline, pipeline)
@@ -37,9 +59,7 @@ class DeliveryQuery(graphene.ObjectType):
         try:
             return policy.can_promote(found, digest=artifact, environment=environment[:50])
         except ValidationError as error:
-            raise GraphQLError(
-                "; ".join(f"{k}: {' '.join(v)}" for k, v in validation_error_data(error).items())
-            ) from None
+            raise _error(error) from None
 
     @staticmethod
     def resolve_pipeline_run(root, info, run_id):

@@ -19,6 +19,30 @@ class PromotionVerdict(graphene.ObjectType):
     reasons = graphene.List(graphene.NonNull(graphene.String), required=True)
 
 
+class DoraDay(graphene.ObjectType):
+    date = graphene.Date(required=True)
+    deployments = graphene.Int(required=True)
+    failed = graphene.Int(required=True)
+
+
+class DoraFigures(graphene.ObjectType):
+    """Production delivery over a window (``delivery.dora``); times in seconds, medians."""
+
+    days = graphene.Int(required=True)
+    since = graphene.DateTime(required=True)
+    until = graphene.DateTime(required=True)
+    deployments = graphene.Int(required=True)
+    failed_deployments = graphene.Int(required=True)
+    deployment_frequency_per_day = graphene.Float(required=True)
+    lead_time_seconds = graphene.Float()
+    lead_time_count = graphene.Int(required=True)
+    change_failure_rate = graphene.Float()
+    recovery_time_seconds = graphene.Float()
+    recovered = graphene.Int(required=True)
+    unrecovered = graphene.Int(required=True)
+    daily = graphene.List(graphene.NonNull(DoraDay), required=True)
+
+
 class ApprovalType(graphene.ObjectType):
     environment = graphene.String(required=True)
     artifact_digest = graphene.String(required=True)
