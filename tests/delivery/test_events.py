@@ -164,3 +164,26 @@ def test_allowed_deployments_move_current_and_a_rollback_restores(client, secret
     assert rollback.previous == second
     unknown_env = deployed(client, secret, environment="moon")
     assert unknown_env.status_code == 400 and Deployment.objects.count() == 3
+
+
+def test_violations_list_query_count_does_not_grow(
+    member_client, repository, django_assert_max_num_queries
+):
+    env = Environment.objects.create(pipeline=repository.pipeline, name="production", position=1)
+
+    def add(count):
+        for n in range(count):
+            PolicyViolation.objects.create(pipeline=repository.pipeline, environment=env,
+                                           artifact_digest=DIGEST, reasons=["no"], event_id=f"e{n}")  # fmt: skip
+
+    add(1)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        assert member_client.get("/api/v1/pipelines/orders/violations/").json()["count"] == 1
+    add(9)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert (
+            len(member_client.get("/api/v1/pipelines/orders/violations/").json()["results"]) == 10
+        )
