@@ -83,9 +83,9 @@ class ApprovalsView(APIView):
     def post(self, request, slug, name):
         """Approve an artifact for this environment (members of the owning team, or staff).
         It deploys nothing itself: the next promotion of that artifact finds it."""
-        pipeline = _pipeline(request, slug)
-        data = ApproveSerializer(data=request.data)
+        data = ApproveSerializer(data=request.data)  # the body first: bad input is a 400
         data.is_valid(raise_exception=True)
+        pipeline = _pipeline(request, slug)
         approval = actions.approve(
             pipeline, environment=name, digest=data.validated_data["artifact"],
             comment=data.validated_data["comment"], actor=request.user, via=Interface.API,
