@@ -2,9 +2,10 @@
 transaction of ``delivery.actions.receive_event`` (which locked the pipeline and stored the
 event's id). Every row written or changed gets its ChangeRecord.
 
-- ``pipelinerun.queued/started``: an external ``PipelineRun`` (its id in the CI is
-  ``subject.id``, the commit ``customData.commit``) with a pending StageRun per stage;
-  ``pipelinerun.finished`` ends it.
+- ``pipelinerun.started``: an external ``PipelineRun`` (its id in the CI is ``subject.id``,
+  the commit ``customData.commit``), running, with a pending StageRun per stage (one run of a
+  pipeline runs at a time, whoever runs it); ``pipelinerun.finished`` ends it.
+  ``pipelinerun.queued`` is noted only: a queued run is the embedded runner's to start.
 - ``taskrun.started/finished``: the stage named ``subject.content.taskName`` of the run
   ``subject.content.pipelineRun.id``; ``customData.result`` becomes the stage's result (a bake
   that succeeded without a verdict passed).
@@ -104,19 +105,17 @@ def _pipeline_run(pipeline, event: Event, rec: _Recorder) -> Outcome:
                 StageRun.Status.SUCCEEDED if ok else StageRun.Status.FAILED)  # fmt: skip
             rec.changed(stage, stage_before, ["status"])
         return Outcome(effect=f"run {run.number} {run.status}", run=run)
+    if predicate == "queued":
+        # Not stored as a queued run: Keel's embedded runner starts queued runs.
+        return Outcome(effect="noted: the run is recorded when it starts")
     existing = PipelineRun.objects.filter(
         pipeline=pipeline, trigger=PipelineRun.Trigger.EXTERNAL, external_id=event.subject_id
     ).first()
     if existing is not None:
-        if predicate == "started" and existing.status == PipelineRun.Status.QUEUED:
-            before = snapshot(existing)
-            existing.status, existing.started_at = PipelineRun.Status.RUNNING, now
-            rec.changed(existing, before, ["status", "started_at"])
         return Outcome(effect=f"run {existing.number} {existing.status}", run=existing)
-    status = PipelineRun.Status.RUNNING if predicate == "started" else PipelineRun.Status.QUEUED
-    if pipeline.runs.filter(status=status).exists():
+    if pipeline.runs.filter(status=PipelineRun.Status.RUNNING).exists():
         raise ValidationError(
-            f"A run of {pipeline.slug} is already {status}: report it finished first.",
+            f"A run of {pipeline.slug} is already running: report it finished first.",
             code="conflict",
         )
     stages = list(pipeline.stages.order_by("position"))
@@ -133,8 +132,8 @@ def _pipeline_run(pipeline, event: Event, rec: _Recorder) -> Outcome:
             committed_at=_moment(committed_at, "customData.committedAt") if committed_at else None,
             ref=event.text("ref", required=False, where="customData") or "refs/heads/main",
             external_id=event.subject_id,
-            status=status,
-            started_at=now if status == PipelineRun.Status.RUNNING else None,
+            status=PipelineRun.Status.RUNNING,
+            started_at=now,
         )
     )
     StageRun.objects.bulk_create(

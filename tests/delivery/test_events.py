@@ -187,3 +187,17 @@ def test_violations_list_query_count_does_not_grow(
         assert (
             len(member_client.get("/api/v1/pipelines/orders/violations/").json()["results"]) == 10
         )
+
+
+def test_a_second_external_run_while_one_runs_is_a_conflict_and_queued_is_noted(
+    client, secret, repository
+):
+    assert started(client, secret, "gh-1").status_code == 202
+    before = counts()
+    second = started(client, secret, "gh-2")
+    queued = post(
+        client, "orders", secret, cdevent("pipelinerun.queued", "gh-3", {}, {"commit": COMMIT})
+    )
+    assert second.status_code == 409 and "already running" in str(second.json()["errors"])
+    assert queued.status_code == 202 and PipelineRun.objects.count() == 1
+    assert counts()[0] == before[0] and counts()[2:4] == before[2:4]
