@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from portal.audit import record_change, snapshot
 from portal.models import ChangeRecord
@@ -143,8 +144,6 @@ def _pipeline_run(pipeline, event: Event, rec: _Recorder) -> Outcome:
 
 
 def _moment(text, where: str):
-    from django.utils.dateparse import parse_datetime
-
     value = parse_datetime(text) if isinstance(text, str) else None
     if value is None or value.tzinfo is None:
         raise ValidationError({where: "An ISO 8601 time with its offset."})

@@ -22,6 +22,7 @@ import hashlib
 import hmac
 import json
 import os
+import subprocess
 import sys
 import time
 import urllib.error
@@ -53,6 +54,16 @@ def run_id():
 
 def commit():
     return setting("GITHUB_SHA") or setting("CI_COMMIT_SHA")
+
+
+def committed_at(sha):
+    """The commit's time (where Keel's lead time starts), when this is a git checkout."""
+    try:
+        done = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%cI", sha or "HEAD"],
+                              capture_output=True, text=True, timeout=10, check=True)  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout.strip()
 
 
 def outcome(given):
@@ -91,7 +102,10 @@ def build(args):
         content = {"pipelineName": pipeline_slug()}
         if args.action == "finished":
             content["outcome"] = outcome(args.outcome)
-        custom = {"commit": commit()} if args.action == "started" else None
+        custom = None
+        if args.action == "started":
+            custom = {"commit": commit(), "committedAt": committed_at(commit())}
+            custom = {key: value for key, value in custom.items() if value}
         return event(f"pipelinerun.{args.action}", run_id(), content, custom)
     if args.what == "task":
         content = {"taskName": args.name, "pipelineRun": run}

@@ -33,13 +33,15 @@ def counts():
 
 def started(client, secret, run_id="gh-1"):
     return post(client, "orders", secret,
-                cdevent("pipelinerun.started", run_id, {"pipelineName": "orders"}, {"commit": COMMIT}))  # fmt: skip
+                cdevent("pipelinerun.started", run_id, {"pipelineName": "orders"},
+                        {"commit": COMMIT, "committedAt": "2026-12-01T20:00:00Z"}))  # fmt: skip
 
 
 def test_an_external_run_its_stages_and_artifact_are_recorded(client, secret, repository):
     response = started(client, secret)
     assert response.status_code == 202, response.json()
     run = PipelineRun.objects.get()
+    assert run.committed_at.isoformat() == "2026-12-01T20:00:00+00:00"
     assert (run.trigger, run.status, run.external_id, run.commit_sha) == (
         "external",
         "running",

@@ -14,7 +14,7 @@ from delivery.models import PipelineRun, PolicyViolation
 from portal.models import Interface
 from scaffolding.pipelines import FILES_DIR
 
-from .external import COMMIT, secret_for
+from .external import secret_for
 
 DIGEST = "e" * 64
 
@@ -30,6 +30,10 @@ def project(tmp_path):
         json.dumps({"service": "orders", "version": "0.1.0"})
     )
     (folder / "dist" / "provenance.json").write_text(json.dumps({"artifact": {"sha256": DIGEST}}))
+    dated = {**os.environ, "GIT_COMMITTER_DATE": "2026-12-01T20:00:00+00:00", "GIT_AUTHOR_NAME": "Ann",
+             "GIT_AUTHOR_EMAIL": "ann@example.org", "GIT_COMMITTER_NAME": "Ann", "GIT_COMMITTER_EMAIL": "ann@example.org"}  # fmt: skip
+    for command in (["git", "init", "-q"], ["git", "add", "."], ["git", "commit", "-qm", "one"]):
+        subprocess.run(command, cwd=folder, env=dated, check=True, capture_output=True)
     return folder
 
 
@@ -46,7 +50,9 @@ def test_github_actions_reports_reach_keel_and_production_is_refused(
         ).key,
         "GITHUB_RUN_ID": "77",
         "GITHUB_RUN_ATTEMPT": "1",
-        "GITHUB_SHA": COMMIT,
+        "GITHUB_SHA": subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True, check=True
+        ).stdout.strip(),  # fmt: skip
     }
 
     def report(*args):
@@ -72,6 +78,10 @@ def test_github_actions_reports_reach_keel_and_production_is_refused(
     assert asked.returncode == 1 and "Stage staging has not passed" in asked.stdout
     assert deployed.returncode == 1 and "Keel answered 422" in deployed.stdout
     run = PipelineRun.objects.get(external_id="77-1")
+    assert (
+        run.committed_at.isoformat() == "2026-12-01T20:00:00+00:00"
+        and run.commit_sha == env["GITHUB_SHA"]
+    )
     stages = {s.name: s for s in run.stages.all()}
     assert stages["build"].status == "succeeded" and stages["package"].result["artifact"] == DIGEST
     assert PolicyViolation.objects.get().artifact_digest == DIGEST
