@@ -8,6 +8,8 @@ import io
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -165,6 +167,16 @@ class DoraCSVRenderer(BaseRenderer):
         return out.getvalue()
 
 
+class _JsonOrCsv(DefaultContentNegotiation):
+    """``?format=`` other than json or csv is a 400 field error (DRF would answer 404)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        wanted = format_suffix or request.query_params.get("format")
+        if wanted and wanted not in {renderer.format for renderer in renderers}:
+            raise ValidationError({"format": "json or csv."})
+        return super().select_renderer(request, renderers, format_suffix)
+
+
 class DoraQuerySerializer(serializers.Serializer):
     service = serializers.CharField(max_length=100, required=False)
     team = serializers.CharField(max_length=100, required=False)
@@ -174,6 +186,7 @@ class DoraQuerySerializer(serializers.Serializer):
 class DoraView(APIView):
     permission_classes = [IsAuthenticated]
     renderer_classes = [JSONRenderer, DoraCSVRenderer]
+    content_negotiation_class = _JsonOrCsv
 
     @extend_schema(parameters=[DoraQuerySerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request):

@@ -119,6 +119,7 @@ def test_rest_csv_graphql_and_the_page_give_the_same_figures(production, service
     assert api.get("/api/v1/dora/", {"days": 0}).status_code == 400
     assert api.get("/api/v1/dora/", {"service": "nothing"}).status_code == 400
     assert api.get("/api/v1/dora/", {"days": 0, "format": "csv"}).status_code == 400
+    assert api.get("/api/v1/dora/", {"format": "xml"}).status_code == 400
 
     client.force_login(member)
     gql = GraphQLClient(client)
