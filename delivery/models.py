@@ -51,6 +51,9 @@ class PipelineRun(models.Model):
         null=True, blank=True, help_text="The commit's time: where lead time starts."
     )
     ref = models.CharField(max_length=255, default="refs/heads/main")
+    external_id = models.CharField(
+        max_length=200, blank=True, help_text="The run's id in the external CI that reported it."
+    )
     status = models.CharField(
         max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True
     )
@@ -327,3 +330,113 @@ class Deployment(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{self.environment.get_absolute_url()}#deployment-{self.pk}"
+
+
+class Approval(models.Model):
+    """A person's go-ahead for one artifact (by digest) in one environment that asks for
+    approvals (``Environment.requires_approval``): ``delivery.policy`` looks for it."""
+
+    owner_team_path = "environment__pipeline__owner_team"
+
+    environment = models.ForeignKey(Environment, on_delete=models.CASCADE, related_name="approvals")
+    artifact_digest = models.CharField(max_length=64, validators=[SHA256])
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="delivery_approvals"
+    )
+    comment = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["environment", "artifact_digest"],
+                name="delivery_approval_once",
+                violation_error_message="This artifact is already approved for this environment.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.environment}: sha256:{self.artifact_digest[:12]} approved"
+
+    def get_absolute_url(self) -> str:
+        return self.environment.pipeline.get_absolute_url()
+
+
+class PolicyViolation(models.Model):
+    """A deployment Keel refused because the artifact had not earned it (``delivery.policy``),
+    reported by an external system: kept beside the refused ``Deployment``."""
+
+    owner_team_path = "pipeline__owner_team"
+
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="violations")
+    environment = models.ForeignKey(
+        Environment, on_delete=models.CASCADE, related_name="violations"
+    )
+    deployment = models.OneToOneField(
+        Deployment, null=True, blank=True, on_delete=models.SET_NULL, related_name="violation"
+    )
+    artifact_digest = models.CharField(max_length=64, validators=[SHA256])
+    reasons = models.JSONField(default=list)
+    event_id = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.environment}: sha256:{self.artifact_digest[:12]} refused"
+
+    def get_absolute_url(self) -> str:
+        return self.pipeline.get_absolute_url()
+
+
+class EventSecret(models.Model):
+    """The HMAC secret an external CI or CD system signs a pipeline's CDEvents with. Shown
+    once, when made or rotated (``delivery.actions.rotate_event_secret``); history never
+    copies it (``portal.audit`` skips fields named ``secret``)."""
+
+    owner_team_path = "pipeline__owner_team"
+
+    pipeline = models.OneToOneField(Pipeline, on_delete=models.CASCADE, related_name="event_secret")
+    secret = models.CharField(max_length=128)
+    rotated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pipeline"]
+
+    def __str__(self) -> str:
+        return f"event secret of {self.pipeline.slug}"
+
+    def get_absolute_url(self) -> str:
+        return self.pipeline.get_absolute_url()
+
+
+class ReceivedEvent(models.Model):
+    """A CDEvent accepted for a pipeline, by its ``context.id``: the same id again is a
+    replay, refused (the unique constraint holds it even for two arriving at once)."""
+
+    owner_team_path = "pipeline__owner_team"
+
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="events")
+    event_id = models.CharField(max_length=200)
+    type = models.CharField(max_length=200)
+    source = models.CharField(max_length=500)
+    outcome = models.CharField(max_length=200, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pipeline", "event_id"],
+                name="delivery_event_once",
+                violation_error_message="This event was received already.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pipeline.slug} {self.type} {self.event_id}"
+
+    def get_absolute_url(self) -> str:
+        return self.pipeline.get_absolute_url()

@@ -18,6 +18,9 @@ urlpatterns = [
         name="environment-rollback",
     ),
     path("services/<slug:slug>/delivery/", views.service_delivery, name="service-delivery"),
+    path("pipelines/<slug:slug>/runs/<int:number>/approve/", views.approve, name="run-approve"),
+    path("pipelines/<slug:slug>/events-secret/", views.events_secret, name="events-secret"),
+    path("dora/", views.dora_figures, name="dora"),
     re_path(
         r"^artifacts/(?P<digest>[0-9a-f]{64})/$", views.artifact_detail, name="artifact-detail"
     ),

@@ -3,6 +3,8 @@ with htmx while a run is unfinished), starting a run, and a run with its stages'
 runs where (a partial the service page loads), an environment's deployment history, and
 rolling an environment back."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -15,11 +17,12 @@ from portal.lookups import with_slug
 from portal.models import Interface
 from scaffolding.models import Pipeline
 
-from . import actions
-from .models import Artifact, Deployment, Environment, PipelineRun
+from . import actions, charts, dora, policy
+from .models import Approval, Artifact, Deployment, Environment, PipelineRun, PolicyViolation
 
 RUNS_SHOWN = 10
 DEPLOYMENTS_PER_PAGE = 25
+VIOLATIONS_SHOWN = 5
 
 
 def _pipeline(request, slug) -> Pipeline:
@@ -38,6 +41,11 @@ def _runs_context(request, pipeline) -> dict:
         "runs": runs,
         "active": any(not run.is_finished for run in runs),
         "can_start": permissions.can(request.user, permissions.CHANGE, pipeline),
+        "violations": list(
+            PolicyViolation.objects.filter(pipeline=pipeline).select_related("environment")[
+                :VIOLATIONS_SHOWN
+            ]
+        ),
     }
 
 
@@ -57,11 +65,82 @@ def pipeline_runs(request, slug):
     return render(request, template, _runs_context(request, pipeline))
 
 
+def _digest_of_run(run) -> str:
+    if run.artifact:
+        return run.artifact.digest
+    package = next((s for s in run.stages.all() if s.name == "package"), None)
+    found = package.result.get("artifact") if package and isinstance(package.result, dict) else None
+    return found if isinstance(found, str) else ""
+
+
+def _promotion(request, pipeline, run) -> dict:
+    """Whether the run's artifact may go to production, and whether this person may approve
+    it there (an approval is asked for and not given yet)."""
+    digest = _digest_of_run(run)
+    environments = policy.environment_names(pipeline)
+    if not digest or policy.PRODUCTION not in environments:
+        return {}
+    verdict = policy.can_promote(pipeline, digest=digest, environment=policy.PRODUCTION)
+    stored = pipeline.environments.filter(name=policy.PRODUCTION, requires_approval=True).exists()
+    asks = policy.requires_approval(pipeline, policy.PRODUCTION, stored)
+    approved = (
+        Approval.objects.filter(
+            environment__pipeline=pipeline,
+            environment__name=policy.PRODUCTION,
+            artifact_digest=digest,
+        )
+        .select_related("approver")
+        .first()
+    )
+    return {
+        "digest": digest,
+        "verdict": verdict,
+        "approval": approved,
+        "can_approve": asks
+        and approved is None
+        and permissions.can(request.user, permissions.CHANGE, pipeline),
+    }
+
+
 @require_safe
 def run_detail(request, slug, number):
     pipeline = _pipeline(request, slug)
     run = get_object_or_404(PipelineRun.objects.with_related(), pipeline=pipeline, number=number)
-    return render(request, "delivery/run_detail.html", {"run": run, "pipeline": pipeline})
+    context = {"run": run, "pipeline": pipeline, "promotion": _promotion(request, pipeline, run)}
+    return render(request, "delivery/run_detail.html", context)
+
+
+@require_http_methods(["POST"])
+def approve(request, slug, number):
+    """Approve the run's artifact for production. It deploys nothing: the next promotion of
+    the artifact (a new run, or the external CI's production job run again) may deploy it."""
+    pipeline = _pipeline(request, slug)
+    run = get_object_or_404(PipelineRun.objects.with_related(), pipeline=pipeline, number=number)
+    try:
+        actions.approve(pipeline, environment=policy.PRODUCTION, digest=_digest_of_run(run),
+                        comment=request.POST.get("comment", "")[:2000], actor=request.user,
+                        via=Interface.UI)  # fmt: skip
+        messages.success(request, "Approved for production: its next promotion may deploy it.")
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    return redirect(run)
+
+
+@require_http_methods(["POST"])
+def events_secret(request, slug):
+    """Make or rotate the pipeline's CDEvents secret and show it this once (on this page,
+    never in a message kept in the session)."""
+    pipeline = _pipeline(request, slug)
+    context = _runs_context(request, pipeline)
+    try:
+        context["new_secret"] = actions.rotate_event_secret(
+            pipeline, actor=request.user, via=Interface.UI
+        )
+    except PermissionDenied as error:
+        context["secret_error"] = str(error)
+    return render(
+        request, "delivery/run_list.html", context, status=200 if "new_secret" in context else 403
+    )
 
 
 @require_safe
@@ -140,3 +219,21 @@ def environment_rollback(request, slug, name):
             request, f"Rolled {environment.name} back: deployment {deployment.pk} is live."
         )
     return redirect(environment)
+
+
+@require_safe
+def dora_figures(request):
+    """The DORA figures and their chart for ``?service=`` or ``?team=`` (or everything) over
+    ``?days=`` (30): the whole page, or with ``?partial=1`` the part the service and team
+    pages load."""
+    try:
+        found = dora.scope(service=request.GET.get("service"), team=request.GET.get("team"),
+                           user=request.user)  # fmt: skip
+        days = dora.window(request.GET.get("days", 30))
+    except ValidationError as error:
+        return render(request, "delivery/dora.html", {"errors": error.messages}, status=400)
+    figures = dora.figures(days=days, **found)
+    context = {"figures": figures, "chart": charts.bars(figures.daily), **found,
+               "query": urlencode({**{n: o.slug for n, o in found.items()}, "days": days})}  # fmt: skip
+    template = "delivery/_dora.html" if request.GET.get("partial") else "delivery/dora.html"
+    return render(request, template, context)

@@ -301,6 +301,14 @@ KEEL_DELIVERY_WORK_DIR = Path(
 KEEL_DELIVERY_ARTIFACT_DIR = Path(
     env.str("KEEL_DELIVERY_ARTIFACT_DIR", default=str(DATA_DIR / "artifacts"))
 ).resolve()
+# CDEvents reported by external CI/CD systems (delivery/events.py): the largest body read,
+# and how far a signature's timestamp may be from now.
+KEEL_DELIVERY_EVENT_MAX_BYTES = env.int("KEEL_DELIVERY_EVENT_MAX_BYTES", default=64 * 1024)
+KEEL_DELIVERY_EVENT_WINDOW_SECONDS = env.int("KEEL_DELIVERY_EVENT_WINDOW_SECONDS", default=300)
+# The webhook deployment target's request to the external CD system (delivery/targets/webhook.py).
+KEEL_DELIVERY_WEBHOOK_SECONDS = env.float("KEEL_DELIVERY_WEBHOOK_SECONDS", default=10)
+# DORA figures: the longest window asked for, in days.
+KEEL_DORA_MAX_DAYS = env.int("KEEL_DORA_MAX_DAYS", default=365)
 # One stage task (soft limit 30 s before it), and each command a stage runs (wall clock).
 KEEL_DELIVERY_STAGE_TIME_LIMIT = env.int("KEEL_DELIVERY_STAGE_TIME_LIMIT", default=1800)
 KEEL_DELIVERY_COMMAND_SECONDS = env.float("KEEL_DELIVERY_COMMAND_SECONDS", default=600)

@@ -33,6 +33,7 @@ DESCRIPTOR_PATH = "catalog-info.yaml"
 # Asks Keel whether the API definitions would be accepted (ci/contract_check.py); it needs
 # KEEL_URL and a read-only KEEL_TOKEN from the CI system's settings.
 CONTRACT_CHECK = "python ci/contract_check.py"
+REPORT = "python ci/report.py"  # each stage reported to Keel as a signed CDEvent
 
 # (name, environment, steps, on_success, on_failure)
 STAGES = (
@@ -187,18 +188,38 @@ def github_actions(template: ServiceTemplate, python_version: str) -> dict:
     download = {"uses": "actions/download-artifact@v4", "with": {"name": "package", "path": "dist"}}
     keel = {"KEEL_URL": "${{ vars.KEEL_URL }}", "KEEL_TOKEN": "${{ secrets.KEEL_TOKEN }}"}
     contract_check = [{"run": CONTRACT_CHECK, "env": keel}] if template.provides_api else []
+    on_main = "github.ref == 'refs/heads/main'"
+
+    def reported(stage, steps, first=()):
+        """The stage's steps between its reports to Keel (started; finished, whatever the
+        outcome), on main only."""
+        return [
+            *setup,
+            *({"if": on_main, "run": f"{REPORT} {line}"} for line in first),
+            {"if": on_main, "run": f"{REPORT} task started {stage}"},
+            *steps,
+            {
+                "if": f"always() && {on_main}",
+                "run": f"{REPORT} task finished {stage} --outcome ${{{{ job.status }}}}",
+            },
+        ]
 
     def deploy_job(env, needs):
+        ask = [{"run": f"{REPORT} can-promote {env}"}] if env == "production" else []
         return {
             "needs": needs,
             "runs-on": "ubuntu-latest",
             "environment": env,
-            "steps": [
-                *setup,
-                download,
-                {"run": f"python ci/deploy.py deploy --environment {env}"},
-                {"run": f"python ci/deploy.py smoke --environment {env}"},
-            ],
+            "steps": reported(
+                env,
+                [
+                    download,
+                    *ask,
+                    {"run": f"python ci/deploy.py deploy --environment {env}"},
+                    {"run": f"python ci/deploy.py smoke --environment {env}"},
+                    {"run": f"{REPORT} deployed {env}"},
+                ],
+            ),
         }
 
     def rollback_job(env, needs):
@@ -215,28 +236,35 @@ def github_actions(template: ServiceTemplate, python_version: str) -> dict:
         "on": {"push": {"branches": ["main"]}, "pull_request": {}},
         "concurrency": {"group": "delivery-${{ github.ref }}", "cancel-in-progress": False},
         "permissions": {"contents": "read"},
+        "env": {**keel, "KEEL_EVENTS_SECRET": "${{ secrets.KEEL_EVENTS_SECRET }}"},
         "jobs": {
             "build": {
                 "runs-on": "ubuntu-latest",
-                "steps": [
-                    *setup,
-                    {"run": "pip install --require-hashes -r requirements.txt"},
-                    {"run": template.test_command},
-                    *contract_check,
-                ],
+                "steps": reported(
+                    "build",
+                    [
+                        {"run": "pip install --require-hashes -r requirements.txt"},
+                        {"run": template.test_command},
+                        *contract_check,
+                    ],
+                    first=["pipeline started"],
+                ),
             },
             "package": {
                 "needs": "build",
-                "if": "github.ref == 'refs/heads/main'",
+                "if": on_main,
                 "runs-on": "ubuntu-latest",
-                "steps": [
-                    *setup,
-                    {"run": "python ci/package.py"},
-                    {
-                        "uses": "actions/upload-artifact@v4",
-                        "with": {"name": "package", "path": "dist/"},
-                    },
-                ],
+                "steps": reported(
+                    "package",
+                    [
+                        {"run": "python ci/package.py"},
+                        {"run": f"{REPORT} artifact"},
+                        {
+                            "uses": "actions/upload-artifact@v4",
+                            "with": {"name": "package", "path": "dist/"},
+                        },
+                    ],
+                ),
             },
             "staging": deploy_job("staging", "package"),
             "rollback-staging": rollback_job("staging", "staging"),
@@ -244,13 +272,22 @@ def github_actions(template: ServiceTemplate, python_version: str) -> dict:
                 "needs": "staging",
                 "runs-on": "ubuntu-latest",
                 "environment": "staging",
-                "steps": [
-                    *setup,
-                    {"run": bake_command(bake_settings({}))},
-                ],
+                "steps": reported("bake", [{"run": bake_command(bake_settings({}))}]),
             },
             "production": deploy_job("production", "bake"),
             "rollback-production": rollback_job("production", "production"),
+            "report": {
+                "needs": ["build", "package", "staging", "bake", "production"],
+                "if": f"always() && {on_main}",
+                "runs-on": "ubuntu-latest",
+                "steps": [
+                    *setup,
+                    {
+                        "run": f"{REPORT} pipeline finished --outcome "
+                        "${{ needs.production.result }}"
+                    },
+                ],
+            },
         },
     }
 
@@ -258,16 +295,35 @@ def github_actions(template: ServiceTemplate, python_version: str) -> dict:
 def gitlab_ci(template: ServiceTemplate, python_version: str) -> dict:
     main_only = [{"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}]
 
-    def deploy_job(env, stage, needs):
+    def reported(stage, job):
+        """The job reporting to Keel that it started, and (after_script, which runs whatever
+        the outcome and knows it as $CI_JOB_STATUS) that it finished."""
         return {
+            **job,
+            "before_script": [f"{REPORT} task started {stage}"],
+            "after_script": [f"{REPORT} task finished {stage}"],
+        }
+
+    def deploy_job(env, stage, needs):
+        ask = [f"{REPORT} can-promote {env}"] if env == "production" else []
+        return reported(env, {
             "stage": stage,
             "needs": [needs],
             "environment": {"name": env},
             "rules": main_only,
             "script": [
+                *ask,
                 f"python ci/deploy.py deploy --environment {env}",
                 f"python ci/deploy.py smoke --environment {env}",
+                f"{REPORT} deployed {env}",
             ],
+        })  # fmt: skip
+
+    def finished(outcome, when):
+        return {
+            "stage": ".post",
+            "rules": [{**main_only[0], "when": when}],
+            "script": [f"{REPORT} pipeline finished --outcome {outcome}"],
         }
 
     def rollback_job(env, stage, needs):
@@ -283,32 +339,48 @@ def gitlab_ci(template: ServiceTemplate, python_version: str) -> dict:
     return {
         "stages": ["build", "package", "staging", "bake", "production"],
         "default": {"image": f"python:{python_version}-slim"},
-        "build": {
-            "stage": "build",
-            "script": [
-                "pip install --require-hashes -r requirements.txt",
-                template.test_command,
-                *([CONTRACT_CHECK] if template.provides_api else []),
-            ],
-        },
-        "package": {
-            "stage": "package",
-            "needs": ["build"],
+        "report-started": {
+            "stage": ".pre",
             "rules": main_only,
-            "script": ["python ci/package.py"],
-            "artifacts": {"paths": ["dist/"]},
+            "script": [f"{REPORT} pipeline started"],
         },
+        "build": reported(
+            "build",
+            {
+                "stage": "build",
+                "script": [
+                    "pip install --require-hashes -r requirements.txt",
+                    template.test_command,
+                    *([CONTRACT_CHECK] if template.provides_api else []),
+                ],
+            },
+        ),  # fmt: skip
+        "package": reported(
+            "package",
+            {
+                "stage": "package",
+                "needs": ["build"],
+                "rules": main_only,
+                "script": ["python ci/package.py", f"{REPORT} artifact"],
+                "artifacts": {"paths": ["dist/"]},
+            },
+        ),  # fmt: skip
         "staging": deploy_job("staging", "staging", "package"),
         "rollback-staging": rollback_job("staging", "bake", "staging"),
-        "bake": {
-            "stage": "bake",
-            "needs": ["staging"],
-            "environment": {"name": "staging", "action": "verify"},
-            "rules": main_only,
-            "script": [bake_command(bake_settings({}))],
-        },
+        "bake": reported(
+            "bake",
+            {
+                "stage": "bake",
+                "needs": ["staging"],
+                "environment": {"name": "staging", "action": "verify"},
+                "rules": main_only,
+                "script": [bake_command(bake_settings({}))],
+            },
+        ),  # fmt: skip
         "production": deploy_job("production", "production", "bake"),
         "rollback-production": rollback_job("production", ".post", "production"),
+        "report-succeeded": finished("success", "on_success"),
+        "report-failed": finished("failure", "on_failure"),
     }
 
 
@@ -375,6 +447,7 @@ def write_delivery_files(
         "ci/package.py": (FILES_DIR / "package.py").read_text(),
         "ci/contract_check.py": (FILES_DIR / "contract_check.py").read_text(),
         "ci/deploy.py": (FILES_DIR / "deploy.py").read_text(),
+        "ci/report.py": (FILES_DIR / "report.py").read_text(),
     }
     for relative, text in files.items():
         path = Path(folder) / relative

@@ -18,6 +18,51 @@ DeploymentStatus = choices_enum(
 DeploymentKind = choices_enum(Deployment.Kind, "DeploymentKind", "A deployment or a rollback.")
 
 
+class PromotionVerdict(graphene.ObjectType):
+    allowed = graphene.Boolean(required=True)
+    reasons = graphene.List(graphene.NonNull(graphene.String), required=True)
+
+
+class DoraDay(graphene.ObjectType):
+    date = graphene.Date(required=True)
+    deployments = graphene.Int(required=True)
+    failed = graphene.Int(required=True)
+
+
+class DoraFigures(graphene.ObjectType):
+    """Production delivery over a window (``delivery.dora``); times in seconds, medians."""
+
+    days = graphene.Int(required=True)
+    since = graphene.DateTime(required=True)
+    until = graphene.DateTime(required=True)
+    deployments = graphene.Int(required=True)
+    failed_deployments = graphene.Int(required=True)
+    deployment_frequency_per_day = graphene.Float(required=True)
+    lead_time_seconds = graphene.Float()
+    lead_time_count = graphene.Int(required=True)
+    change_failure_rate = graphene.Float()
+    recovery_time_seconds = graphene.Float()
+    recovered = graphene.Int(required=True)
+    unrecovered = graphene.Int(required=True)
+    daily = graphene.List(graphene.NonNull(DoraDay), required=True)
+
+
+class ApprovalType(graphene.ObjectType):
+    environment = graphene.String(required=True)
+    artifact_digest = graphene.String(required=True)
+    approver = graphene.String(required=True)
+    comment = graphene.String(required=True)
+    created_at = graphene.DateTime(required=True)
+
+    @staticmethod
+    def resolve_environment(root, info):
+        return root.environment.name
+
+    @staticmethod
+    def resolve_approver(root, info):
+        return root.approver.username
+
+
 class ArtifactType(DjangoObjectType):
     provenance = graphene.JSONString(
         required=True, description="Commit, builder, time and every dependency with its hash."

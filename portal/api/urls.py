@@ -10,6 +10,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api.urls import register as register_accounts
 from catalog.api import viewsets as catalog
 from contracts.api import urls as contracts
+from delivery.api import urls as delivery
 from delivery.api.urls import register as register_delivery
 from descriptors.api import urls as descriptors
 from scaffolding.api.urls import register as register_scaffolding
@@ -74,5 +75,6 @@ urlpatterns = [
     *descriptors.urlpatterns,  # entities by reference, export
     path("graph/teams/", catalog.TeamCouplingView.as_view(), name="graph-team-list"),
     *contracts.urlpatterns,  # checks, compare, breaking versions
+    *delivery.urlpatterns,  # events webhook, can-promote, approvals, violations
     *router.urls,
 ]

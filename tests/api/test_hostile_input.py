@@ -40,6 +40,7 @@ def _concrete(path: str, world) -> str:
         pipeline_slug="checkout",
         username=world.member.username,
         version="1.0.0",
+        name="production",
     )
 
 

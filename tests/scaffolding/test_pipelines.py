@@ -119,7 +119,8 @@ def test_the_definition_carries_the_bake_settings_and_every_ci_bakes_alike(files
         "python ci/deploy.py bake --environment staging --seconds 600 --interval 5 "
         "--error-rate 0.01 --throttle-rate 0.05 --p99-ms 500 --min-requests 20"
     )
-    github = files[pipelines.GITHUB_PATH]["jobs"]["bake"]["steps"][-1]["run"]
+    steps = files[pipelines.GITHUB_PATH]["jobs"]["bake"]["steps"]
+    github = next(step["run"] for step in steps if "deploy.py bake" in step.get("run", ""))
     assert github == command == files[pipelines.GITLAB_PATH]["bake"]["script"][0]
     assert pipelines.bake_settings(files[pipelines.NATIVE_PATH]) == bake
 
@@ -187,3 +188,25 @@ def test_a_pipeline_whose_bake_block_is_bad_is_not_created(team, member):
             run, definition=definition, ci_url="", actor=member, via=Interface.JOB
         )
     assert not Pipeline.objects.exists()
+
+
+def test_each_stage_reports_to_keel_and_production_asks_first(files):
+    jobs = files[pipelines.GITHUB_PATH]["jobs"]
+    for stage in STAGES:
+        runs = [step.get("run", "") for step in jobs[stage]["steps"]]
+        assert f"python ci/report.py task started {stage}" in runs
+        assert (
+            runs[-1] == f"python ci/report.py task finished {stage} --outcome ${{{{ job.status }}}}"
+        )
+        assert jobs[stage]["steps"][-1]["if"].startswith("always()")
+    production = [step.get("run", "") for step in jobs["production"]["steps"]]
+    assert production.index("python ci/report.py can-promote production") < production.index(
+        "python ci/deploy.py deploy --environment production"
+    )
+    assert "python ci/report.py artifact" in [s.get("run") for s in jobs["package"]["steps"]]
+    assert "KEEL_EVENTS_SECRET" in files[pipelines.GITHUB_PATH]["env"]
+    ci = files[pipelines.GITLAB_PATH]
+    for stage in STAGES:
+        assert ci[stage]["after_script"] == [f"python ci/report.py task finished {stage}"]
+    assert ci["production"]["script"][0] == "python ci/report.py can-promote production"
+    assert ci["report-failed"]["rules"][0]["when"] == "on_failure"
