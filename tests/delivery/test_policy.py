@@ -24,7 +24,7 @@ def test_an_unbaked_artifact_is_refused_with_the_stage_named(repository):
     verdict = policy.can_promote(repository.pipeline, digest=DIGEST, environment="production")
     assert not verdict.allowed
     assert verdict.reasons == [
-        "Stage bake has not passed for this artifact (run 1: not run yet (deployment arrives in a later release))."
+        "Stage bake has not passed for this artifact (run 1: not run (the embedded runner has no runner for it))."
     ]
 
 
