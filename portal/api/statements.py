@@ -22,6 +22,7 @@ from portal.lookups import slug_key
 
 _STAND_IN = "keel-stand-in-{}"  # a valid slug, so that a slug filter keeps it
 _KEPT = 512  # shapes a process keeps; past that it starts again
+_UNKNOWN = object()
 _statements: dict[tuple, tuple[str, list, list[tuple[int, str]]] | None] = {}
 
 
@@ -108,11 +109,12 @@ def fetcher(filterset, queryset, build, columns):
             size,
             connection.alias,
         )
-        if key not in _statements:
+        statement = _statements.get(key, _UNKNOWN)  # one lookup: another thread may clear
+        if statement is _UNKNOWN:
             if len(_statements) >= _KEPT:
                 _statements.clear()
-            _statements[key] = _compile(filterset, queryset, given, build, columns, first, size)
-        statement = _statements[key]
+            statement = _compile(filterset, queryset, given, build, columns, first, size)
+            _statements[key] = statement
         if statement is None:
             return None
         sql, params, places = statement
