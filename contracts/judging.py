@@ -89,6 +89,8 @@ def judge(versions: list[ApiVersion]) -> list[Judgement]:
         for judgement in judgements:
             _rule(judgement, bases)
             judgement.version._contract_judgement = judgement
+            # read by the comparison only: an import judging thousands need not keep them
+            judgement.version.__dict__.pop("_parsed_spec", None)
     return [v._contract_judgement for v in versions]
 
 
