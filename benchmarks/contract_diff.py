@@ -15,8 +15,11 @@ the base has (so every rule runs, and the diff has something to report):
 For each it prints, wall-clock: the median and slowest of ``--runs`` runs of the rules alone on
 the parsed documents (``rules_only``) and of parsing both texts without validation then the
 rules (``parse_and_rules``: the diff's own cost once both sides are known valid, as at publish);
-and one run of the whole ``compare`` (``compare_once``: both sides validated by
-``openapi-spec-validator`` first, which dominates; ``benchmarks/specs.py`` measures that).
+one run of the whole ``compare`` (``compare_once``: both sides validated by
+``openapi-spec-validator`` first, which dominates; ``benchmarks/specs.py`` measures that);
+and a check request's own work (``check``: the candidate validated once and compared as its
+validation read it, with the published base as read for the previous check, as
+``contracts.checking`` does; the first run reads the base too).
 Figures are printed, never asserted.
 
     .venv/bin/python benchmarks/contract_diff.py --runs 5
@@ -172,7 +175,7 @@ def main() -> None:
     from django.conf import settings
 
     from catalog.specs import load_document, validate_spec
-    from contracts.diffing import compare, openapi
+    from contracts.diffing import compare, compare_valid, openapi
 
     max_bytes = settings.KEEL_SPEC_MAX_BYTES
     pairs = {
@@ -189,6 +192,11 @@ def main() -> None:
             lambda: openapi.changes(load_document(base), load_document(revision)),  # noqa: B023
             arguments.runs,
         )
+
+        def check(base=base, revision=revision):
+            return compare_valid("openapi", base, revision, validate_spec("openapi", revision))
+
+        checked, _ = _times(check, arguments.runs)
         report[name] = {
             "bytes": [len(base.encode()), len(revision.encode())],
             "operations": sum(
@@ -198,6 +206,7 @@ def main() -> None:
             "rules_only": rules,
             "parse_and_rules": parse_and_rules,
             "compare_once": whole,
+            "check": checked,
         }
     print(json.dumps(report, indent=2))
 

@@ -262,7 +262,10 @@ class ApiVersion(TimestampedModel):
     def clean(self):
         super().clean()
         if self.api_id and self.spec:
-            self.summary = summarise(self.api.type, validate_spec(self.api.type, self.spec))
+            parsed = validate_spec(self.api.type, self.spec)
+            self.summary = summarise(self.api.type, parsed)
+            # The contract diff that follows in the same write reads this, not the text again.
+            self._parsed_spec = (self.spec, parsed)
         self.digest = hashlib.sha256(self.spec.encode()).hexdigest()
 
 

@@ -89,6 +89,8 @@ def judge(versions: list[ApiVersion]) -> list[Judgement]:
         for judgement in judgements:
             _rule(judgement, bases)
             judgement.version._contract_judgement = judgement
+            # read by the comparison only: an import judging thousands need not keep them
+            judgement.version.__dict__.pop("_parsed_spec", None)
     return [v._contract_judgement for v in versions]
 
 
@@ -99,10 +101,14 @@ def _rule(judgement: Judgement, bases: dict) -> None:
         return
     # Both sides passed the validator (the base when published, the candidate in its
     # full_clean) unless the candidate is a check's invalid one: then compare() lists why.
-    diff = compare_valid if getattr(version, "_valid", True) else compare
-    judgement.comparison = diff(
-        version.api.type, bases[(version.api_id, judgement.base)], version.spec
-    )
+    base = bases[(version.api_id, judgement.base)]
+    if getattr(version, "_valid", True):
+        text, parsed = getattr(version, "_parsed_spec", (None, None))
+        judgement.comparison = compare_valid(
+            version.api.type, base, version.spec, parsed if text is version.spec else None
+        )
+    else:
+        judgement.comparison = compare(version.api.type, base, version.spec)
     judgement.bump = semver.bump(judgement.base, version.version)
     breaking = judgement.breaking
     if breaking and judgement.bump != semver.MAJOR:

@@ -225,8 +225,9 @@ KEEL_SPEC_MAX_GRAPHQL_TOKENS = env.int("KEEL_SPEC_MAX_GRAPHQL_TOKENS", default=1
 KEEL_SPEC_PAGE_SIZE = 50  # operations, channels or types per page of an API's summary
 KEEL_SPEC_VIEWER_AUTOSTART_OPERATIONS = 300  # larger OpenAPI documents start Swagger UI on request
 KEEL_SPEC_INLINE_CHARS = 20_000  # larger specs are not repeated as text on the API page
-# openapi-spec-validator switches to jsonschema-rs whenever that is importable (the dev extra's
-# schemathesis brings it): pin the backend so that refusals read the same in tests and production.
+# openapi-spec-validator switches to jsonschema-rs whenever that is importable: pin its own
+# backend to jsonschema so that refusals read alike everywhere; catalog.spec_regex asks
+# jsonschema-rs first and jsonschema for the message of a refusal.
 os.environ.setdefault("OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND", "jsonschema")
 
 # --- Contract governance (contracts/) -----------------------------------------------------

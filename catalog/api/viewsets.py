@@ -1,4 +1,6 @@
 from django.http import HttpResponse
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins
@@ -30,7 +32,7 @@ from catalog.models import (
     Service,
     System,
 )
-from portal.api import stored
+from portal.api import statements, stored
 from portal.api.idempotency import CONFLICT, idempotent
 from portal.api.idempotency import PARAMETER as IDEMPOTENCY_KEY
 from portal.api.renderers import PlainTextRenderer
@@ -39,6 +41,11 @@ from portal.lookups import with_slug
 from teams.models import Team
 
 from . import serializers as s
+
+
+def _with_documents(services):
+    return services.annotate(item=documents.item())
+
 
 _GRAPH_PARAMETERS = [
     OpenApiParameter(
@@ -78,8 +85,15 @@ class ServiceViewSet(ActionViewSet):
 
     def list(self, request, *args, **kwargs):
         """Services, filtered and sorted; each row is the service's stored document."""
-        services = self.filter_queryset(self.get_queryset()).annotate(item=documents.item())
-        page = self.paginator.paginate_rows(services, request, "pk", "item")
+        allowed = self.get_queryset()
+        backend = DjangoFilterBackend()
+        filterset = backend.get_filterset(request, allowed, self)
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        fetch = statements.fetcher(filterset, allowed, _with_documents, ("pk", "item"))
+        page = self.paginator.paginate_rows(
+            lambda: _with_documents(filterset.qs), request, "pk", "item", fetch=fetch
+        )
         body = self.paginator.paginated_json(documents.completed(page, "item"))
         return stored.respond(request, body)
 

@@ -1,5 +1,7 @@
 """Parse both sides (strictly, then leniently) and hand them to the API type's rules."""
 
+from functools import lru_cache
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from graphql import GraphQLError, build_ast_schema, parse
@@ -101,16 +103,28 @@ def compare_parsed(api_type: str, base, revision, problems: list[str] | None = N
     return Comparison(changes=changes, problems=problems)
 
 
-def compare_valid(api_type: str, base: str, revision: str) -> Comparison:
+@lru_cache(maxsize=4)
+def _read_base(api_type: str, text: str):
+    """A published version's text, read: checks against an API compare their candidates with
+    the same current version one after another (a pull request's pipeline at each push), and
+    reading 100 KB of YAML costs more than the diff. Keyed by the text, so never stale; the
+    rules only read what they are given."""
+    return _LENIENT[api_type](text)
+
+
+def compare_valid(api_type: str, base: str, revision: str, parsed_revision=None) -> Comparison:
     """``compare`` for two texts the validator has accepted already (at publish: the base
     when it was published, the revision just before): each is only read, not validated again,
-    which is most of what ``compare`` costs. A text that does not read after all gets the full
-    comparison, which says why."""
+    which is most of what ``compare`` costs; ``parsed_revision`` is the revision as the
+    validator returned it, when it is at hand. A text that does not read after all gets the
+    full comparison, which says why."""
     rules = RULES.get(api_type)
     if rules is None:
         return compare(api_type, base, revision)
     try:
-        parsed_base, parsed_revision = (_LENIENT[api_type](text) for text in (base, revision))
+        parsed_base = _read_base(api_type, base)
+        if parsed_revision is None:
+            parsed_revision = _LENIENT[api_type](revision)
     except Exception:  # noqa: BLE001 - not as valid as promised: compare() names the problem
         accepted = max(len(base.encode()), len(revision.encode()), settings.KEEL_SPEC_MAX_BYTES)
         return compare(api_type, base, revision, max_bytes=accepted)

@@ -15,23 +15,39 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = settings.KEEL_API_MAX_PAGE_SIZE
 
-    def paginate_rows(self, queryset, request, *columns) -> list[tuple]:
+    def paginate_rows(self, queryset, request, *columns, fetch=None) -> list[tuple]:
         """The page's ``columns`` of ``queryset``, counted in the same statement: each row
         carries the total (a window), so the matching rows are found once, not once to count
         and again for the page. ``page=last``, a page past the end and a DISTINCT queryset
-        (whose window would count duplicates) count on their own, as DRF does."""
+        (whose window would count duplicates) count on their own, as DRF does.
+
+        ``fetch`` (``portal.api.statements``) reads the same rows from a compiled statement,
+        or says None; ``queryset`` may then be a function that builds the queryset, called
+        only when the statement does not answer with a page (building it was a good part of
+        a list request's work)."""
         self.request = request
-        paginator = self.django_paginator_class(queryset, self.get_page_size(request))
-        number = self.get_page_number(request, paginator)
-        text, rows = str(number), []
+        size = self.get_page_size(request)
+        text = str(request.query_params.get(self.page_query_param) or 1)
         # a plain number of a page that can exist (a longer one is past the end: 404 below)
         plain = text.isascii() and text.isdigit() and 0 < len(text) <= 9 and int(text) > 0
-        if plain and not queryset.query.distinct:
-            first = (int(text) - 1) * paginator.per_page
-            counted = queryset.annotate(_total=Window(Count("pk"))).values_list(*columns, "_total")
-            rows = list(counted[first : first + paginator.per_page])
+        first = (int(text) - 1) * size if plain else 0
+        rows = fetch(first, size) if fetch is not None and plain else None
+        if rows:
+            paginator = self.django_paginator_class([], size)
+            paginator.count = rows[0][-1]  # a cached property, known now
+            return self._page(paginator, int(text), rows)
+        if callable(queryset):
+            queryset = queryset()
+        paginator = self.django_paginator_class(queryset, size)
+        number = self.get_page_number(request, paginator)
+        if rows is None and plain and not queryset.query.distinct:
+            counted = queryset.annotate(_total=Window(Count("pk")))
+            rows = list(counted.values_list(*columns, "_total")[first : first + size])
             if rows:
-                paginator.count = rows[0][-1]  # a cached property, known now
+                paginator.count = rows[0][-1]
+        return self._page(paginator, number, rows or [], queryset, columns)
+
+    def _page(self, paginator, number, rows, queryset=None, columns=()) -> list[tuple]:
         try:
             self.page = paginator.page(number)
         except InvalidPage as error:

@@ -462,3 +462,16 @@ def test_a_nul_character_in_graphql_sdl_is_refused_with_its_place():
         ValidationError, match="at line 2, column 3: NUL characters are not allowed"
     ):
         validate_spec("graphql", sdl)
+
+
+def test_a_schema_pattern_is_a_regex_when_python_compiles_it():
+    """jsonschema-rs answers first but is handed Python's format check: a named group in
+    ECMA's spelling, which its own engine reads, is refused with jsonschema's message."""
+    with pytest.raises(ValidationError, match=r"at pattern: '\(\?<x>a\)' is not a 'regex'"):
+        validate_spec("openapi", _with_default({"type": "string", "pattern": "(?<x>a)"}))
+
+
+def test_jsonschema_decides_where_jsonschema_rs_alone_refuses():
+    # jsonschema-rs checks $id as a URI reference; jsonschema (without rfc3987) does not.
+    spec = _with_default({"$id": "::: not a uri", "type": "string"})
+    assert validate_spec("openapi", spec)["components"]["schemas"]["A"]["$id"] == "::: not a uri"
