@@ -323,18 +323,31 @@ class BusinessDomainType(RestrictedType):
 
 class ResourceType(RestrictedType):
     kind = graphene.Field(ResourceKind, required=True)
-    service = graphene.Field(ServiceType, required=True)
+    type = graphene.String(
+        required=True, description="The type as a descriptor named it, when not the kind."
+    )
+    owner_team = graphene.Field(TeamType, required=True)
+    service = graphene.Field(ServiceType, description="The service it belongs to, if any.")
+    system = graphene.Field(lambda: SystemType)
     data_domain = graphene.Field(DataDomainType)
 
     class Meta:
         model = Resource
         name = "Resource"
         fields = (
-            "slug", "name", "description", "kind", "service", "data_domain", "created_at",
-            "updated_at",
+            "slug", "name", "description", "kind", "type", "owner_team", "service", "system",
+            "data_domain", "created_at", "updated_at",
         )  # fmt: skip
         connection_class = CountedConnection
         use_connection = True
+
+    @staticmethod
+    def resolve_owner_team(root, info):
+        return team_by_id.load(info, root, "owner_team_id")
+
+    @staticmethod
+    def resolve_system(root, info):
+        return loaders.system_by_id.load(info, root, "system_id")
 
     @staticmethod
     def resolve_service(root, info):
