@@ -316,6 +316,9 @@ class SystemDetail(SlugDetailView):
             apis=_restricted(Api.objects.with_related(), self.request)
             .filter(system=system)
             .order_by("slug"),
+            resources=_restricted(Resource.objects.with_related(), self.request)
+            .filter(system=system)
+            .order_by("slug"),
             history=history(system),
             can_change=permissions.can(self.request.user, permissions.CHANGE, system),
         )

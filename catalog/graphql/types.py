@@ -271,13 +271,14 @@ class SystemType(RestrictedType):
     business_domain = graphene.Field(lambda: BusinessDomainType)
     services = graphene.List(graphene.NonNull(ServiceType), required=True)
     apis = graphene.List(graphene.NonNull(ApiType), required=True)
+    resources = graphene.List(graphene.NonNull(lambda: ResourceType), required=True)
 
     class Meta:
         model = System
         name = "System"
         fields = (
             "slug", "name", "description", "owner_team", "business_domain", "services", "apis",
-            "created_at", "updated_at",
+            "resources", "created_at", "updated_at",
         )  # fmt: skip
         connection_class = CountedConnection
         use_connection = True
@@ -297,6 +298,10 @@ class SystemType(RestrictedType):
     @staticmethod
     def resolve_apis(root, info):
         return loaders.apis_in_system.load(info, root)
+
+    @staticmethod
+    def resolve_resources(root, info):
+        return loaders.resources_in_system.load(info, root)
 
 
 class BusinessDomainType(RestrictedType):
