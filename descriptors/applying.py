@@ -769,7 +769,9 @@ class Apply:
             else:
                 declared.update({(s, want.slug): want for s in want.dependency_of})
         found = {
-            "service": self.known("service", Service, {s for s, _ in declared}),
+            "service": self.known(
+                "service", Service.objects.select_related("owner_team"), {s for s, _ in declared}
+            ),
             "resource": self.known("resource", Resource, {r for _, r in declared}),
         }
         held = {}
@@ -782,7 +784,10 @@ class Apply:
         for (source_slug, resource_slug), want in declared.items():
             source = found["service"].get(source_slug)
             resource = found["resource"].get(resource_slug)
+            written = str(want.entity.ref) in self.wanted_of
             if source is None or resource is None:
+                if not written:  # said when its own entity was written
+                    continue
                 missing = (
                     f"component {source_slug}" if source is None else f"resource {resource_slug}"
                 )
@@ -799,8 +804,16 @@ class Apply:
             keep.add(pair)
             if pair in held:
                 continue
-            if want.model == "resource" and not self.may_write(source.owner_team, want):
-                continue  # the edge is the depending service's, so its team's
+            if not self.staff and source.owner_team_id != self.location.owner_team_id:
+                # the edge is the depending service's, so its team's (a component's own
+                # declaration passed this check when the component was written)
+                self.warn(
+                    want.entity,
+                    f"{want.entity.ref}: the dependency of {source_slug} on {resource_slug} is "
+                    f"not added: {source_slug} is owned by {source.owner_team.slug}, and this "
+                    "location writes only what its own team owns.",
+                )
+                continue
             add.append({"source": source, "target_resource": resource})
         gone = [
             row
