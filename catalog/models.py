@@ -313,6 +313,7 @@ class Resource(SluggedModel):
     """
 
     owner_team_path = "owner_team"
+    history_parent_field = "service"  # a service's resource shows on the service's history
 
     class Kind(models.TextChoices):
         DATABASE = "database", "Database"
