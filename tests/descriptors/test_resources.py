@@ -10,6 +10,7 @@ import pytest
 from catalog.models import Dependency, Resource
 from descriptors import actions, importing
 from descriptors.models import Location
+from portal.audit import history_parent, snapshot
 from portal.models import ChangeRecord, Interface
 from teams.factories import MembershipFactory, TeamFactory
 
@@ -215,3 +216,29 @@ def test_a_dependency_on_a_missing_resource_is_dangling(staff):
     run = _run(_location(staff, content), staff)
     assert run.refused == 0
     assert any("resource ghost" in message and "dangling" in message for message in _problems(run))
+
+
+def test_each_imported_resource_and_edge_is_recorded_as_a_save_records_it(staff):
+    content = textwrap.dedent(CATALOG) + textwrap.dedent("""\
+    ---
+    apiVersion: backstage.io/v1alpha1
+    kind: Resource
+    metadata:
+      name: till-cache
+      annotations: {keel/service: till}
+    spec: {type: cache, owner: payments}
+    """)
+    run = _run(_location(staff, content), staff)
+    assert run.refused == 0, _problems(run)
+    objs = [*Resource.objects.all(), *Dependency.objects.filter(target_resource__isnull=False)]
+    assert len(objs) == 6
+    for obj in objs:
+        record = ChangeRecord.objects.filter(
+            content_type__model=obj._meta.model_name, object_id=obj.pk, action="create"
+        ).get()
+        parent = history_parent(obj)
+        assert record.after == snapshot(obj), obj
+        assert record.object_repr == str(obj)[:200]
+        assert record.parent_object_id == (parent.pk if parent else None)
+        assert (record.interface, record.actor) == (Interface.IMPORT, staff)
+    assert history_parent(Resource.objects.get(slug="till-cache")).slug == "till"
