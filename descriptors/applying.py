@@ -755,7 +755,7 @@ class Apply:
         declared = {}  # (service slug, resource slug) -> the entity that declares it
         located = set()  # the location's components, written or not
         for entity in self.entities:
-            if entity.ref.kind not in ("component", "resource"):
+            if entity.ref.kind not in ("component", "service", "resource"):
                 continue
             want = self.wanted_of.get(str(entity.ref))
             if want is None:

@@ -246,8 +246,13 @@ def _component(entity, wanted: Wanted) -> None:
     wanted.system = systems[0] if systems else ""
     wanted.provides = _slugs(entity, spec.get("providesApis"), "api", wanted)
     wanted.consumes = _slugs(entity, spec.get("consumesApis"), "api", wanted)
+    _depends_on(entity, wanted)
+
+
+def _depends_on(entity, wanted: Wanted) -> None:
+    """``spec.dependsOn``: components, and resources (a dependency on the resource)."""
     also = {"resource": wanted.depends_on_resources}
-    wanted.depends_on = _slugs(entity, spec.get("dependsOn"), "component", wanted, also)
+    wanted.depends_on = _slugs(entity, entity.spec.get("dependsOn"), "component", wanted, also)
     wanted.depends_on_resources[:] = dict.fromkeys(wanted.depends_on_resources)
 
 
@@ -298,7 +303,7 @@ def _keel_service(entity, wanted: Wanted) -> None:
     wanted.inline_apis = [api for api in wanted.inline_apis if api is not None]
     wanted.provides = [api.slug for api in wanted.inline_apis]
     wanted.consumes = _slugs(entity, spec.get("consumesApis"), "api", wanted)
-    wanted.depends_on = _slugs(entity, spec.get("dependsOn"), "component", wanted)
+    _depends_on(entity, wanted)
 
 
 def _inline_api(entity, item, service: Wanted) -> "Wanted | None":
