@@ -38,7 +38,7 @@ API_EDITABLE = {"name", "description", "lifecycle", "system"}
 DOMAIN_EDITABLE = {"name", "description"}
 SYSTEM_EDITABLE = {"name", "description", "business_domain"}
 BUSINESS_DOMAIN_EDITABLE = {"name", "description"}
-RESOURCE_EDITABLE = {"name", "description", "kind", "data_domain"}
+RESOURCE_EDITABLE = {"name", "description", "kind", "type", "data_domain", "system"}
 DEPENDENCY_EDITABLE = {"kind", "criticality", "description"}
 CONSUMPTION_EDITABLE = {"version_requirement"}
 
@@ -101,8 +101,36 @@ def update_service(service: Service, *, actor, via: str, **changes) -> Service:
 
 
 def transfer_service(service: Service, *, new_owner: Team, actor, via: str) -> Service:
-    """Hand a service to another team; the current owners (or staff) decide."""
-    return _transfer(service, "owner_team", new_owner, actor=actor, via=via)
+    """Hand a service to another team; the current owners (or staff) decide. Its resources
+    go with it, each recorded (a service's resource is owned by the service's team)."""
+    with atomic_write():
+        moved = _transfer(service, "owner_team", new_owner, actor=actor, via=via)
+        follow_service_owner([moved], actor=actor, via=via)
+        return moved
+
+
+def follow_service_owner(services, *, actor, via: str) -> None:
+    """The resources of ``services`` (changed in this transaction) moved to each service's
+    owner team, locked and each recorded as a transfer: the single and the bulk writers of
+    services keep the rule of ``Resource.clean`` with this one function."""
+    owners = {service.pk: service.owner_team for service in services}
+    rows = (
+        Resource.objects.select_for_update(no_key=True, of=("self",))
+        .filter(service_id__in=list(owners))
+        .select_related("owner_team", "service")
+        .order_by("pk")
+    )
+    for resource in rows:
+        team = owners[resource.service_id]
+        if resource.owner_team_id != team.pk:
+            save_changes(
+                resource,
+                {"owner_team": team},
+                actor=actor,
+                via=via,
+                editable={"owner_team"},
+                action=ChangeRecord.Action.TRANSFER,
+            )
 
 
 def delete_service(service: Service, *, actor, via: str) -> None:
@@ -322,11 +350,22 @@ def delete_business_domain(domain: BusinessDomain, *, actor, via: str) -> None:
 # --- resources ------------------------------------------------------------------------------
 
 
-def create_resource(*, actor, via: str, service: Service, **fields) -> Resource:
-    _required(service, "service", "A resource needs the service that owns it.")
+def create_resource(
+    *, actor, via: str, owner_team: Team | None = None, service: Service | None = None, **fields
+) -> Resource:
+    """Register a resource owned by a team, or by a service (then by the service's team,
+    which ``owner_team`` may name or leave out); only the owning team's members (or staff)
+    may."""
+    if owner_team is None and service is None:
+        _required(None, "owner_team", "A resource needs an owning team (or its service).")
     with atomic_write():
-        current = locked(service, actor=actor, action=permissions.CHANGE)
-        return save_new(Resource(service=current, **fields), actor=actor, via=via)
+        if service is not None:
+            current = locked(service, actor=actor, action=permissions.CHANGE)
+            team = current.owner_team if owner_team is None else owner_team
+        else:
+            current = None
+            team = locked(owner_team, actor=actor, action=permissions.CONTRIBUTE)
+        return save_new(Resource(owner_team=team, service=current, **fields), actor=actor, via=via)
 
 
 def update_resource(resource: Resource, *, actor, via: str, **changes) -> Resource:

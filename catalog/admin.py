@@ -129,15 +129,15 @@ class BusinessDomainAdmin(ActionAdmin):
 
 @admin.register(Resource)
 class ResourceAdmin(ActionAdmin):
-    list_display = ["slug", "name", "kind", "service", "data_domain"]
+    list_display = ["slug", "name", "kind", "owner_team", "service", "system", "data_domain"]
     list_filter = ["kind"]
-    list_select_related = ["service", "data_domain"]
+    list_select_related = ["owner_team", "service", "system", "data_domain"]
     search_fields = ["slug", "name"]
-    autocomplete_fields = ["service", "data_domain"]
+    autocomplete_fields = ["owner_team", "service", "system", "data_domain"]
     create_action = staticmethod(actions.create_resource)
     update_action = staticmethod(actions.update_resource)
     delete_action = staticmethod(actions.delete_resource)
-    readonly_on_change = ("slug", "service")
+    readonly_on_change = ("slug", "owner_team", "service")
 
 
 @admin.register(Dependency)

@@ -28,9 +28,7 @@ KINDS = [kind.value for kind in Dependency.Kind]  # sync, async, data
 
 def _cross_team_dependencies(user):
     """Dependencies whose two ends belong to different teams, annotated with both teams."""
-    target_team = Coalesce(
-        "target_service__owner_team_id", "target_resource__service__owner_team_id"
-    )
+    target_team = Coalesce("target_service__owner_team_id", "target_resource__owner_team_id")
     return (
         restrict(Dependency.objects.all(), user)
         .order_by()
@@ -117,7 +115,10 @@ def links_between(source: Team, target: Team, user) -> list[dict]:
         .filter(source_team=source.pk, target_team=target.pk)
         .values_list(
             "source__slug",
-            Coalesce("target_service__slug", "target_resource__service__slug"),
+            # a resource no service holds is named by itself
+            Coalesce(
+                "target_service__slug", "target_resource__service__slug", "target_resource__slug"
+            ),
             "kind",
             "target_resource__slug",
         )

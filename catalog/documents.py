@@ -205,7 +205,7 @@ def _targets(ids: list[int]) -> dict[int, list[int]]:
         "source", "target_service", "target_resource__service"
     ):
         targets[source].add(service or owner)
-    return {pk: sorted(found - {pk}) for pk, found in targets.items()}
+    return {pk: sorted(found - {pk, None}) for pk, found in targets.items()}
 
 
 def flush() -> list[int]:

@@ -133,14 +133,15 @@ class BusinessDomainFilterSet(SearchFilterSet):
 
 class ResourceFilterSet(SearchFilterSet):
     service = SlugFilter(field_name="service__slug", label="Owner service (slug)")
-    owner_team = SlugFilter(field_name="service__owner_team__slug", label="Owner team (slug)")
+    owner_team = SlugFilter(field_name="owner_team__slug", label="Owner team (slug)")
     kind = django_filters.ChoiceFilter(choices=Resource.Kind.choices)
+    system = SlugFilter(field_name="system__slug", label="System (slug)")
     domain = SlugFilter(field_name="data_domain__slug", label="Data domain (slug)")
     ordering = Ordering({**NAMED, "kind": ("kind", NAME)})
 
     class Meta:
         model = Resource
-        fields = ["q", "service", "owner_team", "kind", "domain"]
+        fields = ["q", "service", "owner_team", "kind", "system", "domain"]
 
 
 class DependencyFilterSet(django_filters.FilterSet):

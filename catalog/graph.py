@@ -121,7 +121,10 @@ class DependencyGraph:
         rows = Dependency.objects.order_by().values_list(
             "source_id", "target_service_id", "target_resource__service_id"
         )
-        return cls(nodes, ((source, target or via) for source, target, via in rows))
+        # a resource no service holds is nobody's service: not an edge between services
+        return cls(
+            nodes, ((source, target or via) for source, target, via in rows if target or via)
+        )
 
     @classmethod
     def current(cls) -> "DependencyGraph":
@@ -169,6 +172,7 @@ class DependencyGraph:
             )
             far = [F(f"source__{f}") for f in _NODE_FIELDS]
         target = Coalesce("target_service_id", "target_resource__service_id")
+        edges = edges.exclude(target_service__isnull=True, target_resource__service__isnull=True)
         rows = list(edges.order_by().values_list("source_id", target, *far))
         return cls((row[2:] for row in rows), (row[:2] for row in rows))
 

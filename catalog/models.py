@@ -308,18 +308,34 @@ class ApiConsumption(TimestampedModel):
 
 
 class Resource(SluggedModel):
-    """A database, queue, bucket or cache, owned by one service."""
+    """A database, queue, bucket or cache (Backstage's Resource), owned by one team.
 
-    owner_team_path = "service__owner_team"
+    A resource may belong to a service (its store, its queue); it is then owned by that
+    service's team, always: ``clean`` holds the rule for every interface, and a transfer of the
+    service takes its resources along (``catalog.actions.transfer_service``).
+    """
+
+    owner_team_path = "owner_team"
+    history_parent_field = "service"  # a service's resource shows on the service's history
 
     class Kind(models.TextChoices):
         DATABASE = "database", "Database"
         QUEUE = "queue", "Queue"
         BUCKET = "bucket", "Bucket"
         CACHE = "cache", "Cache"
+        OTHER = "other", "Other"
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="resources")
+    # The type as a descriptor wrote it (``s3-bucket``, ``topic``) when it is not the kind's
+    # own name: export writes it back unchanged.
+    type = models.CharField(max_length=63, blank=True)
+    owner_team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="resources")
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="resources"
+    )
+    system = models.ForeignKey(
+        System, null=True, blank=True, on_delete=models.SET_NULL, related_name="resources"
+    )
     data_domain = models.ForeignKey(
         DataDomain, null=True, blank=True, on_delete=models.SET_NULL, related_name="resources"
     )
@@ -329,8 +345,24 @@ class Resource(SluggedModel):
     class Meta(SluggedModel.Meta):
         pass
 
+    @property
+    def holder(self):
+        """What pages show it under: its service, or its team when no service holds it."""
+        return self.service if self.service_id else self.owner_team
+
     def get_absolute_url(self) -> str:
-        return self.service.get_absolute_url()
+        return self.holder.get_absolute_url()
+
+    def clean(self):
+        super().clean()
+        service = self.service if self.service_id else None
+        if service is not None and self.owner_team_id != service.owner_team_id:
+            raise ValidationError(
+                {
+                    "owner_team": f"A resource of service {service.slug} is owned by its team, "
+                    f"{service.owner_team.slug}."
+                }
+            )
 
 
 class Dependency(TimestampedModel):

@@ -50,7 +50,9 @@ class ServiceQuerySet(models.QuerySet):
                 ),
                 Prefetch(
                     "dependencies",
-                    Dependency.objects.select_related("target_service", "target_resource__service"),
+                    Dependency.objects.select_related(
+                        "target_service", "target_resource__service", "target_resource__owner_team"
+                    ),
                 ),
                 Prefetch("dependents", first_dependents, to_attr="first_dependents"),
             )
@@ -90,13 +92,16 @@ class BusinessDomainQuerySet(models.QuerySet):
 
 class ResourceQuerySet(models.QuerySet):
     def with_related(self):
-        return self.select_related("service__owner_team", "data_domain")
+        return self.select_related("owner_team", "service", "system", "data_domain")
 
 
 class DependencyQuerySet(models.QuerySet):
     def with_related(self):
         return self.select_related(
-            "source__owner_team", "target_service", "target_resource__service"
+            "source__owner_team",
+            "target_service",
+            "target_resource__service",
+            "target_resource__owner_team",
         )
 
 

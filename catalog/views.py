@@ -289,7 +289,7 @@ class DomainDetail(SlugDetailView):
             .order_by("slug")
         )
         context.update(
-            resources=domain.resources.select_related("service").order_by("slug"),
+            resources=domain.resources.select_related("service", "owner_team").order_by("slug"),
             services=domain.services.select_related("owner_team").order_by("slug"),
             apis=apis,
             consumptions=ApiConsumption.objects.filter(api__in=[a.pk for a in apis])
@@ -314,6 +314,9 @@ class SystemDetail(SlugDetailView):
             .filter(system=system)
             .order_by("slug"),
             apis=_restricted(Api.objects.with_related(), self.request)
+            .filter(system=system)
+            .order_by("slug"),
+            resources=_restricted(Resource.objects.with_related(), self.request)
             .filter(system=system)
             .order_by("slug"),
             history=history(system),
@@ -386,7 +389,7 @@ def _connections_page(request, service, dependency_form=None, consumption_form=N
     context = {
         "service": service,
         "dependencies": service.dependencies.select_related(
-            "target_service", "target_resource__service"
+            "target_service", "target_resource__service", "target_resource__owner_team"
         ).order_by("id"),
         "consumptions": service.consumptions.select_related("api__provider").order_by("api__slug"),
         "dependency_form": dependency_form or DependencyForm(),

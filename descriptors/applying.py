@@ -29,13 +29,14 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from catalog import documents, publishing
-from catalog.actions import implied_dependency
+from catalog.actions import follow_service_owner, implied_dependency
 from catalog.models import (
     Api,
     ApiConsumption,
     ApiVersion,
     BusinessDomain,
     Dependency,
+    Resource,
     Service,
     System,
     Tag,
@@ -57,6 +58,7 @@ _MODELS = {
     "system": System,
     "service": Service,
     "api": Api,
+    "resource": Resource,
 }
 
 
@@ -169,7 +171,9 @@ class Apply:
             self.owned(model, wanted[model])
         self.services(wanted["service"])
         self.apis(wanted["api"], wanted["service"])
+        self.resources(wanted["resource"])
         self.relations(wanted["service"])
+        self.resource_edges(wanted["service"], wanted["resource"])
         self.store_entities()
         self.orphans()
         return dict(self.counts)
@@ -513,6 +517,8 @@ class Apply:
             fields=fields,
             m2m={"tags": [tags[id(obj)] for _, obj, _ in changed]} if tags else None,
         )
+        if model == "service" and changed:  # a service's resources follow its owner
+            follow_service_owner([obj for _, obj, _ in changed], actor=self.actor, via=self.via)
         for want, _, before in new + changed:
             self.count(want, before is None)
         return [(want, obj) for want, obj, _ in new + changed]
@@ -524,6 +530,7 @@ class Apply:
             "system": {"owner_team", "business_domain"},
             "service": {"owner_team", "system"},
             "api": {"system", "provider"},
+            "resource": {"owner_team", "system", "service"},
         }[model]
 
     def missing(self, want, slug, found, kind) -> None:
@@ -548,6 +555,31 @@ class Apply:
 
     def services(self, wanted) -> None:
         self.owned("service", wanted)
+
+    def resources(self, wanted) -> None:
+        """Resources are owned by a team; one that names its service (``keel/service``)
+        belongs to it when the service has the same owner (``Resource.clean``'s rule)."""
+        services = self.known("service", Service, {w.service for w in wanted if w.service})
+
+        def service(want, resource):
+            found = services.get(want.service) if want.service else None
+            if want.service and found is None:
+                self.warn(
+                    want.entity,
+                    f"{want.entity.ref} names service {want.service}, which does not exist in "
+                    "Keel: kept as a resource of its team.",
+                )
+            elif found is not None and found.owner_team_id != resource.owner_team_id:
+                self.warn(
+                    want.entity,
+                    f"{want.entity.ref} names service {found.slug}, which another team owns "
+                    f"({found.owner_team.slug}): kept as a resource of its own team.",
+                )
+                found = None
+            resource.service = found
+            return True
+
+        self.owned("resource", wanted, extra=service)
 
     def apis(self, wanted, services) -> None:
         """APIs hang under the component that provides them: one named by no component is
@@ -702,6 +734,99 @@ class Apply:
             {row["consumer"].pk for row in add_consumptions}
             | {row[end].pk for row in add_edges for end in ("source", "target_service")}
         )
+
+    def resource_edges(self, services, resources) -> None:
+        """Dependencies of services on resources, declared on either end (a component's
+        ``dependsOn: resource:…``, a resource's ``dependencyOf: component:…``) anywhere in
+        the location. An edge goes when the end that declared it is written again without
+        it: the source service, or the resource, when this location also declares the
+        source."""
+        sources, targets = set(), set()  # what this import writes
+        for want in services:
+            service = self.objects.get(("service", want.slug))
+            if service is not None and service.pk:
+                sources.add(service.pk)
+        for want in resources:
+            resource = self.objects.get(("resource", want.slug))
+            if resource is not None and resource.pk:
+                targets.add(resource.pk)
+        if not sources and not targets:
+            return
+        declared = {}  # (service slug, resource slug) -> the entity that declares it
+        located = set()  # the location's components, written or not
+        for entity in self.entities:
+            if entity.ref.kind not in ("component", "service", "resource"):
+                continue
+            want = self.wanted_of.get(str(entity.ref))
+            if want is None:
+                try:
+                    want = mapping.wanted(entity)
+                except mapping.Refused:
+                    continue
+            if want.model == "service":
+                located.add(want.slug)
+                declared.update({(want.slug, r): want for r in want.depends_on_resources})
+            else:
+                declared.update({(s, want.slug): want for s in want.dependency_of})
+        found = {
+            "service": self.known(
+                "service", Service.objects.select_related("owner_team"), {s for s, _ in declared}
+            ),
+            "resource": self.known("resource", Resource, {r for _, r in declared}),
+        }
+        held = {}
+        for row in Dependency.objects.filter(
+            Q(source_id__in=among(list(sources))) | Q(target_resource_id__in=among(list(targets))),
+            target_resource__isnull=False,
+        ).select_related("source", "target_resource"):
+            held[row.source_id, row.target_resource_id] = row
+        add, keep = [], set()
+        for (source_slug, resource_slug), want in declared.items():
+            source = found["service"].get(source_slug)
+            resource = found["resource"].get(resource_slug)
+            written = str(want.entity.ref) in self.wanted_of
+            if source is None or resource is None:
+                if not written:  # said when its own entity was written
+                    continue
+                missing = (
+                    f"component {source_slug}" if source is None else f"resource {resource_slug}"
+                )
+                self.warn(
+                    want.entity,
+                    f"{want.entity.ref}: the dependency of {source_slug} on {resource_slug} names "
+                    f"{missing}, which does not exist in Keel: kept as a dangling relation.",
+                )
+                continue
+            pair = (source.pk, resource.pk)
+            if pair in keep or (source.pk not in sources and resource.pk not in targets):
+                keep.add(pair)
+                continue
+            keep.add(pair)
+            if pair in held:
+                continue
+            if not self.staff and source.owner_team_id != self.location.owner_team_id:
+                # the edge is the depending service's, so its team's (a component's own
+                # declaration passed this check when the component was written)
+                self.warn(
+                    want.entity,
+                    f"{want.entity.ref}: the dependency of {source_slug} on {resource_slug} is "
+                    f"not added: {source_slug} is owned by {source.owner_team.slug}, and this "
+                    "location writes only what its own team owns.",
+                )
+                continue
+            add.append({"source": source, "target_resource": resource})
+        gone = [
+            row
+            for pair, row in held.items()
+            if pair not in keep and (row.source_id in sources or row.source.slug in located)
+        ]
+        for row in gone:
+            delete(row, actor=self.actor, via=self.via)
+        save_new_rows(
+            Dependency, add, actor=self.actor, via=self.via,
+            text=lambda row: f"{row['source'].slug} → {row['target_resource']}",
+        )  # fmt: skip
+        documents.refresh({row["source"].pk for row in add})
 
     def known(self, model: str, rows, slugs) -> dict:
         """``{slug: object}`` for ``slugs``: what this import wrote, and the rest read from
@@ -868,7 +993,9 @@ class Apply:
 
 # What goes first when orphans are removed: an API before its service, services before the
 # systems and teams that hold them.
-_REMOVAL_ORDER = {"api": 0, "component": 1, "service": 1, "system": 2, "domain": 3, "group": 4}
+_REMOVAL_ORDER = {
+    "api": 0, "component": 1, "service": 1, "resource": 2, "system": 2, "domain": 3, "group": 4
+}  # fmt: skip
 
 
 def _key(value):

@@ -4,7 +4,8 @@ An entity a location manages is written as its location declared it (the portal 
 change what a descriptor manages, so the two agree), which keeps everything Keel's own model
 does not hold: annotations, labels, links, custom kinds. Everything else is described from
 Keel's rows: teams as Groups, their members as Users, business domains, systems, services as
-Components and APIs with their latest definition. Nobody's e-mail address leaves Keel, here
+Components and APIs with their latest definition, resources as Resources (the service one
+belongs to in the ``keel/service`` annotation). Nobody's e-mail address leaves Keel, here
 as everywhere (``portal.permissions``). JSON adds each entity's relations, both directions,
 as Backstage's catalog API shows them.
 """
@@ -21,12 +22,14 @@ from catalog.models import (
     ApiVersion,
     BusinessDomain,
     Dependency,
+    Resource,
     Service,
     System,
 )
 from teams.models import Membership, Team
 
 from .entities import read_entities
+from .mapping import SERVICE_ANNOTATION
 from .models import Entity
 from .relations import relations
 from .yaml_loading import Document
@@ -92,10 +95,12 @@ def _described(managed: dict) -> list[dict]:
         provides[provider].append(f"api:default/{api}")
     for consumer, api in ApiConsumption.objects.values_list("consumer_id", "api__slug"):
         consumes[consumer].append(f"api:default/{api}")
-    for source, target in Dependency.objects.filter(target_service__isnull=False).values_list(
-        "source_id", "target_service__slug"
+    for source, target, resource in Dependency.objects.values_list(
+        "source_id", "target_service__slug", "target_resource__slug"
     ):
-        depends[source].append(f"component:default/{target}")
+        depends[source].append(
+            f"component:default/{target}" if target else f"resource:default/{resource}"
+        )
     services = unmanaged(Service).select_related("owner_team", "system").prefetch_related("tags")
     for service in services:
         spec = {
@@ -135,6 +140,15 @@ def _described(managed: dict) -> list[dict]:
         if api.system_id:
             spec["system"] = f"system:default/{api.system.slug}"
         entities.append(_entity("API", api, spec))
+    resources = unmanaged(Resource).select_related("owner_team", "service", "system")
+    for resource in resources:
+        spec = {"type": resource.type or resource.kind, "owner": _group(resource.owner_team.slug)}
+        if resource.system_id:
+            spec["system"] = f"system:default/{resource.system.slug}"
+        entity = _entity("Resource", resource, spec)
+        if resource.service_id:
+            entity["metadata"]["annotations"] = {SERVICE_ANNOTATION: resource.service.slug}
+        entities.append(entity)
     return entities
 
 

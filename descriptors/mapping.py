@@ -11,8 +11,12 @@ Backstage kind → Keel:
   Service lists its own APIs under ``providesApis``);
 - API → ``catalog.Api`` provided by the component whose ``providesApis`` names it, its
   definition published as a version;
-- everything else (Resource, Location, Template, custom kinds) is kept as an entity with its
-  owner, exported as read.
+- Resource → ``catalog.Resource`` owned by its owner's team (``spec.type`` → kind, a type Keel
+  does not name kept as written beside kind "other"; ``spec.system``; the ``keel/service``
+  annotation → the service it belongs to); a component's ``dependsOn: resource:…`` and a
+  resource's ``dependencyOf: component:…`` → the component's dependency on the resource;
+- everything else (Location, Template, custom kinds) is kept as an entity with its owner,
+  exported as read.
 Whatever Keel's model does not hold (annotations, labels, links, a type or lifecycle outside
 Keel's choices) stays in the stored descriptor, which export writes back.
 """
@@ -20,7 +24,7 @@ Keel's choices) stays in the stored descriptor, which export writes back.
 import re
 from dataclasses import dataclass, field
 
-from catalog.models import Api, Lifecycle, Service
+from catalog.models import Api, Lifecycle, Resource, Service
 from portal.names import name_problem, validate_label
 
 from .refs import RefError, parse_ref
@@ -31,6 +35,15 @@ _LIFECYCLES = set(Lifecycle.values)
 _SERVICE_KINDS = set(Service.Kind.values)
 _API_TYPES = {"openapi": "openapi", "asyncapi": "asyncapi", "graphql": "graphql", "grpc": "grpc"}
 _TITLE_MAX = 200
+# Backstage's common resource types → Keel's kinds (anything else is "other", kept as written)
+_RESOURCE_KINDS = {
+    **{kind: kind for kind in Resource.Kind.values},
+    "db": "database", "rds": "database", "postgres": "database", "postgresql": "database",
+    "mysql": "database", "s3-bucket": "bucket", "s3": "bucket", "gcs-bucket": "bucket",
+    "storage": "bucket", "object-storage": "bucket", "topic": "queue", "kafka-topic": "queue",
+    "sqs-queue": "queue", "message-queue": "queue", "redis": "cache", "memcached": "cache",
+}  # fmt: skip
+SERVICE_ANNOTATION = "keel/service"  # the service a resource belongs to, when one does
 
 
 class Refused(Exception):
@@ -42,7 +55,7 @@ class Wanted:
     """What one entity asks Keel to hold: own fields, and relations by slug."""
 
     entity: object
-    model: str  # team, user, business_domain, system, service, api; "" for an entity only
+    model: str  # team, user, business_domain, system, service, api, resource; "" for an entity only
     slug: str
     fields: dict = field(default_factory=dict)
     owner: object = None  # a Ref (group or user) for what a team owns
@@ -56,6 +69,9 @@ class Wanted:
     provides: list = field(default_factory=list)  # API slugs
     consumes: list = field(default_factory=list)  # API slugs
     depends_on: list = field(default_factory=list)  # service slugs
+    depends_on_resources: list = field(default_factory=list)  # resource slugs (a component's)
+    dependency_of: list = field(default_factory=list)  # service slugs (a resource's)
+    service: str = ""  # the service a resource belongs to
     definition: str = ""  # an API's specification text
     inline_apis: list = field(default_factory=list)  # APIs a keel/v1 service lists itself
     inline: bool = False  # an API listed by its service's descriptor, not an entity of its own
@@ -94,10 +110,17 @@ def _refs(entity, values, default_kind: str, wanted: Wanted) -> list:
     return found
 
 
-def _slugs(entity, values, kind: str, wanted: Wanted) -> list[str]:
-    """Slugs of the references of ``kind`` (others are kept in the descriptor, said so)."""
+def _slugs(entity, values, kind: str, wanted: Wanted, also: dict | None = None) -> list[str]:
+    """Slugs of the references of ``kind`` (others are kept in the descriptor, said so);
+    ``also``: ``{other kind: list}`` that collects the slugs of references of those kinds."""
     slugs = []
     for ref in _refs(entity, values, kind, wanted):
+        if also is not None and ref.kind in also:
+            try:
+                also[ref.kind].append(slug_of(ref))
+            except Refused as error:
+                wanted.warnings.append(str(error))
+            continue
         if ref.kind != kind:
             wanted.warnings.append(
                 f"{ref} is a {ref.kind}, which Keel keeps as an entity only: the relation is "
@@ -223,7 +246,36 @@ def _component(entity, wanted: Wanted) -> None:
     wanted.system = systems[0] if systems else ""
     wanted.provides = _slugs(entity, spec.get("providesApis"), "api", wanted)
     wanted.consumes = _slugs(entity, spec.get("consumesApis"), "api", wanted)
-    wanted.depends_on = _slugs(entity, spec.get("dependsOn"), "component", wanted)
+    _depends_on(entity, wanted)
+
+
+def _depends_on(entity, wanted: Wanted) -> None:
+    """``spec.dependsOn``: components, and resources (a dependency on the resource)."""
+    also = {"resource": wanted.depends_on_resources}
+    wanted.depends_on = _slugs(entity, entity.spec.get("dependsOn"), "component", wanted, also)
+    wanted.depends_on_resources[:] = dict.fromkeys(wanted.depends_on_resources)
+
+
+def _resource(entity, wanted: Wanted) -> None:
+    """A Backstage Resource: owned by a team (a user owner by the user's one team), its
+    ``spec.type`` a kind, the components that declare they depend on it its dependents."""
+    _common(entity, wanted)
+    spec = entity.spec
+    wanted.owner = _owner(entity, wanted)
+    raw = _text(spec.get("type") or "", 63)
+    kind = _RESOURCE_KINDS.get(raw.lower(), Resource.Kind.OTHER)
+    wanted.fields.update(kind=kind, type="" if raw == kind else raw)
+    systems = _slugs(entity, spec.get("system"), "system", wanted)
+    wanted.system = systems[0] if systems else ""
+    wanted.dependency_of = _slugs(entity, spec.get("dependencyOf"), "component", wanted)
+    if spec.get("dependsOn"):
+        wanted.warnings.append(
+            "Keel holds what services depend on, not what a resource depends on: spec.dependsOn "
+            "is kept in the descriptor and export."
+        )
+    service = (entity.metadata.get("annotations") or {}).get(SERVICE_ANNOTATION)
+    if isinstance(service, str) and service:
+        wanted.service = service
 
 
 def _keel_service(entity, wanted: Wanted) -> None:
@@ -251,7 +303,7 @@ def _keel_service(entity, wanted: Wanted) -> None:
     wanted.inline_apis = [api for api in wanted.inline_apis if api is not None]
     wanted.provides = [api.slug for api in wanted.inline_apis]
     wanted.consumes = _slugs(entity, spec.get("consumesApis"), "api", wanted)
-    wanted.depends_on = _slugs(entity, spec.get("dependsOn"), "component", wanted)
+    _depends_on(entity, wanted)
 
 
 def _inline_api(entity, item, service: Wanted) -> "Wanted | None":
@@ -300,6 +352,7 @@ _KINDS = {
     "component": ("service", _component),
     "service": ("service", _keel_service),
     "api": ("api", _api),
+    "resource": ("resource", _resource),
 }
 
 

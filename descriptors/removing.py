@@ -14,6 +14,7 @@ def _deleter(model):
     return {
         "catalog.service": catalog.delete_service,
         "catalog.api": catalog.delete_api,
+        "catalog.resource": catalog.delete_resource,
         "catalog.system": catalog.delete_system,
         "catalog.businessdomain": catalog.delete_business_domain,
         "teams.team": teams.delete_team,

@@ -88,7 +88,12 @@ def history_parent(obj: models.Model) -> models.Model | None:
 
 
 def parent_field(model) -> str | None:
-    """The name of the field of ``model`` that ``history_parent`` follows, or None."""
+    """The name of the field of ``model`` that ``history_parent`` follows, or None: the
+    model's ``history_parent_field`` when it declares one (a resource's service, which it may
+    lack), else the first step of its owner path."""
+    declared = getattr(model, "history_parent_field", None)
+    if declared:
+        return declared
     path = getattr(model, "owner_team_path", "")
     return path.split("__", 1)[0] if "__" in path else None
 

@@ -149,8 +149,8 @@ def _sources(user) -> list[tuple[str, QuerySet]]:
         (
             "resource",
             Resource,
-            ["service__owner_team"],
-            ["kind", "service__slug", "service__owner_team__name"],
+            ["service", "owner_team"],
+            ["kind", "service__slug", "owner_team__name"],
         ),
         ("system", System, ["owner_team"], ["owner_team__name"]),
         ("business_domain", BusinessDomain, ["owner_team"], ["owner_team__name"]),

@@ -103,6 +103,7 @@ class TeamDetail(SlugDetailView):
             size_limit=Team.size_limit(),
             services=team.services.with_related().order_by("slug"),
             apis=Api.objects.with_related().filter(provider__owner_team=team).order_by("slug"),
+            resources=team.resources.select_related("service", "system").order_by("slug"),
             depends_on=depends_on,
             depended_on_by=depended_on_by,
             elements=graphdata.graph_elements(team=team, depth=1, graph=DependencyGraph.current()),

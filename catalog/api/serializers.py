@@ -237,8 +237,9 @@ class BusinessDomainSerializer(serializers.ModelSerializer):
 
 class ResourceSerializer(serializers.ModelSerializer):
     slug = NameField()
-    service = by_slug(Service.objects.all())
-    owner_team = by_slug(source="service.owner_team")
+    owner_team = by_slug(Team.objects.all(), required=False)
+    service = by_slug(Service.objects.all(), allow_null=True, required=False)
+    system = by_slug(System.objects.all(), allow_null=True, required=False)
     data_domain = by_slug(DataDomain.objects.all(), allow_null=True, required=False)
 
     class Meta:
@@ -248,8 +249,10 @@ class ResourceSerializer(serializers.ModelSerializer):
             "name",
             "description",
             "kind",
-            "service",
+            "type",
             "owner_team",
+            "service",
+            "system",
             "data_domain",
             *_TIMESTAMPS,
         ]

@@ -139,6 +139,13 @@ RESOURCES = [
     ("analytics-lake", "analytics-ingest", "bucket", "", "Parquet files in the data lake."),
 ]  # fmt: skip
 
+# Resources a team runs for several services, held by no one service: (slug, team, kind, type,
+# data domain, description). The type is the descriptor's when Keel's kind does not name it.
+TEAM_RESOURCES = [
+    ("event-stream", "data", "queue", "kafka-cluster", "", "Kafka cluster every service publishes its events to."),
+    ("edge-cdn-logs", "storefront", "bucket", "s3-bucket", "", "CDN access logs, kept for 30 days."),
+]  # fmt: skip
+
 OPENAPI = "openapi"
 ASYNCAPI = "asyncapi"
 GRAPHQL = "graphql"
@@ -407,5 +414,9 @@ DEPENDENCIES = [
     ("reporting", "analytics-lake", "data", "high"),
     ("customer-360", "analytics-lake", "data", "high"),
     ("customer-360", "orders-db", "data", "low"),  # reads another team's database: a known smell
+    # the shared resources no one service holds
+    ("analytics-ingest", "event-stream", "async", "high"),
+    ("order-service", "event-stream", "async", "medium"),
+    ("web-storefront", "edge-cdn-logs", "data", "low"),
     ("returns", "shipping-labels", "data", "medium"),
 ]  # fmt: skip

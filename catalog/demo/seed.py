@@ -69,7 +69,7 @@ class Loader:
         teams = self.teams()
         services = self.services(teams)
         domains = self.domains(services)
-        resources = self.resources(services, domains)
+        resources = self.resources(services, teams, domains)
         apis = self.apis(services)
         self.dependencies(services, resources)
         self.consumptions(services, apis)
@@ -160,8 +160,22 @@ class Loader:
             domains[slug] = domain
         return domains
 
-    def resources(self, services: dict, domains: dict) -> dict:
-        return {
+    def resources(self, services: dict, teams: dict, domains: dict) -> dict:
+        shared = {
+            slug: self.ensure(
+                ResourceFactory,
+                {"slug": slug},
+                name=slug.replace("-", " ").title(),
+                description=description,
+                kind=kind,
+                type=type_,
+                service=None,
+                owner_team=teams[team],
+                data_domain=domains.get(domain),
+            )
+            for slug, team, kind, type_, domain, description in org.TEAM_RESOURCES
+        }
+        return shared | {
             slug: self.ensure(
                 ResourceFactory,
                 {"slug": slug},
@@ -195,7 +209,7 @@ class Loader:
     def dependencies(self, services: dict, resources: dict) -> None:
         """The declared edges first, so that they keep their kind and criticality when an
         API consumption would otherwise add the same edge as a plain synchronous call."""
-        owned = [(r.service.slug, r.slug, "data", "high") for r in resources.values()]
+        owned = [(r.service.slug, r.slug, "data", "high") for r in resources.values() if r.service]
         for source, target, kind, criticality in [*owned, *org.DEPENDENCIES]:
             if target in resources:
                 lookup = {"target_service": None, "target_resource": resources[target]}

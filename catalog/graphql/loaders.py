@@ -39,6 +39,7 @@ domains_of_service = ByForeignKey(DataDomain, "owner_service")
 edges_from_service = ByForeignKey(Dependency, "source")
 services_in_system = ByForeignKey(Service, "system")
 apis_in_system = ByForeignKey(Api, "system")
+resources_in_system = ByForeignKey(Resource, "system")
 systems_in_business_domain = ByForeignKey(System, "business_domain")
 
 

@@ -125,7 +125,10 @@ class CreateResourceInput(graphene.InputObjectType):
     slug = graphene.String(required=True)
     name = graphene.String(required=True)
     kind = ResourceKind(required=True)
-    service = graphene.String(required=True, description="Slug of the owning service.")
+    type = graphene.String(description="The type as a descriptor names it, when not the kind.")
+    owner_team = graphene.String(description="Slug of the owning team (the service's team).")
+    service = graphene.String(description="Slug of the service it belongs to, if any.")
+    system = graphene.String(description="Slug of the system it is part of.")
     data_domain = graphene.String(description="Slug of the data domain.")
     description = graphene.String()
 
@@ -352,17 +355,21 @@ class CreateDomain(ActionMutation):
 
 class CreateResource(ActionMutation):
     resource = graphene.Field(ResourceType)
-    nullable = {"data_domain"}
+    nullable = {"owner_team", "service", "system", "data_domain"}
 
     class Arguments:
         input = CreateResourceInput(required=True)
 
     @classmethod
-    def perform(cls, info, actor, service, data_domain=None, **fields):
+    def perform(
+        cls, info, actor, owner_team=None, service=None, system=None, data_domain=None, **fields
+    ):
         resource = actions.create_resource(
             actor=actor,
             via=VIA,
+            owner_team=by_slug(info, Team, owner_team, "owner_team"),
             service=by_slug(info, Service, service, "service"),
+            system=by_slug(info, System, system, "system"),
             data_domain=by_slug(info, DataDomain, data_domain, "data_domain"),
             **fields,
         )

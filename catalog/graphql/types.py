@@ -271,13 +271,14 @@ class SystemType(RestrictedType):
     business_domain = graphene.Field(lambda: BusinessDomainType)
     services = graphene.List(graphene.NonNull(ServiceType), required=True)
     apis = graphene.List(graphene.NonNull(ApiType), required=True)
+    resources = graphene.List(graphene.NonNull(lambda: ResourceType), required=True)
 
     class Meta:
         model = System
         name = "System"
         fields = (
             "slug", "name", "description", "owner_team", "business_domain", "services", "apis",
-            "created_at", "updated_at",
+            "resources", "created_at", "updated_at",
         )  # fmt: skip
         connection_class = CountedConnection
         use_connection = True
@@ -297,6 +298,10 @@ class SystemType(RestrictedType):
     @staticmethod
     def resolve_apis(root, info):
         return loaders.apis_in_system.load(info, root)
+
+    @staticmethod
+    def resolve_resources(root, info):
+        return loaders.resources_in_system.load(info, root)
 
 
 class BusinessDomainType(RestrictedType):
@@ -323,18 +328,31 @@ class BusinessDomainType(RestrictedType):
 
 class ResourceType(RestrictedType):
     kind = graphene.Field(ResourceKind, required=True)
-    service = graphene.Field(ServiceType, required=True)
+    type = graphene.String(
+        required=True, description="The type as a descriptor named it, when not the kind."
+    )
+    owner_team = graphene.Field(TeamType, required=True)
+    service = graphene.Field(ServiceType, description="The service it belongs to, if any.")
+    system = graphene.Field(lambda: SystemType)
     data_domain = graphene.Field(DataDomainType)
 
     class Meta:
         model = Resource
         name = "Resource"
         fields = (
-            "slug", "name", "description", "kind", "service", "data_domain", "created_at",
-            "updated_at",
+            "slug", "name", "description", "kind", "type", "owner_team", "service", "system",
+            "data_domain", "created_at", "updated_at",
         )  # fmt: skip
         connection_class = CountedConnection
         use_connection = True
+
+    @staticmethod
+    def resolve_owner_team(root, info):
+        return team_by_id.load(info, root, "owner_team_id")
+
+    @staticmethod
+    def resolve_system(root, info):
+        return loaders.system_by_id.load(info, root, "system_id")
 
     @staticmethod
     def resolve_service(root, info):

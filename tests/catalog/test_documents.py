@@ -134,7 +134,7 @@ def test_resources_count_as_their_service_and_move_with_it(actor):
     resource = ResourceFactory()
     edge = DependencyFactory(target_service=None, target_resource=resource)
     assert ServiceDocument.objects.get(pk=edge.source_id).targets == [resource.service_id]
-    new_home = ServiceFactory()
+    new_home = ServiceFactory(owner_team=resource.owner_team)  # a resource stays in its team
     actions._transfer(resource, "service", new_home, actor=actor, **ACT)
     assert_fresh()
     assert ServiceDocument.objects.get(pk=edge.source_id).targets == [new_home.pk]

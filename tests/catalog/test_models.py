@@ -302,10 +302,17 @@ def test_transferring_a_domain_to_its_owner_is_refused(service):
     assert "already owned by checkout" in _messages(excinfo)["owner_service"][0]
 
 
-def test_a_resource_belongs_to_one_service(service):
+def test_a_resource_belongs_to_a_team_and_to_at_most_one_service_of_that_team(service):
     with pytest.raises(ValidationError) as excinfo:
         ResourceFactory(service=None)
-    assert "service" in _messages(excinfo)
+    assert "owning team" in _messages(excinfo)["owner_team"][0]
+    with pytest.raises(ValidationError) as excinfo:
+        ResourceFactory(service=service, owner_team=TeamFactory())
+    assert _messages(excinfo)["owner_team"] == [
+        f"A resource of service checkout is owned by its team, {service.owner_team.slug}."
+    ]
+    shared = ResourceFactory(service=None, owner_team=service.owner_team)
+    assert (shared.service, shared.owner_team) == (None, service.owner_team)
 
     resource = ResourceFactory(service=service)
     with pytest.raises(ValidationError) as excinfo:

@@ -285,6 +285,25 @@ def test_create_domain_and_resource(member_gql, service):
     }  # fmt: skip
 
 
+def test_a_team_creates_a_resource_no_service_holds(member_gql, gql, outsider, service):
+    created = member_gql(
+        'mutation { createResource(input: {slug: "events", name: "Events", kind: OTHER, type: "kinesis-stream", ownerTeam: "payments"}) { resource { kind type ownerTeam { slug } service { slug } } errors { field } } }'
+    )
+    assert created["createResource"]["resource"] == {
+        "kind": "OTHER", "type": "kinesis-stream", "ownerTeam": {"slug": "payments"}, "service": None
+    }  # fmt: skip
+    mismatch = member_gql(
+        'mutation { createResource(input: {slug: "stray-cache", name: "X", kind: CACHE, service: "checkout", ownerTeam: "search"}) { resource { slug } errors { field messages } } }'
+    )
+    assert mismatch["createResource"]["resource"] is None
+    assert mismatch["createResource"]["errors"][0]["field"] == "ownerTeam"
+    gql.client.force_login(outsider)
+    body = gql.post(
+        'mutation { createResource(input: {slug: "other-cache", name: "Y", kind: CACHE, ownerTeam: "payments"}) { errors { field } } }'
+    ).json()
+    assert "payments" in body["errors"][0]["message"]
+
+
 def test_outsiders_cannot_add_domains_resources_or_apis(gql, outsider, service):
     gql.client.force_login(outsider)
     before = _state()

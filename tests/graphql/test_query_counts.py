@@ -170,7 +170,7 @@ def _domains_resources_and_versions() -> None:
     Service.objects.bulk_update(services, ["data_domain"])
     Resource.objects.bulk_create(
         Resource(slug=f"{s.slug}-db", name=s.name, kind=Resource.Kind.DATABASE, service=s,
-                 data_domain=d)
+                 owner_team_id=s.owner_team_id, data_domain=d)
         for s, d in zip(services, domains, strict=True)
     )  # fmt: skip
     publisher = Membership.objects.first().user
