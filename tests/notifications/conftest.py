@@ -10,7 +10,7 @@ import pytest
 from catalog.factories import ApiConsumptionFactory, ServiceFactory
 from portal.celery import app as celery_app
 from teams.factories import MembershipFactory, TeamFactory
-from tests.contracts.conftest import api, provider, shop, shop_consumes, shop_member, shop_team  # noqa: F401
+from tests.contracts.conftest import *  # noqa: F403 (the API, its provider and the shop consumer)
 
 
 @pytest.fixture(autouse=True)

@@ -82,11 +82,14 @@ def test_a_breaking_publish_tells_each_consumer_team_once_by_inbox_mail_and_sign
 def test_a_rolled_back_publish_tells_nobody(
     api, member, two_consumers, receiver, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            publish_breaking(api, member)
-            assert Notification.objects.count() == 2  # written in the publish's transaction
-            raise RuntimeError("the publish fails after the notifications were written")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        publish_breaking(api, member)
+        assert Notification.objects.count() == 2  # written in the publish's transaction
+        raise RuntimeError("the publish fails after the notifications were written")
     assert Notification.objects.count() == 0 and BreakingRelease.objects.count() == 0
     assert callbacks == [] and mail.outbox == [] and receiver.requests == []
 
