@@ -196,3 +196,22 @@ def test_an_internal_address_is_refused_at_sending_time_too(
     delivery = WebhookDelivery.objects.get()
     assert delivery.outcome == "refused" and "internal address" in delivery.error
     assert receiver.requests == []
+
+
+def test_the_readmes_receiver_snippet_verifies_keels_signature():
+    from django.conf import settings
+
+    readme = (settings.BASE_DIR / "README.md").read_text()
+    snippet = readme.split("def from_keel", 1)[1].split("```", 1)[0]
+    scope: dict = {}
+    exec("import hashlib, hmac, time\ndef from_keel" + snippet, scope)  # noqa: S102
+    body, now = b'{"id": 1}', int(time.time())
+    headers = {
+        "X-Keel-Timestamp": str(now),
+        "X-Keel-Signature": signing.signature("s3cret", now, body),
+    }
+    assert scope["from_keel"]("s3cret", headers, body)
+    assert not scope["from_keel"]("other", headers, body)
+    old = {**headers, "X-Keel-Timestamp": str(now - 3600)}
+    old["X-Keel-Signature"] = signing.signature("s3cret", now - 3600, body)
+    assert not scope["from_keel"]("s3cret", old, body)
