@@ -80,7 +80,7 @@ def mark_read(user, *, ids=None) -> int:
     permissions.require_signed_in(user)
     wanted = unread(user)
     if ids is not None:
-        ids = {int(pk) for pk in ids}
+        ids = _ids(ids)
         mine = set(inbox(user).filter(pk__in=ids).values_list("pk", flat=True))
         if ids - mine:
             raise ValidationError(
@@ -95,6 +95,16 @@ def mark_read(user, *, ids=None) -> int:
             [Reading(notification_id=pk, user=user) for pk in pks], ignore_conflicts=True
         )
     return len(pks)
+
+
+def _ids(values) -> set[int]:
+    try:
+        ids = {int(value) for value in values}
+    except (TypeError, ValueError):
+        ids = {0}
+    if not ids or not all(0 < pk < 2**63 for pk in ids):
+        raise ValidationError({"ids": "Give the ids of notifications in your inbox."})
+    return ids
 
 
 def _check_url(url: str) -> None:

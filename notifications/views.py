@@ -2,7 +2,7 @@
 deliveries (its members see them; its leads set it)."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,6 +14,7 @@ from portal.pages import ask_first, by_slug, perform
 from teams.models import Team
 
 from . import actions
+from .filters import NotificationFilterSet
 from .forms import WebhookForm
 from .models import TeamWebhook, WebhookDelivery
 from .querysets import inbox_of
@@ -23,14 +24,15 @@ DELIVERIES_SHOWN = 50
 
 
 def inbox(request):
-    """The notifications of one's teams, newest first; ``?unread=1`` for the unread only."""
-    unread_only = request.GET.get("unread") == "1"
-    page = Paginator(inbox_of(request.user, unread_only=unread_only), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    """The notifications of one's teams, newest first, filtered as REST filters them
+    (``?unread=1`` for the unread only)."""
+    found = NotificationFilterSet(request.GET, queryset=inbox_of(request.user))
+    if not found.is_valid():
+        raise BadRequest(" ".join(str(e) for errors in found.errors.values() for e in errors))
+    page = Paginator(found.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page_obj": page, "paginator": page.paginator, "is_paginated": page.has_other_pages(),
-        "notifications": page.object_list, "unread_only": unread_only,
+        "notifications": page.object_list, "unread_only": found.form.cleaned_data.get("unread"),
     }  # fmt: skip
     return render(request, "notifications/inbox.html", context)
 
@@ -41,7 +43,7 @@ def mark_read(request):
     ids = None if request.POST.get("all") else request.POST.getlist("id")
     try:
         count = actions.mark_read(request.user, ids=ids)
-    except (ValidationError, ValueError):
+    except ValidationError:
         messages.error(request, "Those are not notifications of your teams.")
     else:
         messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} read.")

@@ -15,7 +15,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 class MarkReadSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=500,
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False, max_length=500,
         help_text="The notifications to mark read; leave out to mark the whole inbox read.",
     )  # fmt: skip
 

@@ -1,12 +1,13 @@
 """REST for the signed-in person's inbox: the notifications of their teams, the unread
 count, marking read. Another team's notifications are not found."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from .. import actions
+from ..filters import NotificationFilterSet
 from ..querysets import inbox_of
 from .serializers import (
     MarkedSerializer,
@@ -16,18 +17,14 @@ from .serializers import (
 )
 
 
-@extend_schema(
-    parameters=[OpenApiParameter("unread", bool, description="Only the unread ones (true).")]
-)
 class NotificationViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = NotificationSerializer
-    filter_backends: list = []
+    filterset_class = NotificationFilterSet
 
     def get_queryset(self):
-        unread_only = self.request.query_params.get("unread") in {"true", "1"}
-        return inbox_of(self.request.user, unread_only=unread_only)
+        return inbox_of(self.request.user)
 
     @extend_schema(responses=UnreadCountSerializer)
     @action(detail=False, methods=["get"], url_path="unread-count")

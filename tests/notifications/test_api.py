@@ -83,3 +83,13 @@ def test_graphql_reads_and_marks_ones_own_inbox(told, client, shop_member):
     assert (done["marked"], done["unread"], done["errors"]) == (1, 2, [])
     assert len(gql(QUERY, {"unread": True})["notifications"]["edges"]) == 2
     assert gql(MARK)["markNotificationsRead"]["unread"] == 0
+
+
+def test_bad_filters_and_ids_are_refused_with_field_errors(told, shop_member):
+    client = rest(shop_member)
+    assert client.get("/api/v1/notifications/?unread=maybe").status_code == 400
+    assert client.get("/api/v1/notifications/?kind=sunset").json()["count"] == 3
+    assert client.get("/api/v1/notifications/?kind=nope").status_code == 400
+    huge = client.post("/api/v1/notifications/mark-read/", {"ids": [2**70]})
+    assert huge.status_code == 400 and "ids" in huge.json()
+    assert client.post("/api/v1/notifications/mark-read/", {"ids": []}).status_code == 400

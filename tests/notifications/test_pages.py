@@ -99,3 +99,10 @@ def test_leads_set_the_webhook_and_see_the_secret_once_members_see_deliveries(
     outsider = MembershipFactory(team=TeamFactory(slug="elsewhere")).user
     client.force_login(outsider)
     assert client.get(url).status_code == 403
+
+
+def test_the_inbox_refuses_a_filter_that_is_neither_yes_nor_no(client, told, shop_member):
+    client = signed_in(client, shop_member)
+    assert client.get(reverse("notifications:inbox") + "?unread=maybe").status_code == 400
+    refused = client.post(reverse("notifications:mark-read"), {"id": "99999999999999999999999"})
+    assert refused.status_code == 302 and actions.unread(shop_member).count() == 3
