@@ -50,7 +50,8 @@ def notify(team_ids, *, kind: str, subject: str, body: str, url: str, about=None
         if any(n.pk is None for n in created):  # backends that return no ids (none used)
             created = list(Notification.objects.order_by("-id")[: len(rows)])
         sent = [n.pk for n in created]
-        transaction.on_commit(lambda: _deliver(sent))
+        # robust: a broker that is down is logged, and never fails the committed change
+        transaction.on_commit(lambda: _deliver(sent), robust=True)
     return created
 
 
