@@ -93,3 +93,17 @@ def test_bad_filters_and_ids_are_refused_with_field_errors(told, shop_member):
     huge = client.post("/api/v1/notifications/mark-read/", {"ids": [2**70]})
     assert huge.status_code == 400 and "ids" in huge.json()
     assert client.post("/api/v1/notifications/mark-read/", {"ids": []}).status_code == 400
+
+
+def test_graphql_inbox_queries_do_not_grow(
+    shop_team, shop_member, client, django_assert_max_num_queries
+):
+    gql = GraphQLClient(client)
+    client.force_login(shop_member)
+    actions.notify([shop_team.pk], kind="sunset", subject="one", body="b", url="/")
+    with django_assert_max_num_queries(15) as few:
+        gql(QUERY)
+    for n in range(10):
+        actions.notify([shop_team.pk], kind="sunset", subject=f"n{n}", body="b", url="/")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(gql(QUERY)["notifications"]["edges"]) == 10
