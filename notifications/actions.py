@@ -115,11 +115,19 @@ def _check_url(url: str) -> None:
         raise ValidationError({"url": str(error)}) from error
 
 
+def _locked_for_leads(team: Team, actor) -> Team:
+    """The team locked, for a lead (or staff). The team row itself does not change, so a
+    team a descriptor manages takes a webhook too (as an API takes a contract policy)."""
+    current = locked(team, actor=actor, action=permissions.CONTRIBUTE)
+    permissions.require(actor, permissions.MANAGE, current)
+    return current
+
+
 def set_team_webhook(team: Team, *, url: str, rotate_secret: bool = False, actor, via: str):
     """Set the team's webhook URL (leads and staff). A new webhook, or ``rotate_secret``,
     draws a new secret: returned once as ``(webhook, secret)``; otherwise secret is None."""
     with atomic_write():
-        current = locked(team, actor=actor, action=permissions.MANAGE)
+        current = _locked_for_leads(team, actor)
         hook = TeamWebhook.objects.select_for_update().filter(team=current).first()
         TeamWebhook(url=url).clean_fields(exclude=["team", "secret", "secret_drawn_at"])
         _check_url(url)
@@ -138,7 +146,7 @@ def set_team_webhook(team: Team, *, url: str, rotate_secret: bool = False, actor
 
 def remove_team_webhook(team: Team, *, actor, via: str) -> None:
     with atomic_write():
-        current = locked(team, actor=actor, action=permissions.MANAGE)
+        current = _locked_for_leads(team, actor)
         hook = TeamWebhook.objects.select_for_update().filter(team=current).first()
         if hook is None:
             raise ValidationError(f"Team {current.slug} has no webhook.")
