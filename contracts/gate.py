@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from catalog import publishing
 from catalog.models import ApiConsumption, ApiVersion
+from notifications.actions import send_all
 from portal import copying
 from portal.audit import change_record, record_changes, snapshot
 from portal.models import ChangeRecord
@@ -96,9 +97,14 @@ def _open_releases(judgements: list, now, *, actor, via: str) -> None:
     for impact in impacts:
         impact.release = impact.release  # the release's id, drawn on insert
     copying.insert(impacts)
-    for release, listed, breaking in told:
-        if release.state == BreakingRelease.State.OPEN:
-            notices.breaking_published(release, listed, breaking)
+    send_all(
+        [
+            note
+            for release, listed, breaking in told
+            if release.state == BreakingRelease.State.OPEN
+            for note in notices.breaking_published(release, listed, breaking)
+        ]
+    )
     record_changes(
         [
             change_record(

@@ -1,7 +1,7 @@
 """What contract governance tells the teams (``notifications.actions.notify``), inside the
 write that decides it: a breaking version published, a sunset set, a version let through."""
 
-from notifications.actions import notify
+from notifications.actions import draft, notify
 from notifications.models import Notification
 
 from .models import BreakingRelease, ConsumerImpact
@@ -23,16 +23,17 @@ def _services(impacts) -> str:
     )
 
 
-def breaking_published(release: BreakingRelease, impacts: list, breaking: list) -> None:
-    """Each team with an affected consuming service of a just-opened ``release`` hears of it
-    once, with its services and the first breaking changes."""
+def breaking_published(release: BreakingRelease, impacts: list, breaking: list) -> list:
+    """What each team with an affected consuming service of a just-opened ``release`` is
+    told, once, with its services and the first breaking changes: drafts for the caller's
+    ``send_all``, one statement for a whole publish."""
     affected = [i for i in impacts if i.affected and i.consumption is not None]
     named = "; ".join(f"{c.location}: {c.message}" for c in breaking[:_NAMED])
     more = f"; and {len(breaking) - _NAMED} more" if len(breaking) > _NAMED else ""
     api = release.api
-    for team_id, theirs in _by_team(affected).items():
-        notify(
-            [team_id],
+    return [
+        draft(
+            team_id,
             kind=Notification.Kind.BREAKING_VERSION,
             subject=f"{api.name} {release.label} breaks what your services use",
             body=(
@@ -46,6 +47,8 @@ def breaking_published(release: BreakingRelease, impacts: list, breaking: list) 
             url=release.get_absolute_url(),
             about=release,
         )
+        for team_id, theirs in _by_team(affected).items()
+    ]
 
 
 def _consumer_team_ids(release: BreakingRelease) -> set[int]:

@@ -27,28 +27,30 @@ _SUBJECT_CHARS = Notification._meta.get_field("subject").max_length
 _BODY_CHARS = Notification._meta.get_field("body").max_length
 
 
-def notify(team_ids, *, kind: str, subject: str, body: str, url: str, about=None) -> list:
+def draft(team_id: int, *, kind: str, subject: str, body: str, url: str, about=None):
+    """A notification to one team, not yet written (``send_all`` writes a batch at once)."""
+    return Notification(
+        team_id=team_id,
+        kind=kind,
+        subject=subject[:_SUBJECT_CHARS],
+        body=body[:_BODY_CHARS],
+        url=url,
+        about_type=ContentType.objects.get_for_model(about) if about is not None else None,
+        about_id=str(about.pk) if about is not None else "",
+    )
+
+
+def notify(team_ids, **message) -> list:
     """One notification to each team of ``team_ids`` (once each), sent after commit."""
-    ids = sorted(set(team_ids) - {None})
-    if not ids:
+    return send_all([draft(team_id, **message) for team_id in sorted(set(team_ids) - {None})])
+
+
+def send_all(drafts: list) -> list:
+    """Write ``drafts`` in one statement, and send each once the transaction commits."""
+    if not drafts:
         return []
-    about_type = ContentType.objects.get_for_model(about) if about is not None else None
-    rows = [
-        Notification(
-            team_id=team_id,
-            kind=kind,
-            subject=subject[:_SUBJECT_CHARS],
-            body=body[:_BODY_CHARS],
-            url=url,
-            about_type=about_type,
-            about_id=str(about.pk) if about is not None else "",
-        )
-        for team_id in ids
-    ]
     with atomic_write():
-        created = Notification.objects.bulk_create(rows)
-        if any(n.pk is None for n in created):  # backends that return no ids (none used)
-            created = list(Notification.objects.order_by("-id")[: len(rows)])
+        created = Notification.objects.bulk_create(drafts)
         sent = [n.pk for n in created]
         # robust: a broker that is down is logged, and never fails the committed change
         transaction.on_commit(lambda: _deliver(sent), robust=True)

@@ -215,3 +215,21 @@ def test_the_readmes_receiver_snippet_verifies_keels_signature():
     old = {**headers, "X-Keel-Timestamp": str(now - 3600)}
     old["X-Keel-Signature"] = signing.signature("s3cret", now - 3600, body)
     assert not scope["from_keel"]("s3cret", old, body)
+
+
+def test_a_publish_writes_its_notifications_in_one_statement_whatever_the_teams(
+    api, member, two_consumers, django_assert_max_num_queries
+):
+    from catalog.factories import ApiConsumptionFactory, ServiceFactory
+    from teams.factories import TeamFactory
+
+    for n in range(6):
+        team = TeamFactory(slug=f"more-{n}")
+        consumer = ServiceFactory(slug=f"more-{n}-web", owner_team=team)
+        ApiConsumptionFactory(consumer=consumer, api=api, version_requirement="^1")
+    with django_assert_max_num_queries(500) as publish:
+        publish_breaking(api, member)
+    inserts = [
+        q["sql"] for q in publish.captured_queries if 'INSERT INTO "notifications_' in q["sql"]
+    ]
+    assert len(inserts) == 1 and Notification.objects.count() == 8
