@@ -10,7 +10,8 @@ def with_read_state(queryset, user):
     """``queryset`` of notifications with ``is_read`` for ``user`` and their team: one
     query whatever the number of rows."""
     return queryset.select_related("team").annotate(
-        is_read=Exists(Reading.objects.filter(notification=OuterRef("pk"), user=user))
+        # user.pk: None for a signed-out visitor (whose inbox is empty anyway)
+        is_read=Exists(Reading.objects.filter(notification=OuterRef("pk"), user_id=user.pk))
     )
 
 
