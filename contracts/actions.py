@@ -16,7 +16,7 @@ from catalog.models import Api
 from portal import permissions
 from portal.writes import atomic_write, locked, save_changes, save_new
 
-from . import gate, semver
+from . import gate, notices, semver
 from .models import BreakingRelease, ConsumerImpact, ContractPolicy
 
 
@@ -70,6 +70,7 @@ def set_sunset(release: BreakingRelease, *, sunset_on, actor, via: str) -> Break
         save_changes(
             current, {"sunset_on": sunset_on}, actor=actor, via=via, editable={"sunset_on"}
         )
+        notices.sunset_set(current)
         gate.release_if_ready(current, actor=actor, via=via, reason=BreakingRelease.Reason.SUNSET)
     return current
 

@@ -12,11 +12,12 @@ from django.utils import timezone
 
 from catalog import publishing
 from catalog.models import ApiConsumption, ApiVersion
+from notifications.actions import send_all
 from portal import copying
 from portal.audit import change_record, record_changes, snapshot
 from portal.models import ChangeRecord
 
-from . import semver
+from . import notices, semver
 from .models import BreakingRelease, ConsumerImpact, VersionDiff
 
 
@@ -64,7 +65,7 @@ def _open_releases(judgements: list, now, *, actor, via: str) -> None:
         api_id__in={j.version.api_id for j in judgements}
     ).select_related("consumer"):
         consumptions.setdefault(consumption.api_id, []).append(consumption)
-    releases, impacts = [], []
+    releases, impacts, told = [], [], []
     for judgement in judgements:
         version = judgement.version
         release = BreakingRelease(
@@ -91,10 +92,19 @@ def _open_releases(judgements: list, now, *, actor, via: str) -> None:
             _mark_released(release, BreakingRelease.Reason.UNAFFECTED, now)
         releases.append(release)
         impacts += listed
+        told.append((release, listed, judgement.breaking))
     copying.insert(releases)
     for impact in impacts:
         impact.release = impact.release  # the release's id, drawn on insert
     copying.insert(impacts)
+    send_all(
+        [
+            note
+            for release, listed, breaking in told
+            if release.state == BreakingRelease.State.OPEN
+            for note in notices.breaking_published(release, listed, breaking)
+        ]
+    )
     record_changes(
         [
             change_record(
@@ -142,6 +152,8 @@ def release_if_ready(release: BreakingRelease, *, actor, via: str, reason=None) 
         ]
     )  # fmt: skip
     move_current([release.api], actor=actor, via=via)
+    if reason == BreakingRelease.Reason.READY:
+        notices.released(release)
     return True
 
 

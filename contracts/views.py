@@ -17,6 +17,7 @@ from portal.pages import by_slug, perform
 from . import actions
 from .diffing import Level, compare_valid
 from .models import BreakingRelease, VersionDiff
+from .sidebyside import side_by_side
 
 # A comparison of two stored versions is a function of their texts: kept by their digests.
 _COMPARISON_SECONDS = 24 * 3600
@@ -42,13 +43,24 @@ def _comparison(api, base: ApiVersion, revision: ApiVersion) -> dict:
     return found
 
 
+def _sides(api, base: ApiVersion, revision: ApiVersion, changes: list) -> dict:
+    """Both documents as marked lines (``contracts.sidebyside``), kept by the texts' digests."""
+    key = f"contracts:sides:{api.type}:{base.digest}:{revision.digest}"
+    found = cache.get(key)
+    if found is None:
+        found = side_by_side(api.type, base.spec, revision.spec, changes)
+        cache.set(key, found, _COMPARISON_SECONDS)
+    return found
+
+
 def compare_versions(request, slug):
-    """Two chosen versions side by side: their changes grouped by level, worst first."""
+    """Two chosen versions side by side (base left, revision right) with the lines of each
+    change marked, and the changes grouped by level, worst first, linked to those lines."""
     api = _api(request, slug)
     versions = list(api.versions.defer("spec").values_list("version", flat=True))
     base_label = request.GET.get("base") or (versions[1] if len(versions) > 1 else "")
     revision_label = request.GET.get("revision") or (versions[0] if versions else "")
-    comparison, groups = None, []
+    comparison, groups, sides = None, [], None
     if base_label and revision_label:
         found = {
             v.version: v for v in api.versions.filter(version__in=[base_label, revision_label])
@@ -56,14 +68,19 @@ def compare_versions(request, slug):
         if base_label not in found or revision_label not in found:
             raise Http404(f"API {api.slug} has no such version.")
         comparison = _comparison(api, found[base_label], found[revision_label])
+        sides = _sides(api, found[base_label], found[revision_label], comparison["changes"])
+        anchored = [
+            (change, anchor)
+            for change, anchor in zip(comparison["changes"], sides["anchors"], strict=True)
+        ]
         groups = [
-            (level, [c for c in comparison["changes"] if c["level"] == level])
+            (level, [pair for pair in anchored if pair[0]["level"] == level])
             for level in map(str, Level)
         ]
         groups = [(level, changes) for level, changes in groups if changes]
     context = {
         "api": api, "versions": versions, "base": base_label, "revision": revision_label,
-        "comparison": comparison, "groups": groups,
+        "comparison": comparison, "groups": groups, "sides": sides,
     }  # fmt: skip
     return render(request, "contracts/compare.html", context)
 

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "descriptors",
     "contracts",
     "delivery",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -115,6 +116,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -233,6 +235,20 @@ os.environ.setdefault("OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND", "jsonsc
 # --- Contract governance (contracts/) -----------------------------------------------------
 # A sunset date that releases a breaking version gives its consumers at least this long.
 KEEL_CONTRACT_SUNSET_MIN_DAYS = env.int("KEEL_CONTRACT_SUNSET_MIN_DAYS", default=30)
+
+# --- Notifications (notifications/): inbox, e-mail, signed team webhooks -------------------
+# Mail goes through Django's backend: the console in development (EMAIL_URL=smtp://... for SMTP).
+# EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, ... from the one URL:
+globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="keel@localhost")
+KEEL_NOTIFY_EMAIL_TIMEOUT_SECONDS = env.float("KEEL_NOTIFY_EMAIL_TIMEOUT_SECONDS", default=10)
+KEEL_NOTIFY_WEBHOOK_TIMEOUT_SECONDS = env.float("KEEL_NOTIFY_WEBHOOK_TIMEOUT_SECONDS", default=5)
+# Webhooks to loopback, private or link-local addresses are refused (SSRF) unless this is set.
+KEEL_NOTIFY_WEBHOOK_ALLOW_PRIVATE = env.bool("KEEL_NOTIFY_WEBHOOK_ALLOW_PRIVATE", default=False)
+# Retries of a failed e-mail or webhook delivery, with exponential backoff up to the cap.
+KEEL_NOTIFY_RETRIES = env.int("KEEL_NOTIFY_RETRIES", default=5)
+KEEL_NOTIFY_RETRY_BASE_SECONDS = env.float("KEEL_NOTIFY_RETRY_BASE_SECONDS", default=10)
+KEEL_NOTIFY_RETRY_MAX_SECONDS = env.float("KEEL_NOTIFY_RETRY_MAX_SECONDS", default=600)
 
 # --- Scaffolding (self-service: templates, repositories, pipelines) -----------------------
 # The port `make run` serves on; links (repositories, pipelines, clone lines) follow it.

@@ -20,6 +20,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("graph/", views.graph, name="graph"),
     path("graph/teams/", views.team_graph, name="graph-teams"),
+    path("", include("notifications.urls")),  # /inbox/, /teams/<slug>/webhook/
     path("teams/", include("teams.urls")),
     path("people/<str:username>/", teams_views.person, name="person"),
     path("imports/", include("descriptors.urls")),

@@ -109,6 +109,7 @@ class TeamDetail(SlugDetailView):
             elements=graphdata.graph_elements(team=team, depth=1, graph=DependencyGraph.current()),
             history=history(team),
             can_manage=permissions.can(self.request.user, permissions.MANAGE, team),
+            is_member=any(m.user_id == self.request.user.pk for m in members),
         )
         return context
 

@@ -13,6 +13,7 @@ from contracts.api import urls as contracts
 from delivery.api import urls as delivery
 from delivery.api.urls import register as register_delivery
 from descriptors.api import urls as descriptors
+from notifications.api.urls import register as register_notifications
 from scaffolding.api.urls import register as register_scaffolding
 from teams.api import viewsets as teams
 
@@ -40,6 +41,7 @@ register_scaffolding(router)  # templates, scaffold-runs, pipelines
 register_accounts(router)  # tokens
 descriptors.register(router)  # locations, import-runs
 register_delivery(router)  # pipelines/<slug>/runs, environments, deployments; runs
+register_notifications(router)  # the signed-in person's inbox
 
 # Like the data, the document describing it is for signed-in users (drf-spectacular's
 # default would publish it to anyone).

@@ -10,6 +10,8 @@ from delivery.graphql.mutations import DeliveryMutation
 from delivery.graphql.queries import DeliveryQuery
 from descriptors.graphql.mutations import DescriptorsMutation
 from descriptors.graphql.queries import DescriptorsQuery
+from notifications.graphql.mutations import NotificationsMutation
+from notifications.graphql.queries import NotificationsQuery
 from scaffolding.graphql.mutations import ScaffoldingMutation
 from scaffolding.graphql.queries import ScaffoldingQuery
 from teams.graphql.mutations import TeamsMutation
@@ -26,6 +28,7 @@ class Query(
     DeliveryQuery,
     SearchQuery,
     ContractsQuery,
+    NotificationsQuery,
     graphene.ObjectType,
 ):
     pass
@@ -38,6 +41,7 @@ class Mutation(
     DescriptorsMutation,
     DeliveryMutation,
     ContractsMutation,
+    NotificationsMutation,
     graphene.ObjectType,
 ):
     pass

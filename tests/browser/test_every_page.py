@@ -56,6 +56,8 @@ PAGES = [
     ("create-form", "/create/?template=python-http-service"),
     ("imports", "/imports/"),
     ("tokens", "/accounts/tokens/"),
+    ("inbox", "/inbox/"),
+    ("team-webhook", "/teams/payments/webhook/"),
     ("not-found", "/services/no-such-service/"),
 ]
 

@@ -33,13 +33,13 @@ def test_the_page_shows_every_kind_with_the_same_queries_at_any_size(
     _one_of_each(0)
     page = reverse("search")
     member_page.get(page, {"q": "zeta"})  # the session is read once a request: warm it
-    with django_assert_num_queries(10):  # session, user, one per kind
+    with django_assert_num_queries(11):  # session, user, the unread count, one per kind
         html = member_page.get(page, {"q": "zeta"}).content.decode()
     assert "owned by Zeta team 0" in html and "by zeta-svc-0" in html
     assert ">System<" in html and ">Business domain<" in html and ">Person<" in html
     assert "system of record zeta-svc-0" in html and "database of zeta-svc-0 (Zeta team 0)" in html
     for n in range(1, 4):
         _one_of_each(n)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         html = member_page.get(page, {"q": "zeta"}).content.decode()
     assert "32 results" in html
