@@ -88,8 +88,8 @@ class RunNextStepType(graphene.ObjectType):
 
 
 class ScaffoldRunType(RestrictedType):
-    """Status, steps, log and next steps come from the run's one view (``run.progress``),
-    which the run page and REST show too."""
+    # Status, steps, log and next steps come from the run's one view (``run.progress``),
+    # which the run page and REST show too.
 
     uuid = graphene.UUID(required=True, description="The run's public id (as in its URL).")
     status = graphene.Field(RunStatus, required=True)
