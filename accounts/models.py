@@ -160,6 +160,14 @@ class SavedView(TimestampedModel):
             raise ValidationError({"query": problem})
 
     @property
+    def list_heading(self) -> str:
+        """The list's name as its page heads it (Services, APIs…)."""
+        from portal.pages import filtered_list
+
+        view = filtered_list(self.list_name)
+        return (view.heading or view.model._meta.verbose_name_plural.capitalize()) if view else ""
+
+    @property
     def problem(self) -> str | None:
         """Why the saved filters no longer apply to the list (None: they do)."""
         from portal.pages import filter_problem, filtered_list
