@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Count
+from django.forms.utils import pretty_name
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, resolve, reverse
@@ -146,11 +147,12 @@ class FilteredListView(ListView):
 
 def _problem(filterset) -> str:
     """The filters' errors in one sentence, each under its filter's label."""
-    form = filterset.form
-    parts = [
-        f"{form.fields[name].label if name in form.fields else name}: {' '.join(errors)}"
-        for name, errors in form.errors.items()
-    ]
+
+    def label(name: str) -> str:
+        found = filterset.filters.get(name)  # its label is worked out when first read
+        return str((found.label if found else None) or pretty_name(name))
+
+    parts = [f"{label(name)}: {' '.join(errors)}" for name, errors in filterset.form.errors.items()]
     return "These filters do not apply: " + "; ".join(parts)
 
 
