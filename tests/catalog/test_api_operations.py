@@ -258,3 +258,16 @@ def test_search_reads_operations_in_one_query_whatever_matches(
         hits = search.search("refund", member, kinds={"operation"})
         assert len(hits) == 4 and all(h.obj.api.provider.slug for h in hits)
         assert all(h.url for h in hits)
+
+
+def test_the_importers_bulk_publish_stores_the_operations_too(staff, member):
+    from tests.descriptors.test_importing import CATALOG, _location, _run
+
+    document = CATALOG.replace(
+        "    paths: {}",
+        "    paths:\n      /carts:\n        get: {operationId: listCarts, responses: {'200': {description: OK}}}",
+    )
+    _run(_location(staff, document), staff)
+
+    [hit] = _operations("listCarts", member)
+    assert hit.obj.api.slug == "cart-api" and hit.name == "GET /carts"
