@@ -281,6 +281,7 @@ class ApiOperation(models.Model):
     """
 
     owner_team_path = "api__provider__owner_team"
+    history_recorded = False  # removed with its version, whose removal is recorded
 
     api = models.ForeignKey(Api, on_delete=models.CASCADE, related_name="operations")
     version = models.ForeignKey(ApiVersion, on_delete=models.CASCADE, related_name="operations")
