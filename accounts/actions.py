@@ -1,4 +1,4 @@
-"""Every write to API tokens. The tokens page, REST, the admin and the command call these."""
+"""Every write to API tokens and saved views. The pages, REST, the admin and the command call these."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -8,8 +8,10 @@ from django.db import transaction
 from portal import permissions
 from portal.audit import record_change
 from portal.models import ChangeRecord
+from portal.writes import atomic_write, delete, save_new
+from teams.models import Team
 
-from .models import ApiToken
+from .models import ApiToken, SavedView
 
 
 def _snapshot(token: ApiToken) -> dict:
@@ -69,3 +71,28 @@ def revoke_token(token: ApiToken, *, actor, via: str) -> None:
             before=_snapshot(token),
         )
         token.delete()
+
+
+def save_view(*, actor, via: str, list_name: str, name: str, query: str, team=None) -> SavedView:
+    """Save a list's filters under ``name`` for the actor, shared with ``team`` when given,
+    which must be one of the actor's teams (decided on the team's locked row)."""
+    permissions.require_signed_in(actor)
+    with atomic_write():
+        if team is not None:
+            team = Team.objects.select_for_update(no_key=True).filter(pk=team.pk).first()
+            if team is None or not team.memberships.filter(user=actor).exists():
+                raise ValidationError({"team": "Share a view only with a team you belong to."})
+        view = SavedView(user=actor, team=team, list_name=list_name, name=name, query=query)
+        return save_new(view, actor=actor, via=via)
+
+
+def delete_view(view: SavedView, *, actor, via: str) -> None:
+    """Only its owner (or an admin) deletes a view; the team it is shared with loses it too."""
+    permissions.require_signed_in(actor)
+    with atomic_write():
+        current = SavedView.objects.select_for_update().filter(pk=view.pk).first()
+        if current is None:
+            raise ValidationError(f"The view {view.name} no longer exists.")
+        if current.user_id != actor.pk and not permissions.administers(actor):
+            raise PermissionDenied("You may delete your own saved views only.")
+        delete(current, actor=actor, via=via)

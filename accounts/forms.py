@@ -3,7 +3,9 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
-from .models import ApiToken
+from teams.models import Team
+
+from .models import MAX_SAVED_QUERY, ApiToken
 
 EXPIRY_CHOICES = [("30", "30 days"), ("90", "90 days"), ("365", "1 year"), ("", "Never")]
 
@@ -27,3 +29,25 @@ class TokenForm(forms.Form):
             "scope": self.cleaned_data["scope"],
             "expires_at": expires_at,
         }
+
+
+class SavedViewForm(forms.Form):
+    """Save a list's current filters under a name (checked by the model: the name rule)."""
+
+    name = forms.CharField(
+        max_length=100, help_text="A short name, e.g. tier-1-payments (lower case, hyphens)."
+    )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label="Only me",
+        label="Share with",
+        to_field_name="slug",
+        widget=forms.Select(attrs={"id": "save-view-team"}),
+    )
+    list_name = forms.CharField(widget=forms.HiddenInput, max_length=100)
+    query = forms.CharField(widget=forms.HiddenInput, required=False, max_length=MAX_SAVED_QUERY)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(memberships__user=user).order_by("name")

@@ -17,6 +17,7 @@ from portal.models import SluggedModel, TimestampedModel
 from teams.models import Team
 
 from . import querysets
+from .spec_operations import extract as extract_operations
 from .spec_summaries import summarise
 from .specs import validate_spec
 
@@ -266,7 +267,67 @@ class ApiVersion(TimestampedModel):
             self.summary = summarise(self.api.type, parsed)
             # The contract diff that follows in the same write reads this, not the text again.
             self._parsed_spec = (self.spec, parsed)
+            # Stored as ApiOperation rows when the version is published (catalog.operations).
+            self.found_operations = extract_operations(self.api.type, parsed)
         self.digest = hashlib.sha256(self.spec.encode()).hexdigest()
+
+
+class ApiOperation(models.Model):
+    """One operation of a published version (an OpenAPI method and path, an AsyncAPI
+    operation on its channel, a GraphQL root field, a gRPC method), read from the spec once
+    when the version is published (``catalog.spec_operations``) so that search finds an API by
+    what it does. Derived from the immutable version and recorded with its publish.
+
+    ``position`` is where the API page lists it: the operation's index for OpenAPI, its
+    channel's for AsyncAPI, 0 for GraphQL (root types come first) and gRPC.
+    """
+
+    owner_team_path = "api__provider__owner_team"
+    history_recorded = False  # removed with its version, whose removal is recorded
+
+    api = models.ForeignKey(Api, on_delete=models.CASCADE, related_name="operations")
+    version = models.ForeignKey(ApiVersion, on_delete=models.CASCADE, related_name="operations")
+    position = models.PositiveIntegerField(default=0)
+    method = models.CharField(max_length=16, help_text="GET, send, query, rpc…")
+    path = models.CharField(max_length=500, blank=True, help_text="Path, channel or root type.")
+    identifier = models.CharField(
+        max_length=200, blank=True, help_text="operationId, operation, field or method name."
+    )
+    summary = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["version", "position", "id"]
+        indexes = [models.Index(fields=["version", "position"], name="catalog_operation_place")]
+
+    def __str__(self) -> str:
+        return f"{self.api.slug}: {self.name}"
+
+    def get_absolute_url(self) -> str:
+        """The API page at this operation: its version, the page of the list it is on, and
+        its anchor there."""
+        url = f"{self.api.get_absolute_url()}?version={self.version.version}"
+        if self.api.type == Api.Type.GRAPHQL:
+            return f"{url}#type-{self.path}"
+        if self.api.type == Api.Type.GRPC:
+            return f"{url}#spec-h"
+        page = self.position // settings.KEEL_SPEC_PAGE_SIZE + 1
+        return f"{url}&page={page}#op-{self.position}"
+
+    @property
+    def name(self) -> str:
+        if self.method == "rpc" or self.path == "":
+            return self.identifier
+        if self.api.type == Api.Type.GRAPHQL:
+            return f"{self.method} {self.identifier}"
+        return f"{self.method} {self.path}"
+
+    @property
+    def slug(self) -> str:
+        return self.identifier or self.path
+
+    @property
+    def description(self) -> str:
+        return self.summary
 
 
 class ApiConsumption(TimestampedModel):

@@ -4,13 +4,16 @@ version are consumers pointed at (``Api.current_version``)?
 The catalog publishes versions (``actions.publish_api_version``, and the importer in bulk);
 what a publish means for the API's consumers is a policy over the catalog, which an app built
 on it installs with ``install`` in its ``AppConfig.ready`` (``contracts`` does), so that the
-catalog never imports it. Without one, every new version is current.
+catalog never imports it. Without one, every new version is current. Every published
+version's operations are stored for search here too (``catalog.operations``), whatever the policy.
 """
 
 from django.core.exceptions import ValidationError
 
 from portal.audit import snapshot
 from portal.writes import save_changes_many
+
+from . import operations
 
 
 class NewestIsCurrent:
@@ -45,6 +48,7 @@ def published(versions: list, *, actor, via: str) -> None:
     for error in _installed[0].refusals(versions):
         if error is not None:
             raise error
+    operations.store(versions)
     _installed[0].published(versions, actor=actor, via=via)
 
 

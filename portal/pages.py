@@ -1,12 +1,16 @@
-"""What the portal's pages share: filtered, sortable, paginated lists; action errors shown on
-forms; a confirmation step before anything is removed; and change history with links to the
+"""What the portal's pages share: filtered, sortable, paginated lists (with saved views);
+action errors shown on forms; a confirmation step before anything is removed; and change history with links to the
 objects it is about."""
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Count
+from django.forms.utils import pretty_name
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, resolve, reverse
+from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView
 
 from .audit import history_for
@@ -86,8 +90,21 @@ class FilteredListView(ListView):
     def customize_filter_form(self, form) -> None:
         """Adjust the filter form's widgets and labels for people (drop-downs, "Any")."""
 
+    def saved_query(self) -> str:
+        """The filters of this request as a saved view keeps them: the FilterSet's own
+        parameters with a value, in a fixed order (no page, nothing else)."""
+        return urlencode(
+            [
+                (name, value)
+                for name in self.filterset.filters
+                for value in self.request.GET.getlist(name)
+                if value
+            ]
+        )
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context.update(self._saved_views())
         active = {
             name: value
             for name, value in self.request.GET.items()
@@ -103,6 +120,55 @@ class FilteredListView(ListView):
             total=context["paginator"].count if context.get("paginator") else None,
         )
         return context
+
+    def _saved_views(self) -> dict:
+        """The person's saved views of this list, and the one these filters are (if any)."""
+        from accounts.forms import SavedViewForm
+        from accounts.models import SavedView
+
+        user, list_name = self.request.user, self.request.resolver_match.view_name
+        if not user.is_authenticated or filtered_list(list_name) is None:
+            return {}  # a list shown by another view's URL (the import page) is not saved
+        query = self.saved_query()
+        views = list(
+            SavedView.objects.visible_to(user)
+            .filter(list_name=list_name)
+            .select_related("user", "team")
+        )
+        current = next((view for view in views if view.query == query), None)
+        form = SavedViewForm(user=user, initial={"list_name": list_name, "query": query})
+        return {
+            "saved_views": views,
+            "saved_view": current,
+            "save_view_form": form if query and self.filterset.is_valid() else None,
+            "filters_problem": None if self.filterset.is_valid() else _problem(self.filterset),
+        }
+
+
+def _problem(filterset) -> str:
+    """The filters' errors in one sentence, each under its filter's label."""
+
+    def label(name: str) -> str:
+        found = filterset.filters.get(name)  # its label is worked out when first read
+        return str((found.label if found else None) or pretty_name(name))
+
+    parts = [f"{label(name)}: {' '.join(errors)}" for name, errors in filterset.form.errors.items()]
+    return "These filters do not apply: " + "; ".join(parts)
+
+
+def filtered_list(list_name: str):
+    """The ``FilteredListView`` that the URL name ``list_name`` shows, or None."""
+    try:
+        view = getattr(resolve(reverse(list_name)).func, "view_class", None)
+    except NoReverseMatch:
+        return None
+    return view if isinstance(view, type) and issubclass(view, FilteredListView) else None
+
+
+def filter_problem(view, query: str) -> str | None:
+    """Why ``query`` is not a valid set of filters of the list ``view``, or None."""
+    filterset = view.filterset_class(QueryDict(query), queryset=view.model.objects.none())
+    return None if filterset.is_valid() else _problem(filterset)
 
 
 def by_slug(queryset, slug):

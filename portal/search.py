@@ -1,11 +1,13 @@
-"""One search box across services, teams, people, APIs, systems, business domains, data domains
-and resources, ranked. The page, REST (``/api/v1/search/``) and GraphQL (``search``) all call
+"""One search box across services, teams, people, APIs and their operations, systems, business
+domains, data domains and resources, ranked. The page, REST (``/api/v1/search/``) and GraphQL (``search``) all call
 ``search`` here.
 
 Every word has to appear (any case, anywhere) in what a kind is searched by (``TEXT_FIELDS``:
 slug, name and description; a service's language and framework; a resource's kind) or in
 what it is linked to (``RELATED``: a service's tags; a team's members by username or name, so
-a person finds their teams). People are found by username and name. On PostgreSQL, full-text search (weighted: names and slugs above
+a person finds their teams). People are found by username and name; an API's operations
+(``catalog.ApiOperation``, of its current version) by method, path, operationId and summary,
+ranked below any name match of the other kinds. On PostgreSQL, full-text search (weighted: names and slugs above
 descriptions, English stemming, ``websearch`` syntax) finds rows too, and ranks them. On
 both, a match on the slug or name itself ranks first (exact, then prefix, then anywhere), so
 typing a service's name finds that service.
@@ -31,7 +33,7 @@ from django.db.models.expressions import Col, Expression
 from django.db.models.functions import Concat, Trim
 from django.db.models.lookups import Lookup
 
-from catalog.models import Api, BusinessDomain, DataDomain, Resource, Service, System
+from catalog.models import Api, ApiOperation, BusinessDomain, DataDomain, Resource, Service, System
 from portal.filters import MAX_QUERY_LENGTH
 from portal.permissions import restrict
 from teams.models import Membership, Team
@@ -47,6 +49,7 @@ KIND_ORDER = {
     "business_domain": 5,
     "domain": 6,
     "resource": 7,
+    "operation": 8,
 }
 KIND_LABELS = {
     "service": "Service",
@@ -57,6 +60,7 @@ KIND_LABELS = {
     "business_domain": "Business domain",
     "domain": "Data domain",
     "resource": "Resource",
+    "operation": "Operation",
 }
 VECTOR_COLUMN = "search_vector"
 # What each word is looked for in, by model label; the trigram indexes are built from these.
@@ -68,6 +72,7 @@ TEXT_FIELDS = {
     "catalog.resource": ("slug", "name", "description", "kind"),
     "catalog.system": ("slug", "name", "description"),
     "catalog.businessdomain": ("slug", "name", "description"),
+    "catalog.apioperation": ("method", "path", "identifier", "summary"),
 }
 PERSON_FIELDS = ("username", "first_name", "last_name")
 TEXT_FIELDS[settings.AUTH_USER_MODEL.lower()] = PERSON_FIELDS
@@ -159,7 +164,15 @@ def _sources(user) -> list[tuple[str, QuerySet]]:
         (kind, restrict(model.objects.select_related(*joined).only(*shown, *fields), user))
         for kind, model, joined, fields in sources
     ]
-    return [*found, ("person", restrict(people, user))]
+    operations = (
+        ApiOperation.objects.filter(version__version=F("api__current_version"))
+        .select_related("api__provider", "version")
+        .only(
+            "position", "method", "path", "identifier", "summary", "version__version",
+            *("api__slug", "api__name", "api__type", "api__provider__slug"),
+        )
+    )  # fmt: skip
+    return [*found, ("person", restrict(people, user)), ("operation", restrict(operations, user))]
 
 
 def document_vector():
@@ -258,6 +271,22 @@ def _ranked(queryset: QuerySet, query: str, related=None) -> QuerySet:
 VECTOR_MODELS = {Service, Api, Team, DataDomain, Resource, System, BusinessDomain}
 
 
+def _operations_ranked(queryset: QuerySet, query: str) -> QuerySet:
+    """Operations with every word in their method, path, operationId or summary; an exact
+    operationId first, then one starting with the query or a path that does: all below an
+    exact or prefix name match of the other kinds (8 and 4)."""
+    words = list(dict.fromkeys(query.split()[:MAX_WORDS]))
+    text = haystack(TEXT_FIELDS["catalog.apioperation"])
+    rank = Case(
+        When(identifier__iexact=query, then=Value(3.0)),
+        When(Q(identifier__istartswith=query) | Q(path__istartswith=query), then=Value(2.0)),
+        default=Value(1.0),
+        output_field=FloatField(),
+    )
+    rows = queryset.alias(search_text=text).filter(_words_match(words, None))
+    return rows.annotate(rank=rank).order_by("-rank", "api__slug", "position", "id")
+
+
 def search(query: str, user, *, per_kind: int = PER_KIND, kinds=None) -> list[Hit]:
     """The objects ``user`` may see that match ``query``, best first: one query per kind
     (of ``kinds`` when given)."""
@@ -268,7 +297,10 @@ def search(query: str, user, *, per_kind: int = PER_KIND, kinds=None) -> list[Hi
     for kind, queryset in _sources(user):
         if kinds and kind not in kinds:
             continue
-        rows = _ranked(queryset, query, RELATED.get(kind)).order_by("-rank", "slug")
+        if kind == "operation":
+            rows = _operations_ranked(queryset, query)
+        else:
+            rows = _ranked(queryset, query, RELATED.get(kind)).order_by("-rank", "slug")
         hits.extend(Hit(kind, row, float(row.rank)) for row in rows[:per_kind])
     return sorted(hits, key=lambda h: (-h.rank, KIND_ORDER[h.kind], h.obj.slug))
 

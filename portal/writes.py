@@ -41,6 +41,13 @@ _LOCK_ATTEMPTS = 3
 _UNRECORDED = {"portal.changerecord", "admin.logentry"}
 
 
+def _recorded(model) -> bool:
+    """Whether removing a row of ``model`` is recorded: not history itself, nor rows derived
+    from a recorded one that declare ``history_recorded = False`` (an API version's stored
+    operations go with the version's own record)."""
+    return model._meta.label_lower not in _UNRECORDED and getattr(model, "history_recorded", True)
+
+
 # --- the transaction ------------------------------------------------------------------------
 
 
@@ -334,7 +341,7 @@ class _RemovalCollector(Collector):
 
     def related_objects(self, related_model, related_fields, objs):
         rows = super().related_objects(related_model, related_fields, objs)
-        if related_model._meta.label_lower in _UNRECORDED:
+        if not _recorded(related_model):
             return rows
         return _with_relations(rows)
 
@@ -371,7 +378,7 @@ def _removal_records(collector: Collector, origin, *, actor, via: str) -> list[C
     records = []
     kwargs = {"actor": actor, "via": via}
     for (field, value), batches in collector.field_updates.items():
-        if field.model._meta.label_lower in _UNRECORDED:
+        if not _recorded(field.model):
             continue
         for batch in batches:
             for changed_obj in _with_relations(batch) if hasattr(batch, "query") else batch:
@@ -387,7 +394,7 @@ def _removal_records(collector: Collector, origin, *, actor, via: str) -> list[C
                     )
                 )
     for model, instances in collector.data.items():
-        if model._meta.auto_created or model._meta.label_lower in _UNRECORDED:
+        if model._meta.auto_created or not _recorded(model):
             continue
         for removed in instances:
             records.append(

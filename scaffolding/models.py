@@ -11,6 +11,7 @@ the template's name and version, which is also how a service remembers what crea
 """
 
 import uuid
+from functools import cached_property
 
 from django.conf import settings
 from django.db import models
@@ -23,6 +24,7 @@ from portal.models import SLUG_MAX_LENGTH, Interface, TimestampedModel, validate
 from teams.models import Team
 
 from . import querysets
+from .progress import progress as run_progress
 
 # The steps of a run, in order. Names are a contract: the UI, REST and GraphQL show them.
 STEPS = (
@@ -122,6 +124,11 @@ class ScaffoldRun(TimestampedModel):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.SUCCEEDED, self.Status.FAILED}
+
+    @cached_property
+    def progress(self):
+        """The run as the page, REST and GraphQL show it (``scaffolding.progress``)."""
+        return run_progress(self)
 
     @property
     def duration(self):

@@ -15,7 +15,6 @@ from teams.models import Team
 from . import actions
 from .models import Pipeline, ScaffoldRun
 from .registry import all_templates, get_template
-from .serializers_plain import run_payload
 
 
 def create(request):
@@ -69,10 +68,13 @@ def run_list(request):
 
 
 def run_detail(request, uuid):
+    """The run's one view (``run.progress``): as the page, or as REST's JSON when asked."""
     run = get_object_or_404(_runs(request), uuid=uuid)
     if request.GET.get("format") == "json" or request.headers.get("Accept") == "application/json":
-        return JsonResponse(run_payload(run))
-    return render(request, "scaffolding/run_detail.html", {"run": run})
+        from .api.serializers import ScaffoldRunSerializer
+
+        return JsonResponse(ScaffoldRunSerializer(run).data)
+    return render(request, "scaffolding/run_detail.html", {"run": run, "progress": run.progress})
 
 
 @require_POST

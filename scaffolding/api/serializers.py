@@ -31,22 +31,41 @@ class ScaffoldLogEntrySerializer(serializers.ModelSerializer):
         fields = ["created_at", "step", "level", "message"]
 
 
+class NextStepSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["service", "clone", "pipeline"])
+    label = serializers.CharField()
+    url = serializers.CharField()
+
+
 class ScaffoldRunSerializer(serializers.ModelSerializer):
+    """Status, steps, log and next steps come from the run's one view (``run.progress``),
+    which the run page and GraphQL show too."""
+
     owner_team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     service = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     pipeline = serializers.SerializerMethodField()
-    steps = ScaffoldStepSerializer(many=True, read_only=True)
-    log = ScaffoldLogEntrySerializer(source="log_entries", many=True, read_only=True)
+    status = serializers.CharField(source="progress.status", read_only=True)
+    status_label = serializers.CharField(source="progress.status_label", read_only=True)
+    finished = serializers.BooleanField(source="progress.finished", read_only=True)
+    steps = ScaffoldStepSerializer(source="progress.steps", many=True, read_only=True)
+    log = ScaffoldLogEntrySerializer(source="progress.log", many=True, read_only=True)
+    next_steps = NextStepSerializer(
+        source="progress.next_steps",
+        many=True,
+        read_only=True,
+        help_text="Once it succeeded: open the service, clone it, see its pipeline.",
+    )
     url = serializers.CharField(source="get_absolute_url", read_only=True)
 
     class Meta:
         model = ScaffoldRun
         fields = [
             "uuid", "url", "slug", "template", "template_version", "parameters", "owner_team",
-            "requested_by", "via", "status", "current_step", "error", "attempts",
-            "repository_provider", "repository_url", "commit_sha", "service", "pipeline",
-            "started_at", "finished_at", "created_at", "updated_at", "steps", "log",
+            "requested_by", "via", "status", "status_label", "finished", "current_step", "error",
+            "attempts", "repository_provider", "repository_url", "commit_sha", "service",
+            "pipeline", "started_at", "finished_at", "created_at", "updated_at", "steps", "log",
+            "next_steps",
         ]  # fmt: skip
         read_only_fields = fields
 

@@ -78,7 +78,19 @@ class PipelineType(RestrictedType):
         return root.stages.all()
 
 
+class RunNextStepType(graphene.ObjectType):
+    class Meta:
+        name = "ScaffoldRunNextStep"
+
+    kind = graphene.String(required=True, description="service, clone or pipeline.")
+    label = graphene.String(required=True)
+    url = graphene.String(required=True)
+
+
 class ScaffoldRunType(RestrictedType):
+    # Status, steps, log and next steps come from the run's one view (``run.progress``),
+    # which the run page and REST show too.
+
     uuid = graphene.UUID(required=True, description="The run's public id (as in its URL).")
     status = graphene.Field(RunStatus, required=True)
     owner_team = graphene.Field(TeamType, required=True)
@@ -88,6 +100,11 @@ class ScaffoldRunType(RestrictedType):
     pipeline = graphene.Field(PipelineType)
     steps = graphene.List(graphene.NonNull(ScaffoldStepType), required=True)
     log = graphene.List(graphene.NonNull(ScaffoldLogEntryType), required=True)
+    next_steps = graphene.List(
+        graphene.NonNull(RunNextStepType),
+        required=True,
+        description="Once it succeeded: open the service, clone it, see its pipeline.",
+    )
 
     class Meta:
         model = ScaffoldRun
@@ -110,9 +127,17 @@ class ScaffoldRunType(RestrictedType):
             return None
 
     @staticmethod
+    def resolve_status(root, info):
+        return root.progress.status
+
+    @staticmethod
     def resolve_steps(root, info):
-        return root.steps.all()
+        return root.progress.steps
 
     @staticmethod
     def resolve_log(root, info):
-        return root.log_entries.all()
+        return root.progress.log
+
+    @staticmethod
+    def resolve_next_steps(root, info):
+        return root.progress.next_steps

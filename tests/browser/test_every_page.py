@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from accounts.models import SavedView
 from catalog.actions import publish_api_version
 from catalog.factories import (
     ApiConsumptionFactory,
@@ -21,6 +22,7 @@ from catalog.factories import (
 )
 from catalog.models import Api, Lifecycle
 from portal.models import Interface
+from scaffolding.models import ScaffoldLogEntry, ScaffoldRun, ScaffoldStep
 from teams.factories import TeamFactory
 
 from ..contracts.conftest import SDL_BREAKING, SDL_V1
@@ -52,12 +54,17 @@ PAGES = [
     ("graph", "/graph/"),
     ("graph-teams", "/graph/teams/"),
     ("search", "/search/?q=checkout"),
+    ("search-operations", "/search/?q=list_items"),
     ("create", "/create/"),
     ("create-form", "/create/?template=python-http-service"),
     ("imports", "/imports/"),
     ("tokens", "/accounts/tokens/"),
     ("inbox", "/inbox/"),
     ("team-webhook", "/teams/payments/webhook/"),
+    ("saved-views", "/accounts/saved-views/"),
+    ("services-saved-view", "/services/?lifecycle=production&tier=1"),
+    ("services-stale-view", "/services/?lifecycle=retired"),
+    ("scaffold-run", "/create/runs/{run}/"),
     ("not-found", "/services/no-such-service/"),
 ]
 
@@ -85,6 +92,21 @@ def shop(team, service, member):
     publish_api_version(pets, actor=member, via=Interface.API, version="2.0.0", spec=SDL_BREAKING)
     area = BusinessDomainFactory(slug="commerce", name="Commerce", owner_team=team)
     SystemFactory(slug="checkout-flow", name="Checkout flow", owner_team=team, business_domain=area)
+    for name, query, shared in [
+        ("production-tier-one", "lifecycle=production&tier=1", team),
+        ("retired", "lifecycle=retired", None),  # a lifecycle that no longer exists
+    ]:
+        SavedView.objects.create(
+            user=member, team=shared, list_name="catalog:service-list", name=name, query=query
+        )
+    run = ScaffoldRun.objects.create(
+        slug="checkout", template="python-http-service", template_version="1.0.0", parameters={},
+        owner_team=team, requested_by=member, status="succeeded", service=service,
+        repository_url="http://keel.test/git/checkout.git",
+    )  # fmt: skip
+    ScaffoldStep.objects.create(run=run, position=0, name="render", status="succeeded")
+    ScaffoldLogEntry.objects.create(run=run, step="render", message="Rendered 12 files")
+    member.scaffold_run = run
     return member
 
 
@@ -113,7 +135,7 @@ def test_every_main_page_fits_a_phone_and_passes_axe(axe_page, shop):
     for name, path in PAGES:
         for width in WIDTHS:
             axe_page.tab.set_viewport_size({"width": width, "height": 900})
-            axe_page.goto(path.format(member=shop.username))
+            axe_page.goto(path.format(member=shop.username, run=shop.scaffold_run.uuid))
             axe_page.tab.wait_for_load_state("networkidle")
             overflow = axe_page.tab.evaluate(
                 "document.scrollingElement.scrollWidth - window.innerWidth"

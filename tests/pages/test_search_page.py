@@ -6,11 +6,13 @@ from django.urls import reverse
 
 from catalog.factories import (
     ApiFactory,
+    ApiVersionFactory,
     BusinessDomainFactory,
     DataDomainFactory,
     ResourceFactory,
     ServiceFactory,
     SystemFactory,
+    openapi_document,
 )
 from teams.factories import MembershipFactory, TeamFactory
 
@@ -18,7 +20,8 @@ from teams.factories import MembershipFactory, TeamFactory
 def _one_of_each(n: int) -> None:
     team = TeamFactory(slug=f"zeta-team-{n}", name=f"Zeta team {n}")
     service = ServiceFactory(slug=f"zeta-svc-{n}", owner_team=team, description="Zeta work")
-    ApiFactory(slug=f"zeta-api-{n}", provider=service)
+    api = ApiFactory(slug=f"zeta-api-{n}", provider=service)
+    ApiVersionFactory(api=api, spec=openapi_document("Zeta", resource=f"zetas{n}"))  # 3 operations
     DataDomainFactory(slug=f"zeta-domain-{n}", owner_service=service)
     ResourceFactory(slug=f"zeta-db-{n}", service=service, kind="database")
     SystemFactory(slug=f"zeta-system-{n}", owner_team=team)
@@ -33,7 +36,7 @@ def test_the_page_shows_every_kind_with_the_same_queries_at_any_size(
     _one_of_each(0)
     page = reverse("search")
     member_page.get(page, {"q": "zeta"})  # the session is read once a request: warm it
-    with django_assert_num_queries(11):  # session, user, the unread count, one per kind
+    with django_assert_num_queries(12):  # session, user, the unread count, one per kind
         html = member_page.get(page, {"q": "zeta"}).content.decode()
     assert "owned by Zeta team 0" in html and "by zeta-svc-0" in html
     assert ">System<" in html and ">Business domain<" in html and ">Person<" in html
@@ -42,4 +45,4 @@ def test_the_page_shows_every_kind_with_the_same_queries_at_any_size(
         _one_of_each(n)
     with django_assert_num_queries(11):
         html = member_page.get(page, {"q": "zeta"}).content.decode()
-    assert "32 results" in html
+    assert "44 results" in html and "operation of" in html

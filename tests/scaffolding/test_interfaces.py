@@ -101,7 +101,8 @@ def test_submitting_the_form_starts_a_run_and_shows_it(
     page = client.get(response["Location"]).content.decode()
     assert "Creating orders" in page and 'data-status="succeeded"' in page
     status = client.get(f"/create/runs/{run.uuid}/?format=json").json()
-    assert status["status"] == "succeeded" and status["service_url"] == "/services/orders/"
+    assert status["status"] == "succeeded" and status["next_steps"][0]["url"] == "/services/orders/"
+    assert status == client.get(f"/api/v1/scaffold-runs/{run.uuid}/").json()  # one representation
     assert [s["status"] for s in status["steps"]] == ["succeeded"] * 6
     assert Service.objects.get(slug="orders").tier == 2
     pipeline_page = client.get("/pipelines/orders/").content.decode()

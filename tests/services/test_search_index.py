@@ -59,3 +59,11 @@ def test_indexed_search_finds_by_stemmed_words_and_ranks_names_first(member, tea
     hits = [h.obj.slug for h in search.search("payment", member) if h.kind == "service"]
 
     assert hits == ["payments", "ledger"]
+
+
+def test_a_word_in_an_operation_is_answered_from_its_trigram_index(member):
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
+    source = dict(search._sources(member))["operation"]
+    plan = search._operations_ranked(source, "refund invoices").explain()
+    assert "Bitmap Index Scan on apioperation_trigrams" in plan, plan
