@@ -43,6 +43,6 @@ def test_the_page_shows_every_kind_with_the_same_queries_at_any_size(
     assert "system of record zeta-svc-0" in html and "database of zeta-svc-0 (Zeta team 0)" in html
     for n in range(1, 4):
         _one_of_each(n)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         html = member_page.get(page, {"q": "zeta"}).content.decode()
     assert "44 results" in html and "operation of" in html
