@@ -7,6 +7,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.db import connections
 from django.test import Client
 
 from delivery import deployments, signing
@@ -41,6 +42,7 @@ class CDSystem:
                     event = cdevent("service.deployed", release["pipeline"], content)
                     answer = post(Client(), release["pipeline"], system.secret, event)
                     system.answers.append(answer.status_code)
+                    connections.close_all()  # this thread's, so the test database can go
                 self.send_response(202)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
