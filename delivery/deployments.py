@@ -11,7 +11,8 @@ stages and for a person's rollback.
    ``current``, and the one it replaced is stopped (replaced, or rolled back when this is a
    rollback). Failure: the new release is stopped and the last good one kept serving (started
    again if its process had gone): the environment is rolled back to it, and the failed
-   deployment's message says why.
+   deployment's message says why. A deployment handed over by webhook is settled by the CD
+   system's report (``delivery.reports``), which ``settle`` then keeps.
 3. ``supervise``: a live embedded release whose process died is started again (the
    worker's periodic timer calls it through ``delivery.tasks.reap``).
 
@@ -236,6 +237,9 @@ def settle(deployment: Deployment, *, live: bool, message: str, actor, via: str)
     with transaction.atomic():
         environment = Environment.objects.select_for_update().get(pk=deployment.environment_id)
         row = Deployment.objects.select_for_update().get(pk=deployment.pk)
+        if row.status != Deployment.Status.DEPLOYING:  # a CD system's report settled it
+            deployment.status, deployment.message = row.status, row.message
+            return None
         status = Deployment.Status.LIVE if live else Deployment.Status.FAILED
         _update(row, actor=actor, via=via, status=status, message=message[:10_000],
                 finished_at=timezone.now())  # fmt: skip

@@ -72,7 +72,8 @@ class PipelineRun(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     # Held by the worker running one of its stages (renewed by a heartbeat) or by the message
-    # sent for its next stage; a running run whose lease ran out lost its worker.
+    # sent for its next stage; a running run whose lease ran out lost its worker. An external
+    # run's lease is when its CI must report again (delivery.reports.heard_from).
     lease_expires_at = models.DateTimeField(null=True, blank=True)
 
     objects = PipelineRunQuerySet.as_manager()

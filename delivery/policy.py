@@ -20,6 +20,7 @@ from contracts.models import BreakingRelease
 from .models import Approval, PipelineRun, StageRun
 
 PRODUCTION = "production"
+APPROVAL_MISSING = "A person must approve this artifact for {environment}."
 _DIGEST = re.compile(r"^(?:sha256:)?([0-9a-f]{64})$")
 
 
@@ -27,6 +28,7 @@ _DIGEST = re.compile(r"^(?:sha256:)?([0-9a-f]{64})$")
 class Verdict:
     allowed: bool
     reasons: list[str] = field(default_factory=list)
+    needs_approval: bool = False  # one of the reasons: nobody approved it yet
 
 
 def digest_of(text) -> str:
@@ -125,12 +127,13 @@ def can_promote(pipeline, *, digest: str, environment: str) -> Verdict:
     required = required_stages(pipeline, environment)
     reasons = _stage_reasons(pipeline, digest, required)
     stored = pipeline.environments.filter(name=environment, requires_approval=True).exists()
-    if requires_approval(pipeline, environment, stored):
-        approved = Approval.objects.filter(
+    needs_approval = requires_approval(pipeline, environment, stored) and not (
+        Approval.objects.filter(
             environment__pipeline=pipeline, environment__name=environment, artifact_digest=digest
         ).exists()
-        if not approved:
-            reasons.append(f"A person must approve this artifact for {environment}.")
+    )
+    if needs_approval:
+        reasons.append(APPROVAL_MISSING.format(environment=environment))
     if environment == PRODUCTION and pipeline.service_id:
         for release in BreakingRelease.objects.filter(
             api__provider_id=pipeline.service_id, state=BreakingRelease.State.OPEN
@@ -139,4 +142,4 @@ def can_promote(pipeline, *, digest: str, environment: str) -> Verdict:
                 f"API {release.api.slug} {release.label} breaks its consumers and waits for them "
                 "(released when they acknowledge it or the old version has a sunset date)."
             )
-    return Verdict(allowed=not reasons, reasons=reasons)
+    return Verdict(allowed=not reasons, reasons=reasons, needs_approval=needs_approval)

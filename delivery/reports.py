@@ -4,7 +4,9 @@ event's id). Every row written or changed gets its ChangeRecord.
 
 - ``pipelinerun.started``: an external ``PipelineRun`` (its id in the CI is ``subject.id``,
   the commit ``customData.commit``), running, with a pending StageRun per stage (one run of a
-  pipeline runs at a time, whoever runs it); ``pipelinerun.finished`` ends it.
+  pipeline runs at a time, whoever runs it); ``pipelinerun.finished`` ends it, and a run
+  whose CI stays silent for ``KEEL_DELIVERY_EXTERNAL_SILENCE_SECONDS`` is ended failed by
+  ``delivery.scheduling.reap``.
   ``pipelinerun.queued`` is noted only: a queued run is the embedded runner's to start.
 - ``taskrun.started/finished``: the stage named ``subject.content.taskName`` of the run
   ``subject.content.pipelineRun.id``; ``customData.result`` becomes the stage's result (a bake
@@ -17,7 +19,9 @@ event's id). Every row written or changed gets its ChangeRecord.
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.utils import timezone
@@ -75,6 +79,7 @@ def apply(pipeline, event: Event, *, actor, via: str) -> Outcome:
 
 
 def _run(pipeline, external_id: str, where: str) -> PipelineRun:
+    """The external run an event is about, heard from now (``heard_from``)."""
     run = (
         PipelineRun.objects.select_for_update()
         .filter(pipeline=pipeline, trigger=PipelineRun.Trigger.EXTERNAL, external_id=external_id)
@@ -84,7 +89,18 @@ def _run(pipeline, external_id: str, where: str) -> PipelineRun:
         raise ValidationError(
             {where: f"No run {external_id!r} of {pipeline.slug} was reported started."}
         )
+    heard_from(run)
     return run
+
+
+def heard_from(run: PipelineRun) -> None:
+    """A running external run's lease is the time by which its CI must report again
+    (``KEEL_DELIVERY_EXTERNAL_SILENCE_SECONDS``); the reaper ends it failed after that."""
+    if run.status == PipelineRun.Status.RUNNING:
+        run.lease_expires_at = timezone.now() + timedelta(
+            seconds=settings.KEEL_DELIVERY_EXTERNAL_SILENCE_SECONDS
+        )
+        PipelineRun.objects.filter(pk=run.pk).update(lease_expires_at=run.lease_expires_at)
 
 
 def _pipeline_run(pipeline, event: Event, rec: _Recorder) -> Outcome:
@@ -140,6 +156,7 @@ def _pipeline_run(pipeline, event: Event, rec: _Recorder) -> Outcome:
     StageRun.objects.bulk_create(
         StageRun(run=run, position=stage.position, name=stage.name) for stage in stages
     )
+    heard_from(run)
     return Outcome(effect=f"run {run.number} {run.status}", run=run)
 
 

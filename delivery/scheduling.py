@@ -8,7 +8,8 @@
   sent for its next stage, then by the worker running that stage (renewed by a heartbeat).
   ``reap`` runs on every worker's timer (``delivery.worker``): a stage whose worker died is
   sent again up to ``KEEL_DELIVERY_MAX_ATTEMPTS`` times and then failed, never left
-  running; a lost message is sent again; a queued run nobody started is started.
+  running; a lost message is sent again; a queued run nobody started is started; an
+  external run whose CI fell silent is ended failed (``end_silent_external_runs``).
 - Stages run in order, each its own Celery task (``delivery.tasks.run_stage``), sent with
   ids only once the transaction that made it pending commits.
 """
@@ -19,7 +20,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from portal.audit import record_change, snapshot, system_actor
@@ -235,9 +236,10 @@ def reap(now=None) -> dict:
     """Recover runs whose worker died or whose message was lost; see the module's notes."""
     now = now or timezone.now()
     handled = {"retried": [], "failed": [], "resent": [], "started": []}
+    handled["silent"] = end_silent_external_runs(now)
     stalled = PipelineRun.objects.filter(
         status=PipelineRun.Status.RUNNING, lease_expires_at__lt=now
-    )
+    ).exclude(trigger=PipelineRun.Trigger.EXTERNAL)
     for run_id in stalled.values_list("pk", flat=True):
         with transaction.atomic():
             run = PipelineRun.objects.select_for_update().get(pk=run_id)
@@ -256,6 +258,43 @@ def reap(now=None) -> dict:
         if started is not None:
             handled["started"].append(started.pk)
     return handled
+
+
+def end_silent_external_runs(now) -> list[int]:
+    """End failed every external run whose CI has not reported for
+    ``KEEL_DELIVERY_EXTERNAL_SILENCE_SECONDS`` (its lease, renewed by each event; the start
+    for a run that never had one), so that it blocks its pipeline no longer. Returns their
+    ids."""
+    silence = settings.KEEL_DELIVERY_EXTERNAL_SILENCE_SECONDS
+    silent = PipelineRun.objects.filter(
+        Q(lease_expires_at__lt=now)
+        | Q(lease_expires_at__isnull=True, started_at__lt=now - timedelta(seconds=silence)),
+        status=PipelineRun.Status.RUNNING,
+        trigger=PipelineRun.Trigger.EXTERNAL,
+    )
+    ended = []
+    for run_id in silent.values_list("pk", flat=True):
+        with transaction.atomic():
+            run = PipelineRun.objects.select_for_update().get(pk=run_id)
+            if run.status != PipelineRun.Status.RUNNING or (run.lease_expires_at or now) > now:
+                continue  # an event arrived meanwhile
+            before = snapshot(run)
+            run.stages.filter(status=StageRun.Status.RUNNING).update(
+                status=StageRun.Status.FAILED, finished_at=now
+            )
+            _end(
+                run,
+                PipelineRun.Status.FAILED,
+                f"The external CI reported nothing about this run for {silence:g} s, so Keel "
+                "ended it failed: it no longer holds the pipeline. Report pipelinerun.finished "
+                "sooner, or run it again.",
+            )
+            record_change(
+                actor=system_actor(), via=Interface.JOB, action=ChangeRecord.Action.UPDATE,
+                obj=run, before=before, after=snapshot(run),
+            )  # fmt: skip
+            ended.append(run.pk)
+    return ended
 
 
 def _recover(run: PipelineRun, handled: dict) -> None:

@@ -10,7 +10,9 @@ interpreter, ``wheels/`` the pinned dependencies as downloaded).
   commit and the build's wheels; a worker that finds no build folder (another machine, a
   retried run) prepares it again without the tests.
 - **staging**, **production**: the artifact deployed to the stage's environment, checked,
-  and rolled back on failure (``deploy``, ``delivery.deployments``).
+  and rolled back on failure (``deploy``, ``delivery.deployments``), once
+  ``delivery.policy`` lets it go there (``promotable``): the run's earlier stages passed,
+  an approval where one is asked for, no breaking API release waiting.
 
 Every command runs through ``delivery.processes`` (scrubbed environment, limits, time).
 """
@@ -24,7 +26,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from . import artifacts, processes, repositories
+from . import artifacts, policy, processes, repositories
 from .bake import bake
 from .models import PipelineRun, StageRun
 
@@ -195,6 +197,7 @@ def deploy(stage: Stage) -> dict:
         .values_list("environment", flat=True)
         .first()
     ) or stage.stage.name
+    promotable(stage, run.artifact.digest, name)
     actor, via = run.started_by or system_actor(), Interface.JOB
     try:
         deployment = deployments.begin(
@@ -206,6 +209,32 @@ def deploy(stage: Stage) -> dict:
     if not ok:
         raise StageFailed(message, result=result)
     return result
+
+
+def promotable(stage: Stage, digest: str, environment: str) -> None:
+    """Raise StageFailed, with what to do, unless the policy lets the artifact into
+    ``environment``: Keel's own runner obeys the rules it enforces on external systems. The
+    stages it asks for are the ones before this one, which this run has passed."""
+    verdict = policy.can_promote(stage.pipeline, digest=digest, environment=environment)
+    if verdict.allowed:
+        stage.note(f"Policy: sha256:{digest[:12]} may go to {environment}.")
+        return
+    for reason in verdict.reasons:
+        stage.note(f"Policy: {reason}")
+    commit = stage.run.short_commit
+    if verdict.needs_approval:
+        first = (
+            f"{environment.capitalize()} needs an approval: approve sha256:{digest} on the run "
+            f"page, then run the pipeline again for this commit ({commit})."
+        )
+    else:
+        first = f"The policy keeps this artifact out of {environment}."
+    asked = policy.APPROVAL_MISSING.format(environment=environment)
+    others = [reason for reason in verdict.reasons if reason != asked]
+    message = " ".join([first, *others])
+    if others:
+        message += f" Run the pipeline again for this commit ({commit}) once that is resolved."
+    raise StageFailed(message, result={"policy": "refused", "reasons": verdict.reasons})
 
 
 RUNNERS = {

@@ -324,6 +324,14 @@ KEEL_DELIVERY_EVENT_MAX_BYTES = env.int("KEEL_DELIVERY_EVENT_MAX_BYTES", default
 KEEL_DELIVERY_EVENT_WINDOW_SECONDS = env.int("KEEL_DELIVERY_EVENT_WINDOW_SECONDS", default=300)
 # The webhook deployment target's request to the external CD system (delivery/targets/webhook.py).
 KEEL_DELIVERY_WEBHOOK_SECONDS = env.float("KEEL_DELIVERY_WEBHOOK_SECONDS", default=10)
+# How long a deployment handed over by webhook waits for the CD system's service.deployed report.
+KEEL_DELIVERY_WEBHOOK_REPORT_SECONDS = env.float(
+    "KEEL_DELIVERY_WEBHOOK_REPORT_SECONDS", default=600
+)
+# An external run with no event for this long is ended failed by the reaper (delivery.scheduling).
+KEEL_DELIVERY_EXTERNAL_SILENCE_SECONDS = env.float(
+    "KEEL_DELIVERY_EXTERNAL_SILENCE_SECONDS", default=3600
+)
 # DORA figures: the longest window asked for, in days.
 KEEL_DORA_MAX_DAYS = env.int("KEEL_DORA_MAX_DAYS", default=365)
 # One stage task (soft limit 30 s before it), and each command a stage runs (wall clock).

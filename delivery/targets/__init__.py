@@ -10,8 +10,10 @@ An environment's target is named by its pipeline definition
     restore(deployment) -> details or None: a former good release serves again
     alive(deployment)   -> bool or None (None: not Keel's to supervise)
 
-Targets: ``embedded`` (a supervised local process, ``targets.embedded``) and ``command``
-(a configured command hands the release to another system, ``targets.command``).
+Targets: ``embedded`` (a supervised local process, ``targets.embedded``), ``command``
+(a configured command hands the release to another system, ``targets.command``) and
+``webhook`` (a signed POST hands it over; the system's CDEvents report settles it,
+``targets.webhook``).
 """
 
 from django.conf import settings
@@ -24,11 +26,12 @@ class DeployFailed(Exception):
 
 
 def registry() -> dict:
-    from . import command, embedded
+    from . import command, embedded, webhook
 
     return {
         Environment.Target.EMBEDDED: embedded.Embedded,
         Environment.Target.COMMAND: command.Command,
+        Environment.Target.WEBHOOK: webhook.Webhook,
     }
 
 

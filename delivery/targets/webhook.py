@@ -1,24 +1,30 @@
 """The webhook deployment target: hands a release to an external CD system (Argo CD, a
 Kubernetes operator, a cloud service) by POSTing a signed JSON description of it to the
 environment's ``url`` (``spec.environments.<name>.url`` of the pipeline definition, or the
-environment's stored ``config.url``), and returns. The Deployment stays ``deploying`` until
-the CD system reports ``service.deployed`` (or ``service.upgraded``) for that environment and
-digest to ``/api/v1/delivery/events/``: ``delivery.reports`` then marks it live (or refused).
+environment's stored ``config.url``). The Deployment stays ``deploying`` until the CD system
+reports ``service.deployed`` (or ``service.upgraded``) for that environment and digest to
+``/api/v1/delivery/events/``: ``delivery.reports`` alone decides it live (the policy agreeing)
+or refused, and ``Webhook.ready`` waits (``KEEL_DELIVERY_WEBHOOK_REPORT_SECONDS``) for that
+decision; ``delivery.deployments.settle`` keeps what the report decided.
 
 The body is signed as CDEvents sent to Keel are (``delivery.signing``, the pipeline's events
 secret), so the receiver checks it came from Keel with the secret it reports back with.
 """
 
 import json
+import time
 
 import httpx
 from django.conf import settings
 
 from .. import signing
-from ..models import EventSecret
+from ..models import Deployment, EventSecret
+from . import DeployFailed
+
+POLL_SECONDS = 0.2
 
 
-class WebhookFailed(Exception):
+class WebhookFailed(DeployFailed):
     """The CD system did not take the release (unreachable, or an answer other than 2xx)."""
 
 
@@ -69,3 +75,45 @@ def deploy(deployment, *, transport: httpx.BaseTransport | None = None) -> None:
         raise WebhookFailed(
             f"The webhook {url} answered {response.status_code}: {response.text[:200]}"
         )
+
+
+class Webhook:
+    """The target of ``targets.registry()``: the CD system runs and supervises the release,
+    so there is nothing of Keel's to stop, restart or watch."""
+
+    def __init__(self, environment):
+        self.environment = environment
+
+    def start(self, deployment) -> dict:
+        deploy(deployment)
+        return {"url": "", "webhook": target_url(self.environment)}
+
+    def ready(self, deployment) -> None:
+        """Wait until the CD system's report has settled ``deployment``: live returns, refused
+        (or failed) raises with the recorded reasons, no report in time raises."""
+        seconds = settings.KEEL_DELIVERY_WEBHOOK_REPORT_SECONDS
+        deadline = time.monotonic() + seconds
+        while True:
+            status, message = (
+                Deployment.objects.filter(pk=deployment.pk).values_list("status", "message").get()
+            )
+            if status == Deployment.Status.LIVE:
+                return
+            if status != Deployment.Status.DEPLOYING:
+                raise DeployFailed(f"The CD system's report was not accepted: {message}")
+            if time.monotonic() >= deadline:
+                raise DeployFailed(
+                    f"The CD system reported no service.deployed for sha256:"
+                    f"{deployment.artifact_digest[:12]} in {self.environment.name} within "
+                    f"{seconds:g} s."
+                )
+            time.sleep(POLL_SECONDS)
+
+    def alive(self, deployment) -> None:
+        return None  # the CD system supervises what it runs
+
+    def stop(self, deployment) -> None:
+        return None  # the CD system's next release replaces this one
+
+    def restore(self, deployment) -> None:
+        return None  # the CD system keeps its last good release; it reports rollbacks itself

@@ -180,7 +180,13 @@ def test_a_live_lease_is_left_alone(repository, member):
     PipelineRun.objects.filter(pk=run.pk).update(
         lease_expires_at=timezone.now() + timedelta(seconds=30)
     )
-    assert scheduling.reap() == {"retried": [], "failed": [], "resent": [], "started": []}
+    assert scheduling.reap() == {
+        "retried": [],
+        "failed": [],
+        "resent": [],
+        "started": [],
+        "silent": [],
+    }
     assert run.stages.get(name="build").status == StageRun.Status.RUNNING
 
 
