@@ -7,9 +7,11 @@ service, a team or the whole organisation over the last ``days`` days.
 - change failure rate: of the production deployments attempted (live or failed; a refused one
   never happened), those that failed (deployment or smoke) or were rolled back;
 - failed-deployment recovery time: a failed deployment to the next release live in the same
-  environment, median; a failure not recovered yet counts in ``unrecovered``.
+  environment, median; a failure not recovered yet counts in ``unrecovered``;
+- what the bakes watched (``Operations``): the staging releases' requests, 5xx and 429 shares
+  and p99 latency over the window's finished bakes, and how many bakes stopped a release.
 
-One query reads the window's deployments, whatever their number.
+One query reads the window's deployments and one its bakes, whatever their number.
 """
 
 from dataclasses import dataclass, field
@@ -25,7 +27,7 @@ from portal.lookups import with_slug
 from portal.permissions import restrict
 from teams.models import Team
 
-from .models import Deployment
+from .models import Deployment, StageRun
 from .policy import PRODUCTION
 
 WENT_LIVE = {Deployment.Status.LIVE, Deployment.Status.REPLACED, Deployment.Status.ROLLED_BACK}
@@ -37,6 +39,24 @@ class Day:
     date: date
     deployments: int = 0
     failed: int = 0
+
+
+@dataclass
+class Operations:
+    """The window's bakes, from each bake stage's observed figures (``delivery.bake``)."""
+
+    bakes: int = 0
+    stopped: int = 0
+    requests: int = 0
+    errors: int = 0
+    throttled: int = 0
+    error_rate: float | None = None
+    throttle_rate: float | None = None
+    p99_ms_median: float | None = None
+    p99_ms_max: float | None = None
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
 
 
 @dataclass
@@ -54,6 +74,7 @@ class Figures:
     recovered: int = 0
     unrecovered: int = 0
     daily: list[Day] = field(default_factory=list)
+    operations: Operations = field(default_factory=Operations)
 
     def as_dict(self) -> dict:
         return {
@@ -73,6 +94,7 @@ class Figures:
                 {"date": d.date.isoformat(), "deployments": d.deployments, "failed": d.failed}
                 for d in self.daily
             ],
+            "operations": self.operations.as_dict(),
         }
 
 
@@ -155,7 +177,40 @@ def figures(*, service=None, team=None, days: int = 30, now: datetime | None = N
         day.deployments += row.status in WENT_LIVE
         day.failed += row.pk in failed_ids
     result.daily = list(by_day.values())
+    result.operations = operations(service=service, team=team, since=since, until=until)
     return result
+
+
+def operations(*, service, team, since: datetime, until: datetime) -> Operations:
+    """What the bakes finished in the window observed, summed over them."""
+    bakes = StageRun.objects.filter(
+        name="bake", finished_at__gte=since, finished_at__lte=until,
+        status__in=[StageRun.Status.SUCCEEDED, StageRun.Status.FAILED],
+    )  # fmt: skip
+    if service is not None:
+        bakes = bakes.filter(run__pipeline__service=service)
+    if team is not None:
+        bakes = bakes.filter(run__pipeline__owner_team=team)
+    found = Operations()
+    p99s = []
+    for status, result in bakes.values_list("status", "result"):
+        observed = (result or {}).get("observed") if isinstance(result, dict) else None
+        if not isinstance(observed, dict):
+            continue  # a bake that ended before it watched anything
+        found.bakes += 1
+        found.stopped += status == StageRun.Status.FAILED
+        for name in ("requests", "errors", "throttled"):
+            value = observed.get(name)
+            if isinstance(value, int | float):
+                setattr(found, name, getattr(found, name) + int(value))
+        if isinstance(observed.get("p99_ms"), int | float):
+            p99s.append(observed["p99_ms"])
+    if found.requests:
+        found.error_rate = round(found.errors / found.requests, 4)
+        found.throttle_rate = round(found.throttled / found.requests, 4)
+    if p99s:
+        found.p99_ms_median, found.p99_ms_max = median(p99s), max(p99s)
+    return found
 
 
 CSV_COLUMNS = ("date", "deployments", "failed")

@@ -192,7 +192,8 @@ class DoraView(APIView):
     def get(self, request):
         """DORA figures of production over the last ``days`` days, for a service, a team or
         (neither) the organisation: deployment frequency, lead time for changes, change failure
-        rate, failed-deployment recovery time, failed deployments, and the daily series
+        rate, failed-deployment recovery time, failed deployments, what the bakes watched
+        (`operations`), and the daily series
         (``?format=csv``: the series as CSV)."""
         query = DoraQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

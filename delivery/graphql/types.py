@@ -29,6 +29,20 @@ class DoraDay(graphene.ObjectType):
     failed = graphene.Int(required=True)
 
 
+class DoraOperations(graphene.ObjectType):
+    """What the window's bakes watched on the staging releases (``delivery.dora.Operations``)."""
+
+    bakes = graphene.Int(required=True)
+    stopped = graphene.Int(required=True, description="Bakes that stopped their release.")
+    requests = graphene.Int(required=True)
+    errors = graphene.Int(required=True, description="5xx answers.")
+    throttled = graphene.Int(required=True, description="429 answers.")
+    error_rate = graphene.Float()
+    throttle_rate = graphene.Float()
+    p99_ms_median = graphene.Float()
+    p99_ms_max = graphene.Float()
+
+
 class DoraFigures(graphene.ObjectType):
     """Production delivery over a window (``delivery.dora``); times in seconds, medians."""
 
@@ -45,6 +59,7 @@ class DoraFigures(graphene.ObjectType):
     recovered = graphene.Int(required=True)
     unrecovered = graphene.Int(required=True)
     daily = graphene.List(graphene.NonNull(DoraDay), required=True)
+    operations = graphene.Field(DoraOperations, required=True)
 
 
 class ApprovalType(graphene.ObjectType):

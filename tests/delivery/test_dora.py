@@ -103,6 +103,8 @@ def test_rest_csv_graphql_and_the_page_give_the_same_figures(production, service
                                                     finished_at=row.finished_at + shift)  # fmt: skip
     for run in PipelineRun.objects.all():
         PipelineRun.objects.filter(pk=run.pk).update(committed_at=run.committed_at + shift)
+    bake(production.pipeline, "failed", datetime.now(UTC), {"requests": 200, "errors": 20,
+                                                            "throttled": 0, "p99_ms": 90.0})  # fmt: skip
     api = APIClient()
     api.force_authenticate(member)
     body = api.get("/api/v1/dora/", {"service": "checkout", "days": 10}).json()
@@ -112,6 +114,7 @@ def test_rest_csv_graphql_and_the_page_give_the_same_figures(production, service
         0.5,
     )
     assert body["lead_time_seconds"] == 7800 and body["failed_deployments"] == 2
+    assert (body["operations"]["bakes"], body["operations"]["error_rate"]) == (1, 0.1)
     csv = api.get("/api/v1/dora/", {"team": "payments", "days": 10, "format": "csv"})
     lines = csv.content.decode().splitlines()
     assert csv["Content-Type"].startswith("text/csv") and lines[0] == "date,deployments,failed"
@@ -124,11 +127,14 @@ def test_rest_csv_graphql_and_the_page_give_the_same_figures(production, service
     client.force_login(member)
     gql = GraphQLClient(client)
     data = gql(
-        '{ dora(team: "payments", days: 10) { deployments changeFailureRate recoveryTimeSeconds daily { failed } } }'
+        '{ dora(team: "payments", days: 10) { deployments changeFailureRate recoveryTimeSeconds'
+        " daily { failed } operations { stopped p99MsMax } } }"
     )
     assert data["dora"]["deployments"] == 3 and data["dora"]["recoveryTimeSeconds"] == 4500
+    assert data["dora"]["operations"] == {"stopped": 1, "p99MsMax": 90.0}
     page = client.get("/dora/", {"service": "checkout", "days": 10, "partial": 1}).content.decode()
     assert "<svg" in page and "50 %" in page and "7800 s median" in page
+    assert "1 bake, 1 stopped a release · 200 requests, 5xx 10 %" in page
     assert client.get("/dora/", {"days": "x"}).status_code == 400
 
 
@@ -142,3 +148,29 @@ def test_service_and_team_pages_load_the_chart(production, service, member, clie
         "/dora/?team=payments&amp;partial=1"
         in client.get(service.owner_team.get_absolute_url()).content.decode()
     )
+
+
+def bake(pipeline, status, finished, observed):
+    number = pipeline.runs.count() + 1
+    run = PipelineRun.objects.create(pipeline=pipeline, number=number, trigger="manual",
+                                     commit_sha=COMMIT, status="succeeded")  # fmt: skip
+    return run.stages.create(position=3, name="bake", status=status, finished_at=finished,
+                             result={"observed": observed} if observed else {})  # fmt: skip
+
+
+def test_the_bakes_operational_figures_are_summed_over_the_window(production):
+    pipeline = production.pipeline
+    bake(pipeline, "succeeded", at(2), {"requests": 900, "errors": 3, "throttled": 9,
+                                        "p99_ms": 120.0})  # fmt: skip
+    bake(pipeline, "failed", at(1), {"requests": 100, "errors": 47, "throttled": 1,
+                                     "p99_ms": 800.0})  # fmt: skip
+    bake(pipeline, "failed", at(1), None)  # ended before it watched: not counted
+    bake(pipeline, "succeeded", at(20), {"requests": 5000, "errors": 0, "throttled": 0})
+
+    ops = dora.figures(days=10, now=NOW).operations
+
+    assert (ops.bakes, ops.stopped, ops.requests, ops.errors, ops.throttled) == (2, 1, 1000, 50, 10)
+    assert (ops.error_rate, ops.throttle_rate) == (0.05, 0.01)
+    assert (ops.p99_ms_median, ops.p99_ms_max) == (460.0, 800.0)
+    other_team = dora.figures(team=TeamFactory(), days=10, now=NOW).operations
+    assert (other_team.bakes, other_team.error_rate) == (0, None)
