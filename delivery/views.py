@@ -211,6 +211,7 @@ def environment_detail(request, slug, name):
 def environment_rollback(request, slug, name):
     """Roll the environment back to its previous good release, once asked."""
     environment = _environment(request, slug, name)
+    permissions.require(request.user, permissions.CHANGE, environment)
     current = environment.current
     good = actions.previous_good(environment, current) if current else None
     release = lambda d: d.version or d.commit_sha[:12]  # noqa: E731

@@ -188,6 +188,9 @@ def test_the_service_page_shows_what_runs_where_and_a_member_rolls_back(
     )
 
     url = "/pipelines/orders/environments/production/rollback/"
+    client.force_login(outsider)
+    assert client.get(url).status_code == 403  # not asked: not their team's
+    client.force_login(member)
     asked = client.get(url).content.decode()
     assert f"Roll production back from {current.version or current.commit_sha[:12]}" in asked
     assert client.post(url).status_code == 200
