@@ -36,8 +36,15 @@ def tokens(request):
 
 def revoke(request, prefix: str):
     token = get_object_or_404(ApiToken, user=request.user, prefix=prefix)
-    if request.method != "POST":
-        return render(request, "accounts/token_revoke.html", {"token": token})
+    if page := ask_first(
+        request,
+        question=f"Revoke the token “{token.name}”?",
+        consequence=f"Tools that use {token.prefix}… stop working at once. This cannot be undone; "
+        "you can create a new token afterwards.",
+        cancel_url=reverse("accounts:tokens"),
+        action="Revoke the token",
+    ):
+        return page
     actions.revoke_token(token, actor=request.user, via=Interface.UI)
     messages.success(request, f"Token {token} revoked: it no longer works.")
     return redirect("accounts:tokens")
@@ -73,18 +80,17 @@ def saved_views(request):
 
 def saved_view_delete(request, pk: int):
     view = get_object_or_404(SavedView.objects.visible_to(request.user), pk=pk)
-    back = request.POST.get("next", "")
+    back = (request.POST if request.method == "POST" else request.GET).get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = ""
     back = back or reverse("accounts:saved-views")
-    if request.method != "POST":
-        return redirect(back)
     asked = ask_first(
         request,
         question=f"Delete the saved view {view.name}?",
         consequence="The list's filters stay as they are; only this shortcut to them goes"
         + (f", for team {view.team.name} too." if view.team else "."),
         cancel_url=back,
+        action="Delete the saved view",
     )
     if asked:
         return asked

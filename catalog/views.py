@@ -14,7 +14,7 @@ from django.db.models.functions import Length
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from portal import graphdata, permissions
 from portal.lookups import with_slug
@@ -418,7 +418,7 @@ def dependency_add(request, slug):
     return _connections_page(request, service, dependency_form=form, status=400)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def dependency_remove(request, slug, pk):
     service = _service_for_change(request, slug)
     dependency = get_object_or_404(
@@ -429,8 +429,10 @@ def dependency_remove(request, slug, pk):
     if page := ask_first(
         request,
         question=f"Remove the dependency {dependency}?",
-        consequence=f"{service.name} will no longer be shown as depending on {dependency.target}.",
+        consequence=f"{service.name} will no longer be shown as depending on {dependency.target}: "
+        "it leaves the dependency graph and the blast radius of both.",
         cancel_url=reverse("catalog:service-connections", kwargs={"slug": service.slug}),
+        action="Remove the dependency",
     ):
         return page
     try:
@@ -456,7 +458,7 @@ def consumption_add(request, slug):
     return _connections_page(request, service, consumption_form=form, status=400)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def consumption_remove(request, slug, pk):
     service = _service_for_change(request, slug)
     consumption = get_object_or_404(
@@ -465,8 +467,10 @@ def consumption_remove(request, slug, pk):
     if page := ask_first(
         request,
         question=f"Stop recording that {service.slug} consumes {consumption.api.slug}?",
-        consequence="The dependency this consumption implied stays until it is removed itself.",
+        consequence=f"{service.slug} will no longer be told about changes to {consumption.api.slug}. "
+        "The dependency this consumption implied stays until it is removed itself.",
         cancel_url=reverse("catalog:service-connections", kwargs={"slug": service.slug}),
+        action="Stop recording it",
     ):
         return page
     try:
@@ -510,8 +514,11 @@ _GROUPINGS = {
     ),
 }
 _CONSEQUENCE = {
-    System: "Its services and APIs stay, without a system.",
-    BusinessDomain: "Its systems stay, outside any business domain.",
+    System: lambda s: (
+        f"Its {s.services.count()} services, {s.apis.count()} APIs and "
+        f"{s.resources.count()} resources stay, without a system."
+    ),
+    BusinessDomain: lambda d: f"Its {d.systems.count()} systems stay, outside any business domain.",
 }
 
 
@@ -562,15 +569,16 @@ def grouping_edit(request, model, slug):
     return _form_page(request, model, form, obj)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def grouping_delete(request, model, slug):
     _, _, _, delete = _GROUPINGS[model]
     obj = _for_change(request, model, slug)
     if page := ask_first(
         request,
         question=f"Delete the {model._meta.verbose_name} {obj.name}?",
-        consequence=_CONSEQUENCE[model],
+        consequence=_CONSEQUENCE[model](obj),
         cancel_url=obj.get_absolute_url(),
+        action=f"Delete {obj.name}",
     ):
         return page
     try:

@@ -15,6 +15,7 @@ from catalog.models import Service
 from portal import permissions
 from portal.lookups import with_slug
 from portal.models import Interface
+from portal.pages import ask_first
 from scaffolding.models import Pipeline
 
 from . import actions, charts, dora, policy
@@ -206,10 +207,28 @@ def environment_detail(request, slug, name):
     })  # fmt: skip
 
 
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 def environment_rollback(request, slug, name):
-    """Roll the environment back to its previous good release."""
+    """Roll the environment back to its previous good release, once asked."""
     environment = _environment(request, slug, name)
+    permissions.require(request.user, permissions.CHANGE, environment)
+    current = environment.current
+    good = actions.previous_good(environment, current) if current else None
+    release = lambda d: d.version or d.commit_sha[:12]  # noqa: E731
+    if page := ask_first(
+        request,
+        question=f"Roll {environment.name} back"
+        + (f" from {release(current)} to {release(good)}?" if good else "?"),
+        consequence=(
+            f"{environment.name} will run {release(good)} again; the release running now, "
+            f"{release(current)}, is stopped and marked rolled back."
+            if good
+            else f"{environment.name} has no earlier good release: nothing would change."
+        ),
+        cancel_url=environment.get_absolute_url(),
+        action=f"Roll {environment.name} back",
+    ):
+        return page
     try:
         deployment = actions.rollback(environment, actor=request.user, via=Interface.UI)
     except (ValidationError, PermissionDenied) as error:

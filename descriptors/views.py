@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from portal import permissions
 from portal.models import Interface
@@ -108,7 +108,7 @@ def location_import(request, slug):
     return redirect(run)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def location_delete(request, slug):
     location = _location(request, slug)
     if not actions.may_import(request.user, location):
@@ -119,6 +119,7 @@ def location_delete(request, slug):
         consequence="Its runs go with it. What it imported stays in the catalog, and its "
         "entities are kept as orphans.",
         cancel_url=location.get_absolute_url(),
+        action=f"Delete {location.slug}",
     ):
         return page
     try:

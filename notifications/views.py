@@ -6,7 +6,7 @@ from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from portal import permissions
 from portal.models import Interface
@@ -94,7 +94,7 @@ def webhook(request, slug):
     return render(request, "notifications/webhook.html", context, status=status)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def webhook_remove(request, slug):
     team = _team_for_members(request, slug)
     if page := ask_first(
@@ -102,6 +102,7 @@ def webhook_remove(request, slug):
         question=f"Remove the webhook of {team.name}?",
         consequence="Its notifications will no longer be POSTed anywhere; the inbox and e-mail stay.",
         cancel_url=TeamWebhook(team=team).get_absolute_url(),
+        action="Remove the webhook",
     ):
         return page
     try:

@@ -223,15 +223,16 @@ def perform(form, act):
 CONFIRMED = "confirmed"
 
 
-def ask_first(request, *, question: str, consequence: str, cancel_url: str):
-    """The page that asks before a destructive POST is carried out, or None once it is
-    confirmed. The page repeats the same POST with ``confirmed=yes``, so it needs no
-    script and no URL of its own, and a stray click never removes anything."""
-    if request.POST.get(CONFIRMED) == "yes":
+def ask_first(request, *, question: str, consequence: str, cancel_url: str, action: str = "Remove"):
+    """The page that asks before a destructive request is carried out, or None once it is
+    confirmed. Its form repeats the request as a POST with ``confirmed=yes``, so it needs no
+    script and no URL of its own; a GET (a link) and a stray POST both only show the page."""
+    if request.method == "POST" and request.POST.get(CONFIRMED) == "yes":
         return None
+    asked = request.POST if request.method == "POST" else request.GET
     carried = [
         (name, value)
-        for name, values in request.POST.lists()
+        for name, values in asked.lists()
         if name not in {"csrfmiddlewaretoken", CONFIRMED}
         for value in values
     ]
@@ -240,6 +241,7 @@ def ask_first(request, *, question: str, consequence: str, cancel_url: str):
         "consequence": consequence,
         "cancel_url": cancel_url,
         "carried": carried,
+        "action": action,
     }
     return render(request, "confirm.html", context)
 

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from catalog.graph import DependencyGraph
 from catalog.models import Api, Dependency, Service
@@ -149,17 +149,22 @@ def members(request, slug):
     return _members_page(request, team, form=form, status=400)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def member_change(request, slug, username):
+    """A member's new role, or their removal (asked first; a GET of ``?op=remove`` asks too)."""
     team = _team_for_manage(request, slug)
     user = get_object_or_404(get_user_model(), username=username)
-    removing = request.POST.get("op") == "remove"
+    removing = (request.POST if request.method == "POST" else request.GET).get("op") == "remove"
+    if request.method != "POST" and not removing:
+        return redirect("teams:members", slug=team.slug)
     if removing and (
         page := ask_first(
             request,
             question=f"Remove {user.username} from {team.name}?",
-            consequence=f"{user.username} will no longer be able to change {team.name}'s services.",
+            consequence=f"{user.username} will no longer be able to change {team.name}'s "
+            "services, APIs and resources, nor receive the team's notifications.",
             cancel_url=reverse("teams:members", kwargs={"slug": team.slug}),
+            action=f"Remove {user.username}",
         )
     ):
         return page

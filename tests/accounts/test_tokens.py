@@ -209,10 +209,12 @@ def test_revoking_on_the_page_asks_first_and_then_the_token_stops_working(
     url = f"/accounts/tokens/{write_token.prefix}/revoke/"
 
     asked = client.get(url)
+    stray = client.post(url)
     still_works = token_client(write_token.key).get(SERVICES).status_code
-    revoked = client.post(url)
+    revoked = client.post(url, {"confirmed": "yes"})
 
     assert asked.status_code == 200 and b"Revoke the token" in asked.content
+    assert stray.status_code == 200 and b'name="confirmed" value="yes"' in stray.content
     assert still_works == 200 and revoked.status_code == 302
     assert token_client(write_token.key).get(SERVICES).status_code in (401, 403)
     assert history_for(write_token).filter(action="delete").exists()

@@ -25,6 +25,14 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(os.environ.get("KEEL_ARTIFACTS_DIR", settings.BASE_DIR / "artifacts"))
 LAPTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+# The header's items (brand, navigation links, search, inbox and account menu) whose middle is
+# not on the brand's row: at laptop width there must be none, the header is one row.
+OFF_THE_HEADER_ROW = """(() => {
+  const middle = e => { const box = e.getBoundingClientRect(); return box.top + box.height / 2; };
+  const items = [...document.querySelectorAll('.site-header .bar > *, .main-nav a, .user-menu > *')];
+  const row = middle(items[0]);
+  return items.filter(e => Math.abs(middle(e) - row) > 4).map(e => e.textContent.trim().slice(0, 30));
+})()"""
 
 
 def pytest_configure(config):

@@ -11,6 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_create_a_token_use_it_and_revoke_it(page, member, service):
     page.sign_in_as(member)
     page.goto("/")
+    page.tab.locator(".account-menu summary").click()
     page.tab.get_by_role("link", name="API tokens").click()
     page.tab.get_by_label("Name").fill("laptop")
     page.tab.get_by_label("Scope").select_option("read")

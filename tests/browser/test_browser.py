@@ -19,6 +19,8 @@ from portal.factories import UserFactory
 from teams.factories import TeamFactory
 from teams.models import Team
 
+from .conftest import OFF_THE_HEADER_ROW
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -224,4 +226,24 @@ def test_no_script_from_a_description_ever_runs(page, team, member):
         link.first.click()
     page.tab.wait_for_timeout(300)
     assert page.dialogs == []
+    assert page.errors == []
+
+
+def test_the_header_is_one_row_at_1440px_and_the_account_menu_opens(page, catalog, member):
+    page.sign_in_as(member)
+    page.tab.set_viewport_size({"width": 1440, "height": 900})
+    page.goto("/services/")
+    assert page.tab.evaluate(OFF_THE_HEADER_ROW) == []
+    # The low-traffic links wait behind the user name, at 1440 and at 375 pixels
+    for width in (1440, 375):
+        page.tab.set_viewport_size({"width": width, "height": 800})
+        tokens = page.tab.get_by_role("link", name="API tokens")
+        assert not tokens.is_visible()
+        page.tab.locator(".account-menu summary").click()
+        box = tokens.bounding_box()
+        assert tokens.is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= width
+        page.tab.locator(".account-menu summary").click()
+    page.tab.locator(".account-menu summary").click()
+    page.tab.get_by_role("link", name="Saved views").click()
+    page.tab.wait_for_url("**/accounts/saved-views/")
     assert page.errors == []

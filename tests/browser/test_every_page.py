@@ -26,7 +26,7 @@ from scaffolding.models import ScaffoldLogEntry, ScaffoldRun, ScaffoldStep
 from teams.factories import TeamFactory
 
 from ..contracts.conftest import SDL_BREAKING, SDL_V1
-from .conftest import ARTIFACTS, Page
+from .conftest import ARTIFACTS, OFF_THE_HEADER_ROW, Page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -66,6 +66,7 @@ PAGES = [
     ("services-stale-view", "/services/?lifecycle=retired"),
     ("scaffold-run", "/create/runs/{run}/"),
     ("not-found", "/services/no-such-service/"),
+    ("confirm-delete", "/systems/checkout-flow/delete/"),
 ]
 
 
@@ -149,6 +150,9 @@ def test_every_main_page_fits_a_phone_and_passes_axe(axe_page, shop):
             )
             if hidden:
                 problems.append(f"{name} at {width}px hides {hidden} of the navigation")
+            wrapped = axe_page.tab.evaluate(OFF_THE_HEADER_ROW) if width == WIDTHS[0] else []
+            if wrapped:
+                problems.append(f"{name} at {width}px wraps {wrapped} off the header's row")
             problems += [f"{name} at {width}px: {v}" for v in _serious(axe_page.tab)]
             axe_page.tab.screenshot(path=str(folder / f"{name}-{width}.png"), full_page=True)
     assert not axe_page.errors

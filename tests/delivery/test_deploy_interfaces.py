@@ -187,7 +187,17 @@ def test_the_service_page_shows_what_runs_where_and_a_member_rolls_back(
         "Roll back production" in client.get(f"/services/{service.slug}/delivery/").content.decode()
     )
 
-    rolled = client.post("/pipelines/orders/environments/production/rollback/", follow=True)
+    url = "/pipelines/orders/environments/production/rollback/"
+    client.force_login(outsider)
+    assert client.get(url).status_code == 403  # not asked: not their team's
+    client.force_login(member)
+    asked = client.get(url).content.decode()
+    assert f"Roll production back from {current.version or current.commit_sha[:12]}" in asked
+    assert client.post(url).status_code == 200
+    production.refresh_from_db()
+    assert production.current == current  # not rolled back until confirmed
+
+    rolled = client.post(url, {"confirmed": "yes"}, follow=True)
 
     text = rolled.content.decode()
     assert rolled.status_code == 200 and "Rolled production back" in text

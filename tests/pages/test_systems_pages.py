@@ -173,11 +173,15 @@ def test_delete_asks_first_then_leaves_the_services_and_redirects(shop, lead_pag
     assert Service.objects.get(slug="checkout").system is None
 
 
-def test_only_the_owners_delete_and_only_by_post(team, lead_page, outsider_page):
+def test_only_the_owners_delete_and_only_once_confirmed(team, lead_page, outsider_page):
     domain = BusinessDomainFactory(slug="commerce", owner_team=team)
+    SystemFactory(owner_team=team, business_domain=domain)
     url = reverse("catalog:business-domain-delete", args=["commerce"])
     assert outsider_page.post(url, {"confirmed": "yes"}).status_code == 403
-    assert lead_page.get(url).status_code == 405
+    asked = lead_page.get(url).content.decode()
+    assert "Delete the business domain" in asked and "Its 1 systems stay" in asked
+    assert lead_page.post(url).status_code == 200
+    assert BusinessDomain.objects.filter(pk=domain.pk).exists()
 
     assert lead_page.post(url, {"confirmed": "yes"}).status_code == 302
     assert not BusinessDomain.objects.filter(pk=domain.pk).exists()
