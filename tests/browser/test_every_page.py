@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import SavedView
 from catalog.actions import publish_api_version
@@ -21,8 +22,9 @@ from catalog.factories import (
     SystemFactory,
 )
 from catalog.models import Api, Lifecycle
+from delivery.models import Artifact, Deployment, Environment, PipelineRun, StageRun
 from portal.models import Interface
-from scaffolding.models import ScaffoldLogEntry, ScaffoldRun, ScaffoldStep
+from scaffolding.models import Pipeline, PipelineStage, ScaffoldLogEntry, ScaffoldRun, ScaffoldStep
 from teams.factories import TeamFactory
 
 from ..contracts.conftest import SDL_BREAKING, SDL_V1
@@ -65,6 +67,13 @@ PAGES = [
     ("services-saved-view", "/services/?lifecycle=production&tier=1"),
     ("services-stale-view", "/services/?lifecycle=retired"),
     ("scaffold-run", "/create/runs/{run}/"),
+    ("pipeline", "/pipelines/checkout/"),
+    ("pipeline-runs", "/pipelines/checkout/runs/"),
+    ("pipeline-run", "/pipelines/checkout/runs/1/"),
+    ("environment", "/pipelines/checkout/environments/production/"),
+    ("artifact", "/artifacts/" + "a" * 64 + "/"),
+    ("dora", "/dora/?team=payments"),
+    ("confirm-rollback", "/pipelines/checkout/environments/production/rollback/"),
     ("not-found", "/services/no-such-service/"),
     ("confirm-delete", "/systems/checkout-flow/delete/"),
 ]
@@ -108,7 +117,62 @@ def shop(team, service, member):
     ScaffoldStep.objects.create(run=run, position=0, name="render", status="succeeded")
     ScaffoldLogEntry.objects.create(run=run, step="render", message="Rendered 12 files")
     member.scaffold_run = run
+    delivered(run, service, member)
     return member
+
+
+def delivered(scaffold, service, member):
+    """checkout's pipeline: a run through every stage, its artifact, two releases in
+    production (so that a rollback has somewhere to go) and one in staging."""
+    pipeline = Pipeline.objects.create(
+        slug="checkout", owner_team=service.owner_team, service=service, run=scaffold,
+        repository_url=scaffold.repository_url,
+    )  # fmt: skip
+    stages = ("build", "package", "staging", "bake", "production")
+    for position, name in enumerate(stages):
+        environment = {"staging": "staging", "bake": "staging", "production": "production"}
+        PipelineStage.objects.create(
+            pipeline=pipeline, position=position, name=name,
+            environment=environment.get(name, ""), on_success="promote", on_failure="stop",
+        )  # fmt: skip
+    now = timezone.now()
+    artifact = Artifact.objects.create(
+        digest="a" * 64, path="artifacts/" + "a" * 64 + "/artifact.tar.gz", size=2048,
+        provenance={
+            "source": {"commit": "c" * 40}, "builder": {"name": "keel"}, "built_at": str(now),
+            "dependencies": [{"name": "bottle", "version": "0.13.4", "sha256": "d" * 64,
+                              "file": "bottle-0.13.4-py2.py3-none-any.whl"}],
+        },
+    )  # fmt: skip
+    run = PipelineRun.objects.create(
+        pipeline=pipeline, number=1, trigger="push", commit_sha="c" * 40, status="succeeded",
+        started_by=member, artifact=artifact, started_at=now, finished_at=now,
+        message="Every stage succeeded.",
+    )  # fmt: skip
+    for position, name in enumerate(stages):
+        result = {"verdict": "passed", "seconds": 10, "breaches": [],
+                  "thresholds": {"error_rate": 0.01, "throttle_rate": 0.05, "p99_ms": 500,
+                                 "min_requests": 20},
+                  "observed": {"requests": 120, "errors": 0, "throttled": 0, "error_rate": 0.0,
+                               "throttle_rate": 0.0, "p99_ms": 12.0, "rates_judged": True,
+                               "scrapes": 3}} if name == "bake" else {}  # fmt: skip
+        StageRun.objects.create(run=run, position=position, name=name, status="succeeded",
+                                started_at=now, finished_at=now, log=f"{name}: done",
+                                result=result)  # fmt: skip
+    for position, name in enumerate(("staging", "production")):
+        env = Environment.objects.create(pipeline=pipeline, name=name, position=position)
+        older = Deployment.objects.create(
+            environment=env, status="replaced", run=run, artifact=artifact,
+            artifact_digest="b" * 64, commit_sha="b" * 40, version="0.1.0", finished_at=now,
+            url="http://127.0.0.1:9", actor=member,
+        )  # fmt: skip
+        live = Deployment.objects.create(
+            environment=env, status="live", run=run, artifact=artifact,
+            artifact_digest=artifact.digest, commit_sha=run.commit_sha, version="0.2.0",
+            previous=older, finished_at=now, url="http://127.0.0.1:9", actor=member,
+        )  # fmt: skip
+        env.current = live
+        env.save(update_fields=["current"])
 
 
 @pytest.fixture
